@@ -1,0 +1,111 @@
+"""The package's settings: config.yml validated by pydantic when the package is imported.
+
+A broken config must fail at import, naming the field, rather than half-way through training.
+"""
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+CONFIG_FILE = PACKAGE_ROOT / "config.yml"
+DATASET_DIR = PACKAGE_ROOT / "datasets"
+TRAINED_MODEL_DIR = PACKAGE_ROOT / "trained_models"
+
+# Only these columns can be features: `boat`, `body` (known after the outcome), `ticket` and
+# `home.dest` (free text) are left out by construction, so a config naming them fails validation.
+NumericFeature = Literal["age", "fare", "sibsp", "parch"]
+CategoricalFeature = Literal["pclass", "sex", "embarked"]
+EngineeredFeature = Literal["title", "deck"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataConfig(_Strict):
+    file: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    missing_marker: str
+
+
+class FeaturesConfig(_Strict):
+    numeric: list[NumericFeature]
+    categorical: list[CategoricalFeature]
+    engineered: list[EngineeredFeature]
+
+    @model_validator(mode="after")
+    def _no_duplicates_and_not_empty(self) -> "FeaturesConfig":
+        names = [*self.numeric, *self.categorical, *self.engineered]
+        if len(names) != len(set(names)):
+            raise ValueError(f"a feature is listed twice: {names}")
+        if not names:
+            raise ValueError("no features configured")
+        return self
+
+
+class SplitConfig(_Strict):
+    test_size: float = Field(gt=0, lt=1)
+    random_state: int = Field(ge=0)
+
+
+class ModelConfig(_Strict):
+    C: float = Field(gt=0)
+    max_iter: int = Field(gt=0)
+
+
+class QualityGate(_Strict):
+    min_roc_auc: float = Field(ge=0, le=1)
+    min_accuracy: float = Field(ge=0, le=1)
+    max_brier: float = Field(ge=0, le=1)
+
+
+class DifferentialTolerances(_Strict):
+    max_abs_probability_diff: float = Field(ge=0, le=1)
+    max_mean_abs_probability_diff: float = Field(ge=0, le=1)
+    max_flipped_label_share: float = Field(ge=0, le=1)
+    max_accuracy_drop: float = Field(ge=0, le=1)
+    max_roc_auc_drop: float = Field(ge=0, le=1)
+    max_brier_increase: float = Field(ge=0, le=1)
+
+
+class AppConfig(_Strict):
+    package_name: str
+    pipeline_name: str
+    data: DataConfig
+    target: Literal["survived"]
+    features: FeaturesConfig
+    split: SplitConfig
+    model: ModelConfig
+    quality_gate: QualityGate
+    differential: DifferentialTolerances
+    predict_chunk_rows: int = Field(gt=0)
+
+
+class ConfigError(RuntimeError):
+    """config.yml is missing, unreadable or invalid; the message names the field."""
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        lines.append(f"  {where}: {item['msg']}")
+    return "\n".join(lines)
+
+
+def load_config(path: Path = CONFIG_FILE) -> AppConfig:
+    """Read and validate a config file; raise ConfigError naming every bad field."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from exc
+    try:
+        return AppConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid config {path}:\n{_describe(exc)}") from None
+
+
+config = load_config()

@@ -1,0 +1,1 @@
+"""Data loading, input validation and feature engineering."""

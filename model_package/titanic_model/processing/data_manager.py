@@ -1,0 +1,47 @@
+"""Reading the training data, checking it is the data we think it is, and splitting it."""
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from titanic_model.config import DATASET_DIR, AppConfig, config
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def default_data_path(cfg: AppConfig = config) -> Path:
+    return DATASET_DIR / cfg.data.file
+
+
+def load_dataset(path: Path | None = None, cfg: AppConfig = config) -> pd.DataFrame:
+    """The raw titanic3 table; '?' marks missing values."""
+    frame = pd.read_csv(path or default_data_path(cfg), na_values=[cfg.data.missing_marker])
+    if cfg.target not in frame.columns:
+        raise ValueError(f"the data has no target column {cfg.target!r}")
+    return frame
+
+
+def split_dataset(
+    frame: pd.DataFrame, cfg: AppConfig = config
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Deterministic stratified train / held-out split, as configured."""
+    train, held_out = train_test_split(
+        frame,
+        test_size=cfg.split.test_size,
+        random_state=cfg.split.random_state,
+        stratify=frame[cfg.target],
+    )
+    return train, held_out
+
+
+def load_held_out(cfg: AppConfig = config) -> pd.DataFrame:
+    """The held-out rows of the packaged dataset: the fixed set every version is scored on."""
+    return split_dataset(load_dataset(cfg=cfg), cfg)[1]

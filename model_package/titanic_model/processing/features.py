@@ -1,0 +1,93 @@
+"""Feature engineering on raw text columns, as scikit-learn transformers.
+
+The extraction rules are plain functions so the compiled scorer applies exactly the same rules
+as the fitted pipeline: training and serving cannot drift apart.
+"""
+
+import re
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+# "Surname, Title. Given names": the title sits between the comma and the first full stop.
+_TITLE_PATTERN = re.compile(r",\s*([^.,]+?)\s*\.")
+_TITLE_SYNONYMS = {"Mlle": "Miss", "Ms": "Miss", "Mme": "Mrs"}
+COMMON_TITLES = frozenset({"Mr", "Mrs", "Miss", "Master"})
+RARE_TITLE = "Rare"
+UNKNOWN = "Unknown"
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def extract_title(name: object) -> str:
+    """'Allen, Miss. Elisabeth' -> 'Miss'; uncommon titles -> 'Rare'; no name -> 'Unknown'."""
+    if _is_missing(name):
+        return UNKNOWN
+    match = _TITLE_PATTERN.search(str(name))
+    if match is None:
+        return UNKNOWN
+    title = _TITLE_SYNONYMS.get(match.group(1), match.group(1))
+    return title if title in COMMON_TITLES else RARE_TITLE
+
+
+def extract_deck(cabin: object) -> str:
+    """'C22 C26' -> 'C'; no cabin -> 'Unknown'."""
+    if _is_missing(cabin):
+        return UNKNOWN
+    text = str(cabin).strip()
+    return text[0].upper() if text else UNKNOWN
+
+
+class _ColumnwiseTextTransformer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+    """Applies a str -> str rule to every cell; stateless apart from the input's shape and names."""
+
+    output_suffix = ""
+
+    @staticmethod
+    def rule(value: object) -> str:
+        raise NotImplementedError
+
+    def fit(self, X: Any, y: Any = None) -> "_ColumnwiseTextTransformer":
+        validate_data(self, X, dtype=None, ensure_all_finite=False)
+        return self
+
+    def transform(self, X: Any) -> npt.NDArray[np.object_]:
+        check_is_fitted(self, "n_features_in_")
+        values = validate_data(self, X, dtype=None, ensure_all_finite=False, reset=False)
+        rule = np.frompyfunc(self.rule, 1, 1)
+        result: npt.NDArray[np.object_] = rule(values).astype(object)
+        return result
+
+    def get_feature_names_out(self, input_features: Any = None) -> npt.NDArray[np.object_]:
+        check_is_fitted(self, "n_features_in_")
+        if input_features is None:
+            input_features = getattr(
+                self, "feature_names_in_", [f"x{i}" for i in range(self.n_features_in_)]
+            )
+        return np.asarray([f"{name}_{self.output_suffix}" for name in input_features], dtype=object)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.requires_fit = True
+        return tags
+
+
+class TitleExtractor(_ColumnwiseTextTransformer):
+    """Passenger name -> title (Mr, Mrs, Miss, Master, Rare, Unknown)."""
+
+    output_suffix = "title"
+    rule = staticmethod(extract_title)
+
+
+class CabinDeckExtractor(_ColumnwiseTextTransformer):
+    """Cabin number -> deck letter (A-G, T) or Unknown."""
+
+    output_suffix = "deck"
+    rule = staticmethod(extract_deck)
