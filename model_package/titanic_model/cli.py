@@ -6,6 +6,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from titanic_model import __version__
@@ -37,7 +38,8 @@ def _evaluate(_: argparse.Namespace) -> int:
 
     held_out = load_held_out()
     result = make_prediction(input_data=held_out)
-    metrics = classification_metrics(held_out[config.target], result["probabilities"])
+    probabilities = np.array(result["probabilities"], dtype=float)
+    metrics = classification_metrics(held_out[config.target], probabilities)
     print(json.dumps({"version": __version__, "held_out_metrics": metrics}, indent=2))
     failures = quality_gate_failures(metrics, config.quality_gate)
     for failure in failures:
@@ -58,8 +60,13 @@ def _predict(args: argparse.Namespace) -> int:
     total_bytes = args.input.stat().st_size
     rows_done = 0
     invalid_rows = 0
-    with args.input.open("rb") as source, args.output.open("w", newline="", encoding="utf-8") as sink:
-        reader = pd.read_csv(source, chunksize=args.chunk_rows, na_values=[config.data.missing_marker])
+    with (
+        args.input.open("rb") as source,
+        args.output.open("w", newline="", encoding="utf-8") as sink,
+    ):
+        reader = pd.read_csv(
+            source, chunksize=args.chunk_rows, na_values=[config.data.missing_marker]
+        )
         for chunk_number, chunk in enumerate(reader):
             result = make_prediction(input_data=chunk)
             messages: dict[int, list[str]] = {}
@@ -76,8 +83,11 @@ def _predict(args: argparse.Namespace) -> int:
             rows_done += len(chunk)
             _progress(source.tell(), total_bytes, rows_done)
     print(file=sys.stderr)
-    print(f"scored {rows_done - invalid_rows:,} of {rows_done:,} rows into {args.output}; "
-          f"{invalid_rows:,} rows invalid (see the error column)", file=sys.stderr)
+    print(
+        f"scored {rows_done - invalid_rows:,} of {rows_done:,} rows into {args.output}; "
+        f"{invalid_rows:,} rows invalid (see the error column)",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -85,8 +95,17 @@ def _info(_: argparse.Namespace) -> int:
     from titanic_model.predict import load_model
 
     metadata = load_model().metadata
-    keys = ("version", "trained_at", "git_commit", "data_sha256", "rows", "held_out_metrics",
-            "library_versions", "artifact_file", "artifact_sha256")
+    keys = (
+        "version",
+        "trained_at",
+        "git_commit",
+        "data_sha256",
+        "rows",
+        "held_out_metrics",
+        "library_versions",
+        "artifact_file",
+        "artifact_sha256",
+    )
     print(json.dumps({key: metadata.get(key) for key in keys}, indent=2))
     return 0
 

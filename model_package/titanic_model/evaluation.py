@@ -7,9 +7,7 @@ from sklearn.metrics import accuracy_score, brier_score_loss, f1_score, log_loss
 from titanic_model.config import QualityGate
 
 
-def classification_metrics(
-    y_true: npt.ArrayLike, probabilities: npt.ArrayLike
-) -> dict[str, float]:
+def classification_metrics(y_true: npt.ArrayLike, probabilities: npt.ArrayLike) -> dict[str, float]:
     truth = np.asarray(y_true, dtype=int)
     proba = np.asarray(probabilities, dtype=float)
     labels = (proba > 0.5).astype(int)

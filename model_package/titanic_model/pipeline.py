@@ -30,7 +30,9 @@ def build_pipeline(cfg: AppConfig = config) -> Pipeline:
         columns.append(("categorical", _one_hot(), list(features.categorical)))
     for name in features.engineered:
         source, extractor = ENGINEERED_SOURCES[name]
-        columns.append((name, Pipeline([("extract", extractor()), ("encode", _one_hot())]), [source]))
+        columns.append(
+            (name, Pipeline([("extract", extractor()), ("encode", _one_hot())]), [source])
+        )
 
     return Pipeline(
         [

@@ -64,7 +64,9 @@ def _predict_records(scorer: LinearScorer, records: Sequence[object]) -> Predict
     return _result(predictions, probabilities, errors)
 
 
-def make_prediction(*, input_data: pd.DataFrame | Sequence[object] | Mapping[str, Any]) -> PredictionResult:
+def make_prediction(
+    *, input_data: pd.DataFrame | Sequence[object] | Mapping[str, Any]
+) -> PredictionResult:
     """Score a DataFrame, a list of records or one record; results align with the input rows."""
     scorer = load_model().scorer
     if isinstance(input_data, Mapping):  # one record: the hot path of the API
@@ -84,5 +86,7 @@ def make_prediction(*, input_data: pd.DataFrame | Sequence[object] | Mapping[str
         message = f"expected a DataFrame, a list of records or one record, got {kind}"
         return _result([], [], [{"row": None, "field": "input_data", "message": message}])
     if result is None:
-        return _result([], [], [{"row": None, "field": "input_data", "message": "no rows to score"}])
+        return _result(
+            [], [], [{"row": None, "field": "input_data", "message": "no rows to score"}]
+        )
     return result

@@ -14,7 +14,7 @@ import sklearn
 from loguru import logger
 
 from titanic_model import __version__
-from titanic_model.config import PACKAGE_ROOT, AppConfig, config
+from titanic_model.config import PACKAGE_ROOT, TRAINED_MODEL_DIR, AppConfig, config
 from titanic_model.evaluation import classification_metrics
 from titanic_model.pipeline import build_pipeline
 from titanic_model.processing.artifacts import save_artifact
@@ -42,7 +42,9 @@ def _git_commit() -> str | None:
     return result.stdout.strip() or None
 
 
-def train(data_path: Path | None = None, cfg: AppConfig = config) -> dict[str, Any]:
+def train(
+    data_path: Path | None = None, cfg: AppConfig = config, model_dir: Path = TRAINED_MODEL_DIR
+) -> dict[str, Any]:
     """Fit on the training split, score the held-out split, save artifact + metadata."""
     path = data_path or default_data_path(cfg)
     data_sha256 = file_sha256(path)
@@ -77,7 +79,7 @@ def train(data_path: Path | None = None, cfg: AppConfig = config) -> dict[str, A
             "pydantic": pydantic.__version__,
         },
     }
-    model_path = save_artifact(pipeline, metadata, __version__)
+    model_path = save_artifact(pipeline, metadata, __version__, model_dir)
     logger.info(
         "trained {} on {} rows; held-out ROC AUC {:.4f}, accuracy {:.4f}, Brier {:.4f}",
         model_path.name,

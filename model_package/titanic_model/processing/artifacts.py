@@ -35,8 +35,14 @@ def save_artifact(
         if stale not in (model_path, metadata_path):
             stale.unlink()
     joblib.dump(pipeline, model_path)
-    metadata = {**metadata, "artifact_file": model_path.name, "artifact_sha256": file_sha256(model_path)}
-    metadata_path.write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    metadata = {
+        **metadata,
+        "artifact_file": model_path.name,
+        "artifact_sha256": file_sha256(model_path),
+    }
+    metadata_path.write_text(
+        json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     return model_path
 
 
@@ -67,7 +73,8 @@ def load_artifact(version: str, directory: Path = TRAINED_MODEL_DIR) -> Pipeline
     if actual != metadata.get("artifact_sha256"):
         raise ArtifactError(
             f"{model_path} does not match its metadata (sha256 {actual}, expected "
-            f"{metadata.get('artifact_sha256')}): the file was altered or replaced; refusing to load it"
+            f"{metadata.get('artifact_sha256')}): the file was altered or replaced; "
+            "refusing to load it"
         )
     trained_with = str(metadata.get("library_versions", {}).get("scikit-learn", "unknown"))
     if _minor(trained_with) != _minor(sklearn.__version__):

@@ -48,8 +48,7 @@ class _ColumnwiseTextTransformer(TransformerMixin, BaseEstimator):  # type: igno
 
     output_suffix = ""
 
-    @staticmethod
-    def rule(value: object) -> str:
+    def _rule(self, value: object) -> str:
         raise NotImplementedError
 
     def fit(self, X: Any, y: Any = None) -> "_ColumnwiseTextTransformer":
@@ -59,7 +58,7 @@ class _ColumnwiseTextTransformer(TransformerMixin, BaseEstimator):  # type: igno
     def transform(self, X: Any) -> npt.NDArray[np.object_]:
         check_is_fitted(self, "n_features_in_")
         values = validate_data(self, X, dtype=None, ensure_all_finite=False, reset=False)
-        rule = np.frompyfunc(self.rule, 1, 1)
+        rule = np.frompyfunc(self._rule, 1, 1)
         result: npt.NDArray[np.object_] = rule(values).astype(object)
         return result
 
@@ -83,11 +82,15 @@ class TitleExtractor(_ColumnwiseTextTransformer):
     """Passenger name -> title (Mr, Mrs, Miss, Master, Rare, Unknown)."""
 
     output_suffix = "title"
-    rule = staticmethod(extract_title)
+
+    def _rule(self, value: object) -> str:
+        return extract_title(value)
 
 
 class CabinDeckExtractor(_ColumnwiseTextTransformer):
     """Cabin number -> deck letter (A-G, T) or Unknown."""
 
     output_suffix = "deck"
-    rule = staticmethod(extract_deck)
+
+    def _rule(self, value: object) -> str:
+        return extract_deck(value)

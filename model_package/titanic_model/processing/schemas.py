@@ -1,9 +1,11 @@
 """The input contract, shared by the package and the API: one passenger, validated by pydantic."""
 
 import math
-from typing import Annotated, Any, Literal, TypedDict
+from collections.abc import Sequence
+from typing import Annotated, Literal, TypedDict
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import ErrorDetails
 
 AGE_RANGE = (0.0, 120.0)
 FAMILY_COUNT_RANGE = (0, 20)
@@ -79,14 +81,13 @@ class PassengerInput(BaseModel):
         examples=["female"]
     )
     age: Annotated[
-        float | None,
+        Annotated[float, Field(ge=AGE_RANGE[0], le=AGE_RANGE[1])] | None,
         BeforeValidator(_optional_number),
-        Field(ge=AGE_RANGE[0], le=AGE_RANGE[1]),
     ] = Field(default=None, description="Age in years; null if unknown", examples=[29.0])
     sibsp: Count = Field(default=0, description="Siblings and spouses aboard", examples=[0])
     parch: Count = Field(default=0, description="Parents and children aboard", examples=[0])
-    fare: Annotated[float | None, BeforeValidator(_optional_number), Field(ge=0)] = Field(
-        default=None, description="Ticket fare in pounds; null if unknown", examples=[7.25]
+    fare: Annotated[Annotated[float, Field(ge=0)] | None, BeforeValidator(_optional_number)] = (
+        Field(default=None, description="Ticket fare in pounds; null if unknown", examples=[7.25])
     )
     cabin: OptionalText = Field(default=None, examples=["C85"])
     embarked: Annotated[Literal["C", "Q", "S"] | None, BeforeValidator(_uppercase)] = Field(
@@ -110,7 +111,7 @@ class PredictionResult(TypedDict):
     errors: list[RowError] | None
 
 
-def describe_validation_error(row: int | None, errors: list[dict[str, Any]]) -> list[RowError]:
+def describe_validation_error(row: int | None, errors: Sequence[ErrorDetails]) -> list[RowError]:
     """pydantic's error list -> one RowError per bad field."""
     described: list[RowError] = []
     for error in errors:

@@ -99,20 +99,22 @@ def _canonical_rows(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
 
 
 def _columns_from_canonical(frame: pd.DataFrame, rows: npt.NDArray[np.intp]) -> Columns:
+    """The canonical rows' values, column-wise: numbers as float (NaN if missing), text or None."""
     columns: Columns = {}
     for field in FIELDS:
+        if field not in frame:
+            fill = np.nan if field in NUMERIC_FIELDS else None
+            columns[field] = np.full(len(rows), fill, dtype=float if fill is np.nan else object)
+            continue
+        column = frame[field]
+        subset = column if len(rows) == len(frame) else column.iloc[rows]
         if field in NUMERIC_FIELDS:
-            values = _numbers(frame[field]) if field in frame else np.full(len(frame), np.nan)
-            values = values[rows]
-            if field in ("sibsp", "parch"):
-                values = np.where(np.isnan(values), 0.0, values)
-            columns[field] = values
-        elif field in frame:
-            values = frame[field].to_numpy(dtype=object)[rows]
-            values[pd.isna(values)] = None
-            columns[field] = values
+            values = _numbers(subset)
+            columns[field] = (
+                np.where(np.isnan(values), 0.0, values) if field in ("sibsp", "parch") else values
+            )
         else:
-            columns[field] = np.full(len(rows), None, dtype=object)
+            columns[field] = subset.to_numpy(dtype=object, na_value=None)
     return columns
 
 
@@ -138,11 +140,11 @@ def validate_frame(frame: pd.DataFrame) -> tuple[npt.NDArray[np.intp], Columns, 
     order = np.argsort(positions, kind="stable")
     fast = _columns_from_canonical(frame, fast_rows)
     columns: Columns = {}
-    for field, values in fast.items():
+    for field, fast_values in fast.items():
         extra = [record[field] for _, record in rescued]
         if field in NUMERIC_FIELDS:
             extra_array = np.array([np.nan if v is None else v for v in extra], dtype=float)
         else:
             extra_array = np.array(extra, dtype=object)
-        columns[field] = np.concatenate([values, extra_array])[order]
+        columns[field] = np.concatenate([fast_values, extra_array])[order]
     return positions[order], columns, errors

@@ -1,0 +1,78 @@
+"""The titanic-model command, run as a user runs it."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from titanic_model import __version__, make_prediction
+from titanic_model.cli import main
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "titanic_model.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_info_shows_version_metrics_and_checksum() -> None:
+    result = _run("info")
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert info["version"] == __version__
+    assert len(info["artifact_sha256"]) == 64
+    assert info["held_out_metrics"]["roc_auc"] > 0.5
+
+
+def test_evaluate_passes_the_quality_gate() -> None:
+    result = _run("evaluate")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["version"] == __version__
+
+
+def test_train_if_missing_does_not_retrain_an_intact_artifact(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["train", "--if-missing"]) == 0
+    assert "not retraining" in capsys.readouterr().out
+
+
+def test_predict_streams_keeps_order_and_reports_bad_rows(
+    tmp_path: Path, dataset: pd.DataFrame
+) -> None:
+    rows = dataset.head(250).copy().reset_index(drop=True)
+    rows["age"] = rows["age"].astype(object)
+    rows.loc[3, "age"] = "unknown"
+    rows.loc[120, "sex"] = "robot"
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    rows.to_csv(source, index=False)
+
+    result = _run("predict", "--input", str(source), "--output", str(target), "--chunk-rows", "64")
+    assert result.returncode == 0, result.stderr
+    assert "248 of 250 rows" in result.stderr
+    assert "100.0%" in result.stderr  # progress reached the end
+
+    out = pd.read_csv(target)
+    assert list(out["name"]) == list(rows["name"])
+    assert out["prediction"].isna().tolist() == [i in (3, 120) for i in range(250)]
+    assert out.loc[3, "error"].startswith("age:")
+    assert out.loc[120, "error"].startswith("sex:")
+    expected = make_prediction(input_data=dataset.head(250).reset_index(drop=True))
+    good = [i for i in range(250) if i not in (3, 120)]
+    assert out.loc[good, "probability"].tolist() == pytest.approx(
+        [expected["probabilities"][i] for i in good], abs=1e-12
+    )
+
+
+def test_predict_on_a_missing_file_is_a_one_line_error(tmp_path: Path) -> None:
+    result = _run("predict", "--input", str(tmp_path / "nope.csv"), "--output", "x.csv")
+    assert result.returncode == 1
+    assert result.stderr.startswith("titanic-model: error:")
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,63 @@
+"""config.yml is validated at import: a bad config fails loudly and names the field."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from titanic_model.config import CONFIG_FILE, ConfigError, load_config
+
+
+def _write_variant(tmp_path: Path, change: dict[str, object]) -> Path:
+    raw = yaml.safe_load(CONFIG_FILE.read_text())
+    for dotted, value in change.items():
+        *parents, leaf = dotted.split(".")
+        node = raw
+        for part in parents:
+            node = node[part]
+        if value is _DELETE:
+            del node[leaf]
+        else:
+            node[leaf] = value
+    path = tmp_path / "config.yml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+_DELETE = object()
+
+
+def test_packaged_config_is_valid() -> None:
+    cfg = load_config()
+    assert cfg.target == "survived"
+    assert 0 < cfg.split.test_size < 1
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"split.test_size": 1.5}, "split.test_size"),
+        ({"split.random_state": "zero"}, "split.random_state"),
+        ({"model.C": -1}, "model.C"),
+        ({"features.numeric": ["age", "boat"]}, "features.numeric.1"),
+        ({"features.categorical": ["home.dest"]}, "features.categorical.0"),
+        ({"features.engineered": ["title", "title"]}, "features"),
+        ({"data.sha256": "not-a-checksum"}, "data.sha256"),
+        ({"target": "boat"}, "target"),
+        ({"quality_gate.min_roc_auc": 2}, "quality_gate.min_roc_auc"),
+        ({"differential.max_flipped_label_share": -0.1}, "differential.max_flipped_label_share"),
+        ({"model.unexpected": 1}, "model.unexpected"),
+        ({"predict_chunk_rows": _DELETE}, "predict_chunk_rows"),
+    ],
+)
+def test_bad_config_names_the_field(tmp_path: Path, change: dict[str, object], field: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(_write_variant(tmp_path, change))
+    assert f"  {field}:" in str(caught.value)
+
+
+def test_unreadable_config_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "config.yml"
+    path.write_text("features: [unclosed")
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(path)

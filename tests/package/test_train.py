@@ -1,0 +1,99 @@
+"""Training: what it writes, what it records, and that it is reproducible."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import sklearn
+
+from titanic_model import __version__
+from titanic_model.config import config
+from titanic_model.predict import LoadedModel
+from titanic_model.processing.artifacts import artifact_paths, load_artifact, save_artifact
+from titanic_model.processing.data_manager import file_sha256, split_dataset
+from titanic_model.train_pipeline import train
+
+
+@pytest.fixture(scope="module")
+def trained_twice(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    first, second = tmp_path_factory.mktemp("first"), tmp_path_factory.mktemp("second")
+    train(model_dir=first)
+    train(model_dir=second)
+    return first, second
+
+
+def test_training_writes_one_artifact_and_its_metadata(trained_twice: tuple[Path, Path]) -> None:
+    directory = trained_twice[0]
+    model_path, metadata_path = artifact_paths(__version__, directory)
+    assert sorted(p.name for p in directory.iterdir()) == sorted(
+        [model_path.name, metadata_path.name]
+    )
+    assert model_path.name == f"titanic_model_v{__version__}.pkl"
+    metadata = json.loads(metadata_path.read_text())
+    assert metadata["version"] == __version__
+    assert metadata["artifact_sha256"] == file_sha256(model_path)
+    assert metadata["data_sha256"] == config.data.sha256
+    assert metadata["rows"] == {"total": 1309, "train": 1047, "held_out": 262}
+    assert metadata["library_versions"]["scikit-learn"] == sklearn.__version__
+    assert metadata["trained_at"]
+    assert set(metadata["held_out_metrics"]) == {"roc_auc", "accuracy", "f1", "log_loss", "brier"}
+
+
+def test_training_twice_gives_identical_predictions(
+    trained_twice: tuple[Path, Path], held_out: pd.DataFrame
+) -> None:
+    first, second = (load_artifact(__version__, d) for d in trained_twice)
+    np.testing.assert_array_equal(first.predict_proba(held_out), second.predict_proba(held_out))
+
+
+def test_packaged_model_matches_a_fresh_training(
+    trained_twice: tuple[Path, Path], held_out: pd.DataFrame, model: LoadedModel
+) -> None:
+    fresh = load_artifact(__version__, trained_twice[0])
+    np.testing.assert_array_equal(
+        fresh.predict_proba(held_out), model.pipeline.predict_proba(held_out)
+    )
+
+
+def test_saving_removes_other_versions(tmp_path: Path, model: LoadedModel) -> None:
+    stale = artifact_paths("0.0.1", tmp_path)
+    for path in stale:
+        path.write_text("old")
+    save_artifact(model.pipeline, {"version": "9.9.9"}, "9.9.9", tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        p.name for p in artifact_paths("9.9.9", tmp_path)
+    )
+
+
+def test_split_is_stratified_and_deterministic(dataset: pd.DataFrame) -> None:
+    train_a, held_a = split_dataset(dataset, config)
+    _, held_b = split_dataset(dataset, config)
+    assert list(held_a.index) == list(held_b.index)
+    assert len(held_a) == round(len(dataset) * config.split.test_size)
+    overall = dataset[config.target].mean()
+    assert abs(held_a[config.target].mean() - overall) < 0.005
+    assert abs(train_a[config.target].mean() - overall) < 0.005
+
+
+def test_leaky_columns_do_not_influence_the_model(
+    model: LoadedModel, held_out: pd.DataFrame
+) -> None:
+    """Scrambling boat/body/home.dest/ticket must not move a single prediction."""
+    scrambled = held_out.assign(
+        boat="13", body=1.0, **{"home.dest": "Nowhere", "ticket": "X"}, survived=0
+    )
+    np.testing.assert_array_equal(
+        model.pipeline.predict_proba(scrambled), model.pipeline.predict_proba(held_out)
+    )
+
+
+def test_changed_training_data_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from titanic_model import train_pipeline
+
+    copy = tmp_path / "titanic3.csv"
+    copy.write_text(Path(train_pipeline.default_data_path()).read_text() + "\n")
+    monkeypatch.setattr(train_pipeline, "default_data_path", lambda cfg=config: copy)
+    with pytest.raises(ValueError, match="packaged training data was changed"):
+        train(model_dir=tmp_path)

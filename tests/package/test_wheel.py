@@ -1,0 +1,81 @@
+"""The built wheel works on its own: installed into a fresh venv outside the repository."""
+
+import json
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from titanic_model import __version__
+from titanic_model.config import PACKAGE_ROOT
+
+REPO_ROOT = PACKAGE_ROOT.parents[1]
+
+
+def _run(*command: str | Path, cwd: Path | None = None) -> str:
+    result = subprocess.run(
+        [str(part) for part in command],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        cwd=cwd,
+    )
+    assert result.returncode == 0, f"{command}\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    _run(sys.executable, "-m", "build", "--wheel", "--outdir", out, REPO_ROOT)
+    [built] = out.glob("*.whl")
+    return built
+
+
+def test_wheel_carries_data_config_and_artifact(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for expected in (
+        "titanic_model/VERSION",
+        "titanic_model/config.yml",
+        "titanic_model/datasets/titanic3.csv",
+        f"titanic_model/trained_models/titanic_model_v{__version__}.pkl",
+        f"titanic_model/trained_models/titanic_model_v{__version__}.json",
+    ):
+        assert expected in names
+    assert wheel.name.startswith(f"titanic_survival_model-{__version__}-")
+
+
+def test_wheel_predicts_in_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    _run(sys.executable, "-m", "uv", "venv", "--quiet", "--python", sys.executable, venv)
+    python = venv / "bin" / "python"
+    _run(sys.executable, "-m", "uv", "pip", "install", "--quiet", "--python", python, wheel)
+    script = textwrap.dedent(
+        """
+        import json
+        from titanic_model import make_prediction, __version__
+        good = {"pclass": 1, "sex": "female", "age": 30, "name": "A, Mrs. B"}
+        bad = {"pclass": 1, "sex": "female", "age": "thirty"}
+        print(json.dumps({"installed": __version__, "result": make_prediction(
+            input_data=[good, bad, good])}))
+        """
+    )
+    # Run from an empty directory so the repository's source tree cannot be imported.
+    answer = json.loads(_run(python, "-c", script, cwd=tmp_path))
+    result = answer["result"]
+    assert answer["installed"] == __version__
+    assert result["predictions"][1] is None
+    assert result["predictions"][0] in (0, 1)
+    assert result["probabilities"][0] == result["probabilities"][2]
+    assert result["errors"] == [
+        {"row": 1, "field": "age", "message": result["errors"][0]["message"]}
+    ]
+    assert "valid number" in result["errors"][0]["message"]
+    location = _run(
+        python, "-c", "import titanic_model; print(titanic_model.__file__)", cwd=tmp_path
+    )
+    assert str(venv) in location
