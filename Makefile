@@ -2,8 +2,12 @@
 PYTHON ?= python3.11
 VENV := .venv
 TOX := $(VENV)/bin/tox
+# Caches stay inside the clone; installs compile bytecode so imports are fast from the first run.
+export UV_CACHE_DIR := $(CURDIR)/.cache/uv
+export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
+export UV_COMPILE_BYTECODE := 1
 
-.PHONY: test train build clean
+.PHONY: test train build bench clean
 
 $(VENV)/.ready:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +26,10 @@ train: $(VENV)/.ready
 ## make build: sdist + wheel with the trained artifact in dist/
 build: $(VENV)/.ready
 	$(TOX) run -e build
+
+## make bench: speed and memory figures beside their baselines (not part of make test)
+bench: $(VENV)/.ready
+	$(TOX) run -e bench
 
 clean:
 	rm -rf .tox dist build model_package/*.egg-info reports

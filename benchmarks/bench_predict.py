@@ -1,0 +1,142 @@
+"""Prediction speed of the package, beside the raw scikit-learn pipeline measured in the same run.
+
+Prints single-record make_prediction latency (median, p99), batch throughput at 100,000 rows, and
+the 1,000,000-row CSV through `titanic-model predict` (time split into parsing vs scoring, and
+peak memory). Figures only: nothing here asserts a speed.
+
+    python benchmarks/bench_predict.py [--quick]
+"""
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from titanic_model import make_prediction
+from titanic_model.predict import load_model
+from titanic_model.processing.data_manager import load_dataset
+
+
+def _latencies(call: Callable[[], object], repeats: int) -> list[float]:
+    for _ in range(min(repeats, 1000)):  # warm-up
+        call()
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter_ns()
+        call()
+        timings.append((time.perf_counter_ns() - start) / 1000)
+    return timings
+
+
+def _describe(label: str, timings_us: list[float]) -> float:
+    ordered = sorted(timings_us)
+    median = statistics.median(ordered)
+    p99 = ordered[int(len(ordered) * 0.99) - 1]
+    print(f"{label:<48} median {median:10.1f} us   p99 {p99:10.1f} us")
+    return median
+
+
+def _rows_per_second(call: Callable[[], object], rows: int, repeats: int) -> float:
+    call()
+    best = min(_latencies(call, repeats)) / 1e6
+    return rows / best
+
+
+def bench_single(frame: pd.DataFrame, repeats: int) -> None:
+    pipeline = load_model().pipeline
+    record = frame.iloc[0][
+        ["pclass", "sex", "age", "sibsp", "parch", "fare", "cabin", "embarked", "name"]
+    ].to_dict()
+    one_row = frame.iloc[[0]]
+    print("single record")
+    baseline = _describe(
+        "  scikit-learn pipeline.predict_proba(1-row df)",
+        _latencies(lambda: pipeline.predict_proba(one_row), max(repeats // 20, 50)),
+    )
+    ours = _describe(
+        "  make_prediction(input_data=record)",
+        _latencies(lambda: make_prediction(input_data=record), repeats),
+    )
+    print(f"  speed-up: {baseline / ours:,.0f}x")
+
+
+def bench_batch(frame: pd.DataFrame, rows: int) -> None:
+    pipeline = load_model().pipeline
+    batch = frame.sample(rows, replace=True, random_state=0).reset_index(drop=True)
+    print(f"batch of {rows:,} rows (DataFrame)")
+    baseline = _rows_per_second(lambda: pipeline.predict_proba(batch), rows, 3)
+    ours = _rows_per_second(lambda: make_prediction(input_data=batch), rows, 5)
+    print(f"  scikit-learn pipeline.predict_proba            {baseline:12,.0f} rows/s")
+    print(
+        f"  make_prediction                                {ours:12,.0f} rows/s   ({ours / baseline:.1f}x)"
+    )
+
+
+def bench_csv(frame: pd.DataFrame, rows: int, chunk_rows: int) -> None:
+    with tempfile.TemporaryDirectory() as workdir:
+        source, target = Path(workdir) / "in.csv", Path(workdir) / "out.csv"
+        big = frame.sample(rows, replace=True, random_state=1)
+        big.to_csv(source, index=False)
+        del big
+        size_mb = source.stat().st_size / 1e6
+        print(f"CSV of {rows:,} rows ({size_mb:,.0f} MB) through `titanic-model predict`")
+
+        start = time.perf_counter()
+        parse_only = 0
+        for chunk in pd.read_csv(source, chunksize=chunk_rows, na_values=["?"]):
+            parse_only += len(chunk)
+        parse_seconds = time.perf_counter() - start
+
+        start = time.perf_counter()
+        score_seconds = 0.0
+        for chunk in pd.read_csv(source, chunksize=chunk_rows, na_values=["?"]):
+            tick = time.perf_counter()
+            make_prediction(input_data=chunk)
+            score_seconds += time.perf_counter() - tick
+
+        command = [
+            sys.executable,
+            "-m",
+            "titanic_model.cli",
+            "predict",
+            "--input",
+            str(source),
+            "--output",
+            str(target),
+            "--chunk-rows",
+            str(chunk_rows),
+        ]
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, timeout=900)
+        total_seconds = time.perf_counter() - start
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"  parse only (pandas.read_csv)  {parse_seconds:7.2f} s")
+        print(f"  make_prediction on the chunks {score_seconds:7.2f} s")
+        print(
+            f"  whole command (parse+score+write) {total_seconds:7.2f} s   "
+            f"{rows / total_seconds:,.0f} rows/s   peak RSS {peak_mb:,.0f} MB"
+        )
+        limit = "parsing" if parse_seconds > score_seconds else "scoring"
+        print(f"  limited by {limit}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, 100k-row CSV")
+    args = parser.parse_args()
+    frame = load_dataset()
+    load_model()
+    bench_single(frame, 2_000 if args.quick else 20_000)
+    bench_batch(frame, 100_000)
+    bench_csv(frame, 100_000 if args.quick else 1_000_000, 50_000)
+
+
+if __name__ == "__main__":
+    main()
