@@ -74,9 +74,7 @@ def bench_batch(frame: pd.DataFrame, rows: int) -> None:
     baseline = _rows_per_second(lambda: pipeline.predict_proba(batch), rows, 3)
     ours = _rows_per_second(lambda: make_prediction(input_data=batch), rows, 5)
     print(f"  scikit-learn pipeline.predict_proba            {baseline:12,.0f} rows/s")
-    print(
-        f"  make_prediction                                {ours:12,.0f} rows/s   ({ours / baseline:.1f}x)"
-    )
+    print(f"  make_prediction{'':33}{ours:12,.0f} rows/s   ({ours / baseline:.1f}x)")
 
 
 def bench_csv(frame: pd.DataFrame, rows: int, chunk_rows: int) -> None:
