@@ -7,7 +7,7 @@ export UV_CACHE_DIR := $(CURDIR)/.cache/uv
 export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: test train build bench clean
+.PHONY: test train build bench clean index index-stop publish run venv deploy-api
 
 $(VENV)/.ready:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ $(VENV)/.ready:
 
 ## make test: everything CI checks (lint/types, package, API, end-to-end, differential)
 test: $(VENV)/.ready
-	$(TOX) run -e checks,test_package
+	$(TOX) run -e checks,test_ci,test_package,e2e,differential
 
 ## make train: train the model for the current VERSION
 train: $(VENV)/.ready
@@ -27,9 +27,44 @@ train: $(VENV)/.ready
 build: $(VENV)/.ready
 	$(TOX) run -e build
 
+## make index: start the local private index (pypiserver + htpasswd, .index/) in the background
+index: $(VENV)/.ready
+	$(TOX) run -q -e index -- start
+
+## make index-stop: stop the local index by the PID it recorded
+index-stop:
+	$(VENV)/bin/python tools/local_index.py stop
+
+## make publish: train if needed, build, twine check + upload (TWINE_* or the local index)
+publish: $(VENV)/.ready
+	$(TOX) run -e publish_model
+
+## make run: fresh clone -> train -> build -> local index -> publish (or reuse) -> install the API
+## from the index through PIP_EXTRA_INDEX_URL only -> serve on http://127.0.0.1:$(PORT)
+API_VENV := .venv-api
+PORT ?= 8001
+run: index
+	$(TOX) run -q -e publish_model -- --local-index --reuse-existing
+	test -x $(API_VENV)/bin/python || $(PYTHON) -m venv $(API_VENV)
+	index_url="$$($(VENV)/bin/python tools/local_index.py pip-url)" && \
+	  PIP_EXTRA_INDEX_URL="$$index_url" $(API_VENV)/bin/python -m pip install \
+	  --quiet --disable-pip-version-check -r api/requirements.txt
+	PORT=$(PORT) $(VENV)/bin/python tools/run_api.py --venv $(API_VENV)
+
 ## make bench: speed and memory figures beside their baselines (not part of make test)
 bench: $(VENV)/.ready
 	$(TOX) run -e bench
+
+## make venv: just .venv with tox + tox-uv (what every CI job installs before its tox env)
+venv: $(VENV)/.ready
+
+## make deploy-api: deploy api/ to Railway with the Railway CLI from npm (needs RAILWAY_TOKEN;
+## RAILWAY_SERVICE picks the service when the project has several). CircleCI runs it on main.
+RAILWAY_CLI := .cache/railway-cli/node_modules/.bin/railway
+deploy-api:
+	@test -n "$$RAILWAY_TOKEN" || { echo "deploy-api: RAILWAY_TOKEN is not set" >&2; exit 1; }
+	npm install --no-save --no-audit --no-fund --prefix .cache/railway-cli @railway/cli
+	cd api && $(CURDIR)/$(RAILWAY_CLI) up --detach $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
 
 clean:
 	rm -rf .tox dist build model_package/*.egg-info reports

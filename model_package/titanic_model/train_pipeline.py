@@ -12,6 +12,7 @@ import pandas as pd
 import pydantic
 import sklearn
 from loguru import logger
+from threadpoolctl import threadpool_limits
 
 from titanic_model import __version__
 from titanic_model.config import PACKAGE_ROOT, TRAINED_MODEL_DIR, AppConfig, config
@@ -57,7 +58,10 @@ def train(
     train_rows, held_out = split_dataset(frame, cfg)
 
     pipeline = build_pipeline(cfg)
-    pipeline.fit(train_rows, train_rows[cfg.target])
+    # One BLAS thread: multi-threaded sums can differ in the last bit from run to run, and the
+    # same code + data must give the same model, bit for bit, on any machine of this kind.
+    with threadpool_limits(limits=1):
+        pipeline.fit(train_rows, train_rows[cfg.target])
     probabilities = pipeline.predict_proba(held_out)[:, 1]
     metrics = classification_metrics(held_out[cfg.target], probabilities)
 

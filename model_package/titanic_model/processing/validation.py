@@ -114,7 +114,8 @@ def _columns_from_canonical(frame: pd.DataFrame, rows: npt.NDArray[np.intp]) -> 
                 np.where(np.isnan(values), 0.0, values) if field in ("sibsp", "parch") else values
             )
         else:
-            columns[field] = subset.to_numpy(dtype=object, na_value=None)
+            # A copy with None for every missing value (the stubs do not allow na_value=None).
+            columns[field] = subset.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
     return columns
 
 

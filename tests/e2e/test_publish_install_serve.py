@@ -1,0 +1,322 @@
+"""End to end, the way production works: build -> publish to an authenticated index -> pip install
+the API through PIP_EXTRA_INDEX_URL only -> serve with the Procfile command -> same answers as the
+package in-process.
+
+Everything runs for real: a fresh pypiserver on a free port, `tools/publish.py` (the command
+`tox -e publish_model` ends with), a fresh virtual environment, real `pip install`, real uvicorn.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import venv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+if str(REPO_ROOT) not in sys.path:  # `tools` lives at the top of the repository
+    sys.path.insert(0, str(REPO_ROOT))
+
+from tools.local_index import LOG_FILE, LocalIndex, free_port, running_index  # noqa: E402
+from tools.publish import distributions, published_files  # noqa: E402
+from tools.run_api import (  # noqa: E402
+    API_DIR,
+    LOCAL_HOST,
+    local_argv,
+    procfile_web_command,
+    venv_environment,
+)
+
+pytestmark = pytest.mark.e2e
+
+VERSION = (REPO_ROOT / "model_package" / "titanic_model" / "VERSION").read_text().strip()
+PROJECT = "titanic-survival-model"
+PUBLISH_SCRIPT = REPO_ROOT / "tools" / "publish.py"
+BUILD_TIMEOUT_S = 300
+PIP_TIMEOUT_S = 1200
+API_START_TIMEOUT_S = 90
+
+
+def _run(command: list[str], *, env: dict[str, str], timeout: float) -> tuple[int, str]:
+    """Run a command, returning its exit code and its combined output."""
+    result = subprocess.run(
+        command,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        timeout=timeout,
+        check=False,
+    )
+    return result.returncode, result.stdout
+
+
+def _environ_without_index_settings() -> dict[str, str]:
+    """This process's environment minus any private-index setting it came with (the test sets
+    its own); the machine's PyPI settings stay, as they would on a build host."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"PIP_EXTRA_INDEX_URL", "PIP_NO_INDEX"} and not name.startswith("TWINE_")
+    }
+
+
+def _publish(dist_dir: Path, twine_env: dict[str, str]) -> tuple[int, str]:
+    env = {**_environ_without_index_settings(), **twine_env}
+    return _run(
+        [sys.executable, str(PUBLISH_SCRIPT), "--dist-dir", str(dist_dir)], env=env, timeout=120
+    )
+
+
+def _leaks(secret: str, text: str) -> bool:
+    """Kept apart so a failing assertion never prints the secret or the text holding it."""
+    return secret in text
+
+
+@dataclass
+class PublishedIndex:
+    index: LocalIndex
+    dist_dir: Path
+    publish_output: str
+
+
+@dataclass
+class InstalledApi:
+    venv_dir: Path
+    pip_output: str
+    report: dict[str, Any]
+
+
+@dataclass
+class ServedApi:
+    base_url: str
+    log_path: Path
+
+
+@pytest.fixture(scope="module")
+def dist_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """sdist + wheel of the working tree, built as `tox -e publish_model` builds them."""
+    out = tmp_path_factory.mktemp("dist")
+    code, output = _run(
+        [sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", str(out), str(REPO_ROOT)],
+        env=dict(os.environ),
+        timeout=BUILD_TIMEOUT_S,
+    )
+    assert code == 0, output[-3000:]
+    code, output = _run(
+        [sys.executable, "-m", "twine", "check", "--strict", *map(str, out.iterdir())],
+        env=dict(os.environ),
+        timeout=60,
+    )
+    assert code == 0, output
+    return out
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory, dist_dir: Path) -> Iterator[PublishedIndex]:
+    """A fresh authenticated index on a free port holding this VERSION; stopped afterwards."""
+    with running_index(tmp_path_factory.mktemp("index")) as index:
+        code, output = _publish(dist_dir, index.twine_env())
+        assert code == 0, output
+        yield PublishedIndex(index=index, dist_dir=dist_dir, publish_output=output)
+
+
+@pytest.fixture(scope="module")
+def installed_api(
+    tmp_path_factory: pytest.TempPathFactory, published: PublishedIndex
+) -> InstalledApi:
+    """A fresh venv with api/requirements.txt installed; the only index setting is
+    PIP_EXTRA_INDEX_URL (third-party packages come from the machine's default index)."""
+    venv_dir = tmp_path_factory.mktemp("api") / "venv"
+    venv.EnvBuilder(with_pip=True, clear=True).create(venv_dir)
+    report_path = venv_dir.parent / "pip-report.json"
+    env = {
+        **_environ_without_index_settings(),
+        **published.index.pip_env(),
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "PIP_NO_INPUT": "1",
+    }
+    command = [
+        str(venv_dir / "bin" / "python"),
+        "-m",
+        "pip",
+        "install",
+        "--report",
+        str(report_path),
+        "-r",
+        str(API_DIR / "requirements.txt"),
+    ]
+    code, output = _run(command, env=env, timeout=PIP_TIMEOUT_S)
+    leaked = _leaks(published.index.password, output)
+    assert not leaked, "pip's output shows the index password"
+    assert code == 0, output[-4000:]
+    report = json.loads(report_path.read_text())
+    return InstalledApi(venv_dir=venv_dir, pip_output=output, report=report)
+
+
+@pytest.fixture(scope="module")
+def served_api(
+    tmp_path_factory: pytest.TempPathFactory,
+    published: PublishedIndex,
+    installed_api: InstalledApi,
+) -> Iterator[ServedApi]:
+    """The installed API started by the Procfile's command (PORT set, cwd api/), bound to
+    loopback, with PIP_EXTRA_INDEX_URL in its environment as on Railway; stopped afterwards."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("api-log") / "api.log"
+    base_env = {**_environ_without_index_settings(), **published.index.pip_env()}
+    env = {**venv_environment(installed_api.venv_dir, base_env, port), "MAX_BATCH_SIZE": "1000"}
+    argv = local_argv(procfile_web_command(), port)
+    executable = str(installed_api.venv_dir / "bin" / argv[0])
+    base_url = f"http://{LOCAL_HOST}:{port}"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [executable, *argv[1:]],
+            cwd=API_DIR,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + API_START_TIMEOUT_S
+        while True:
+            assert process.poll() is None, f"the API exited: {log_path.read_text()[-3000:]}"
+            try:
+                if httpx.get(f"{base_url}/api/v1/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the API did not answer its health check in time"
+            time.sleep(0.2)
+        yield ServedApi(base_url=base_url, log_path=log_path)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+def _held_out_records() -> list[dict[str, Any]]:
+    """The held-out rows as JSON records (NaN -> null), target column removed."""
+    from titanic_model.config import config
+    from titanic_model.processing.data_manager import load_held_out
+
+    frame = load_held_out().drop(columns=[config.target])
+    records: list[dict[str, Any]] = json.loads(frame.to_json(orient="records", double_precision=15))
+    return records
+
+
+def test_upload_without_credentials_is_refused(published: PublishedIndex) -> None:
+    index = published.index
+    code, output = _publish(
+        published.dist_dir,
+        {"TWINE_REPOSITORY_URL": index.url, "TWINE_USERNAME": "", "TWINE_PASSWORD": ""},
+    )
+    assert code != 0
+    assert "401 Unauthorized" in output
+    assert "refused the credentials" in output
+
+
+def test_upload_with_wrong_password_is_refused(published: PublishedIndex) -> None:
+    index = published.index
+    code, output = _publish(
+        published.dist_dir, {**index.twine_env(), "TWINE_PASSWORD": index.password + "x"}
+    )
+    assert code != 0
+    assert "403 Forbidden" in output
+    assert "refused the credentials" in output
+
+
+def test_downloads_need_credentials_too(published: PublishedIndex) -> None:
+    assert httpx.get(f"{published.index.simple_url}{PROJECT}/").status_code == 401
+
+
+def test_republishing_the_same_version_is_refused_and_keeps_the_files(
+    published: PublishedIndex,
+) -> None:
+    packages = published.index.packages_dir
+    before = {path.name: path.read_bytes() for path in packages.iterdir()}
+    expected_names = {path.name for path in distributions(published.dist_dir, VERSION)}
+    assert set(before) == expected_names
+    code, output = _publish(published.dist_dir, published.index.twine_env())
+    assert code != 0
+    assert "already holds" in output
+    assert "immutable" in output
+    after = {path.name: path.read_bytes() for path in packages.iterdir()}
+    assert after == before
+
+
+def test_index_lists_exactly_the_published_files(published: PublishedIndex) -> None:
+    listed = published_files(published.index.twine_env())
+    assert listed == {path.name for path in published.dist_dir.iterdir()}
+
+
+def test_the_package_was_installed_from_the_private_index(
+    published: PublishedIndex, installed_api: InstalledApi
+) -> None:
+    entries = {item["metadata"]["name"].lower(): item for item in installed_api.report["install"]}
+    assert PROJECT in entries, "api/requirements.txt did not install the model package"
+    entry = entries[PROJECT]
+    assert entry["metadata"]["version"] == VERSION
+    source = urlsplit(entry["download_info"]["url"])
+    assert (source.hostname, source.port) == (LOCAL_HOST, published.index.port)
+    assert source.path.endswith(f"{PROJECT.replace('-', '_')}-{VERSION}-py3-none-any.whl")
+
+
+def test_health_reports_the_published_version(served_api: ServedApi) -> None:
+    reply = httpx.get(f"{served_api.base_url}/api/v1/health", timeout=10)
+    assert reply.status_code == 200
+    assert reply.json()["model_version"] == VERSION
+
+
+def test_predict_matches_in_process_make_prediction_on_held_out_rows(
+    served_api: ServedApi,
+) -> None:
+    from titanic_model import make_prediction
+
+    records = _held_out_records()
+    expected = make_prediction(input_data=records)
+    reply = httpx.post(
+        f"{served_api.base_url}/api/v1/predict", json={"inputs": records}, timeout=60
+    )
+    assert reply.status_code == 200, reply.text[:2000]
+    served = reply.json()
+    assert len(served["probabilities"]) == len(records)
+    assert served["probabilities"] == expected["probabilities"]
+    assert served["predictions"] == expected["predictions"]
+    assert served["version"] == VERSION
+    assert not served["errors"]
+
+
+def test_no_log_shows_the_index_password(
+    published: PublishedIndex, installed_api: InstalledApi, served_api: ServedApi
+) -> None:
+    password = published.index.password
+    # Exercise an error path too, so error logging is covered.
+    httpx.post(f"{served_api.base_url}/api/v1/predict", content=b"{not json", timeout=10)
+    api_log = served_api.log_path.read_text(errors="replace")
+    assert api_log.strip(), "the API wrote no log at all"
+    index_log = (published.index.state_dir / LOG_FILE).read_text(errors="replace")
+    for where, text in [
+        ("API log", api_log),
+        ("pip output", installed_api.pip_output),
+        ("publish output", published.publish_output),
+        ("index log", index_log),
+    ]:
+        leaked = _leaks(password, text)
+        assert not leaked, f"the index password appears in the {where}"
