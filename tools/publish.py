@@ -7,7 +7,9 @@ target is the local index under `.index/`, started if it is not running.
 
 A version is published once: the index refuses a second upload of the same files, and this script
 then fails with a message that says so. `--reuse-existing` (used by `make run`, with
-`--local-index`) instead treats files already on the index as published and leaves them untouched.
+`--local-index`, and by CI on main, where a merge need not bump VERSION) instead treats files
+already on the index as published and leaves them untouched. Gemfury's push URL cannot be listed,
+so for a remote index the files are looked up through `PIP_EXTRA_INDEX_URL`, its read URL.
 
     python tools/publish.py [--dist-dir dist] [--reuse-existing] [--local-index]
 
@@ -22,6 +24,7 @@ import os
 import subprocess
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from base64 import b64encode
 from collections.abc import Mapping, Sequence
@@ -65,6 +68,11 @@ def resolve_target(environ: Mapping[str, str], *, local_index: bool = False) -> 
     `local_index` is not forced), otherwise those of the local index (started if needed)."""
     if environ.get("TWINE_REPOSITORY_URL") and not local_index:
         return {name: environ[name] for name in TWINE_VARIABLES if name in environ}
+    if environ.get("CIRCLECI") and not local_index:
+        # On CI a missing variable must not turn "publish to Gemfury" into a local no-op.
+        raise PublishError(
+            "TWINE_REPOSITORY_URL is not set; refusing to publish to a local index on CI"
+        )
     index, started = ensure_background_index(DEFAULT_STATE_DIR)
     state = "started" if started else "running"
     print(f"Publishing to the local index ({state}) {index.url}")
@@ -80,13 +88,9 @@ class _LinkCollector(HTMLParser):
         self.hrefs.extend(value for name, value in attrs if tag == "a" and name == "href" and value)
 
 
-def published_files(twine_env: Mapping[str, str], project: str = PROJECT) -> set[str] | None:
-    """File names of `project` on a pypiserver-style index (simple page under the upload URL).
-
-    None when the index has no such page to ask (e.g. Gemfury's push URL) or cannot be reached.
-    """
-    simple_page = twine_env["TWINE_REPOSITORY_URL"].rstrip("/") + f"/simple/{project}/"
-    token = f"{twine_env.get('TWINE_USERNAME', '')}:{twine_env.get('TWINE_PASSWORD', '')}"
+def _listing(simple_page: str, username: str, password: str) -> set[str] | None:
+    """File names linked from a simple-index page; None when it cannot be asked."""
+    token = f"{username}:{password}"
     request = urllib.request.Request(
         simple_page, headers={"Authorization": "Basic " + b64encode(token.encode()).decode()}
     )
@@ -95,11 +99,34 @@ def published_files(twine_env: Mapping[str, str], project: str = PROJECT) -> set
             page = reply.read().decode("utf-8", errors="replace")
     except urllib.error.HTTPError as error:
         return set() if error.code == 404 else None
-    except (urllib.error.URLError, OSError):
+    except (urllib.error.URLError, OSError, ValueError):
         return None
     collector = _LinkCollector()
     collector.feed(page)
     return {href.split("#", 1)[0].rsplit("/", 1)[-1] for href in collector.hrefs}
+
+
+def published_files(twine_env: Mapping[str, str], project: str = PROJECT) -> set[str] | None:
+    """File names of `project` on a pypiserver-style index (simple page under the upload URL).
+
+    None when the index has no such page to ask (e.g. Gemfury's push URL) or cannot be reached.
+    """
+    simple_page = twine_env["TWINE_REPOSITORY_URL"].rstrip("/") + f"/simple/{project}/"
+    return _listing(
+        simple_page, twine_env.get("TWINE_USERNAME", ""), twine_env.get("TWINE_PASSWORD", "")
+    )
+
+
+def files_on_read_index(read_url: str, project: str = PROJECT) -> set[str] | None:
+    """File names of `project` on a simple index given as pip takes it (credentials in the URL)."""
+    parts = urllib.parse.urlsplit(read_url)
+    bare = parts._replace(
+        netloc=parts.hostname or "" if parts.port is None else f"{parts.hostname}:{parts.port}"
+    )
+    page = urllib.parse.urlunsplit(bare).rstrip("/") + f"/{project}/"
+    return _listing(
+        page, urllib.parse.unquote(parts.username or ""), urllib.parse.unquote(parts.password or "")
+    )
 
 
 def upload(
@@ -116,7 +143,11 @@ def upload(
     does not print them.
     """
     if reuse_existing:
-        existing = published_files(twine_env) or set()
+        existing = published_files(twine_env)
+        read_url = os.environ.get("PIP_EXTRA_INDEX_URL")
+        if existing is None and read_url:
+            existing = files_on_read_index(read_url)
+        existing = existing or set()
         already = [path for path in files if path.name in existing]
         for path in already:
             print(f"Already on the index, reusing it: {path.name}")

@@ -15,18 +15,32 @@ from titanic_model.evaluation import classification_metrics, quality_gate_failur
 from titanic_model.processing.data_manager import load_held_out
 
 
+def _is_up_to_date() -> bool:
+    """Whether this version's artifact is intact and was trained from the current definition."""
+    from titanic_model.processing.artifacts import ArtifactError, load_artifact, load_metadata
+    from titanic_model.train_pipeline import training_fingerprint
+
+    try:
+        load_artifact(__version__)
+        metadata = load_metadata(__version__)
+    except ArtifactError as exc:
+        print(f"training: {exc}", file=sys.stderr)
+        return False
+    if metadata.get("training_fingerprint") != training_fingerprint(config.data.sha256):
+        print(
+            "training: config, data or pipeline code changed since the last training",
+            file=sys.stderr,
+        )
+        return False
+    return True
+
+
 def _train(args: argparse.Namespace) -> int:
-    from titanic_model.processing.artifacts import ArtifactError, load_artifact
     from titanic_model.train_pipeline import train
 
-    if args.if_missing and args.data is None:
-        try:
-            load_artifact(__version__)
-        except ArtifactError as exc:
-            print(f"training: {exc}", file=sys.stderr)
-        else:
-            print(f"the artifact for version {__version__} is present and intact; not retraining")
-            return 0
+    if args.if_missing and args.data is None and _is_up_to_date():
+        print(f"the artifact for version {__version__} is present and up to date; not retraining")
+        return 0
     metadata = train(args.data)
     print(json.dumps(metadata["held_out_metrics"], indent=2))
     return 0
@@ -120,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--if-missing",
         action="store_true",
-        help="only train when this version's artifact is missing or fails its checks",
+        help="only train when the artifact is missing, fails its checks, or is out of date",
     )
     train.set_defaults(handler=_train)
 

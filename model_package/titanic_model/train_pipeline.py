@@ -1,5 +1,6 @@
 """Trains the pipeline on the configured split and saves it with its metadata: nothing else."""
 
+import hashlib
 import platform
 import subprocess
 from datetime import UTC, datetime
@@ -43,6 +44,18 @@ def _git_commit() -> str | None:
     return result.stdout.strip() or None
 
 
+# What a trained model depends on, besides the data: a change to any of them means retraining.
+_MODEL_DEFINITION = ("config.yml", "pipeline.py", "processing/features.py", "train_pipeline.py")
+
+
+def training_fingerprint(data_sha256: str) -> str:
+    """sha256 of the data and of the files that define the model, to spot a stale artifact."""
+    digest = hashlib.sha256(data_sha256.encode())
+    for name in _MODEL_DEFINITION:
+        digest.update((PACKAGE_ROOT / name).read_bytes())
+    return digest.hexdigest()
+
+
 def train(
     data_path: Path | None = None, cfg: AppConfig = config, model_dir: Path = TRAINED_MODEL_DIR
 ) -> dict[str, Any]:
@@ -71,6 +84,7 @@ def train(
         "git_commit": _git_commit(),
         "data_file": path.name,
         "data_sha256": data_sha256,
+        "training_fingerprint": training_fingerprint(data_sha256),
         "rows": {"total": len(frame), "train": len(train_rows), "held_out": len(held_out)},
         "held_out_metrics": metrics,
         "config": cfg.model_dump(mode="json"),

@@ -261,6 +261,32 @@ def test_republishing_the_same_version_is_refused_and_keeps_the_files(
     assert after == before
 
 
+def test_reuse_existing_finds_the_version_through_the_read_url(published: PublishedIndex) -> None:
+    """CI on main: the push URL (Gemfury's) cannot be listed, PIP_EXTRA_INDEX_URL can."""
+    unlistable_push_url = {
+        **published.index.twine_env(),
+        "TWINE_REPOSITORY_URL": "http://127.0.0.1:9/",
+    }
+    env = {
+        **_environ_without_index_settings(),
+        **unlistable_push_url,
+        "PIP_EXTRA_INDEX_URL": published.index.authenticated_simple_url(),
+    }
+    command = [sys.executable, str(PUBLISH_SCRIPT), "--dist-dir", str(published.dist_dir)]
+    code, output = _run([*command, "--reuse-existing"], env=env, timeout=120)
+    assert code == 0, output
+    assert output.count("Already on the index, reusing it") == 2
+    assert not _leaks(published.index.password, output)
+
+
+def test_publishing_on_circleci_without_a_target_is_refused(dist_dir: Path) -> None:
+    env = {**_environ_without_index_settings(), "CIRCLECI": "true"}
+    command = [sys.executable, str(PUBLISH_SCRIPT), "--dist-dir", str(dist_dir)]
+    code, output = _run(command, env=env, timeout=60)
+    assert code == 1
+    assert "TWINE_REPOSITORY_URL is not set" in output
+
+
 def test_index_lists_exactly_the_published_files(published: PublishedIndex) -> None:
     listed = published_files(published.index.twine_env())
     assert listed == {path.name for path in published.dist_dir.iterdir()}

@@ -44,6 +44,17 @@ def test_train_if_missing_does_not_retrain_an_intact_artifact(
     assert "not retraining" in capsys.readouterr().out
 
 
+def test_train_if_missing_retrains_when_the_model_definition_changed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from titanic_model import cli, train_pipeline
+
+    assert cli._is_up_to_date()
+    monkeypatch.setattr(train_pipeline, "training_fingerprint", lambda data_sha256: "edited")
+    assert not cli._is_up_to_date()
+    assert "changed since the last training" in capsys.readouterr().err
+
+
 def test_predict_streams_keeps_order_and_reports_bad_rows(
     tmp_path: Path, dataset: pd.DataFrame
 ) -> None:
