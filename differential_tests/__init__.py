@@ -1,0 +1,1 @@
+"""Differential tests: the candidate model in the working tree against the last published one."""

@@ -1,0 +1,115 @@
+"""The differential report: Markdown for a reviewer, JSON for tools, from one Comparison."""
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from differential_tests.compare import MOST_MOVED_ROWS, Comparison, RowDiff
+
+REPORT_DIR = Path(__file__).resolve().parent.parent / "reports" / "differential"
+_SHOWN_FIELDS = ("pclass", "sex", "age", "fare", "sibsp", "parch", "cabin", "embarked", "name")
+
+
+def _row_json(row: RowDiff) -> dict[str, Any]:
+    return {**asdict(row), "flipped": row.flipped}
+
+
+def as_json(comparison: Comparison) -> dict[str, Any]:
+    return {
+        "verdict": "pass" if comparison.passed else "fail",
+        "failures": comparison.failures,
+        "baseline": {
+            "version": comparison.baseline_version,
+            "origin": comparison.baseline_origin,
+            "environment": comparison.environments["baseline"],
+        },
+        "candidate": {
+            "version": comparison.candidate_version,
+            "origin": comparison.candidate_origin,
+            "environment": comparison.environments["candidate"],
+        },
+        "tolerances": comparison.tolerances,
+        "checks": [asdict(check) for check in comparison.checks],
+        "held_out_metrics": comparison.metrics,
+        "rows_compared": len(comparison.rows),
+        "rows_changed": len(comparison.changed),
+        "flipped_rows": [_row_json(row) for row in comparison.flipped],
+        "most_moved_rows": [_row_json(row) for row in comparison.most_moved],
+    }
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "·"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value).replace("|", "\\|")
+
+
+def _rows_table(rows: list[RowDiff]) -> list[str]:
+    if not rows:
+        return ["(none)", ""]
+    header = ["row", "baseline p", "candidate p", "|Δp|", "labels", *_SHOWN_FIELDS]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows:
+        cells = [
+            row.row_id,
+            f"{row.baseline_probability:.4f}",
+            f"{row.candidate_probability:.4f}",
+            f"{row.abs_diff:.3g}",
+            f"{row.baseline_label} → {row.candidate_label}",
+            *(_cell(row.record.get(name)) for name in _SHOWN_FIELDS),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
+def as_markdown(comparison: Comparison) -> str:
+    verdict = "PASS" if comparison.passed else "FAIL"
+    lines = [
+        f"# Differential report: {verdict}",
+        "",
+        f"- baseline: **{comparison.baseline_version}** ({comparison.baseline_origin})",
+        f"- candidate: **{comparison.candidate_version}** ({comparison.candidate_origin})",
+        f"- rows compared: {len(comparison.rows)} (held-out split + edge cases); "
+        f"rows whose output changed: {len(comparison.changed)}; "
+        f"flipped labels: {len(comparison.flipped)}",
+        "",
+    ]
+    if comparison.failures:
+        lines += ["## Why it fails", ""]
+        lines += [f"- {failure}" for failure in comparison.failures]
+        lines.append("")
+    lines += ["## Checks (tolerances from config.yml `differential:`)", ""]
+    lines += ["| check | value | tolerance | result |", "|---|---|---|---|"]
+    for check in comparison.checks:
+        result = "ok" if check.passed else "**FAIL**"
+        lines.append(f"| {check.name} | {check.value:.4f} | {check.limit:.4f} | {result} |")
+    lines.append("")
+    if comparison.metrics:
+        lines += ["## Held-out metrics", ""]
+        lines += ["| metric | baseline | candidate | delta |", "|---|---|---|---|"]
+        for name, old in comparison.metrics["baseline"].items():
+            new = comparison.metrics["candidate"][name]
+            lines.append(f"| {name} | {old:.4f} | {new:.4f} | {new - old:+.4f} |")
+        lines.append("")
+    lines += ["## Flipped rows", "", *_rows_table(comparison.flipped)]
+    lines += [f"## The rows that moved most (up to {MOST_MOVED_ROWS})", ""]
+    lines += _rows_table(comparison.most_moved)
+    lines += ["## Environments", "", "| library | baseline | candidate |", "|---|---|---|"]
+    old_env, new_env = comparison.environments["baseline"], comparison.environments["candidate"]
+    for name in sorted(set(old_env) | set(new_env)):
+        lines.append(f"| {name} | {_cell(old_env.get(name))} | {_cell(new_env.get(name))} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_report(comparison: Comparison, name: str, directory: Path = REPORT_DIR) -> Path:
+    """Write NAME.md and NAME.json; return the Markdown path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    markdown = directory / f"{name}.md"
+    markdown.write_text(as_markdown(comparison), encoding="utf-8")
+    (directory / f"{name}.json").write_text(
+        json.dumps(as_json(comparison), indent=2) + "\n", encoding="utf-8"
+    )
+    return markdown

@@ -1,0 +1,43 @@
+"""The gate itself: the working tree's model against the baseline, with a report either way."""
+
+from typing import Any
+
+import pytest
+
+from differential_tests.baseline import Baseline
+from differential_tests.compare import compare
+from differential_tests.inputs import InputSet
+from differential_tests.report import REPORT_DIR, write_report
+from titanic_model.config import config
+
+pytestmark = pytest.mark.differential
+
+
+def test_baseline_ran_from_its_own_environment(
+    baseline: Baseline, baseline_capture: dict[str, Any]
+) -> None:
+    venv = baseline.python.parent.parent
+    assert baseline_capture["version"] == baseline.version
+    assert baseline_capture["environment"]["titanic_model_location"].startswith(str(venv))
+
+
+def test_candidate_stays_within_tolerance_of_the_baseline(
+    baseline: Baseline,
+    baseline_capture: dict[str, Any],
+    candidate_capture: dict[str, Any],
+    inputs: InputSet,
+) -> None:
+    comparison = compare(
+        baseline_capture,
+        candidate_capture,
+        inputs,
+        config.differential,
+        baseline_origin=baseline.origin,
+        candidate_origin="the working tree",
+    )
+    report = write_report(comparison, "report", REPORT_DIR)
+    if not comparison.passed:
+        reasons = "".join(f"\n  - {failure}" for failure in comparison.failures)
+        message = f"the candidate fails the differential gate (report: {report}):{reasons}"
+        pytest.fail(message, pytrace=False)
+    assert report.is_file()

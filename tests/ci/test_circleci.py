@@ -1,0 +1,231 @@
+"""The CircleCI pipeline: valid for CircleCI, and every command it runs exists in this repo.
+
+A typo in a tox env name or a make target would only show on CircleCI, after a push; these tests
+catch it locally. Each checker is also run on a deliberately broken copy, to show it can fail.
+"""
+
+import configparser
+import copy
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+CIRCLECI = ROOT / ".circleci" / "config.yml"
+TOX_INI = ROOT / "tox.ini"
+MAKEFILE = ROOT / "Makefile"
+CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
+
+TEST_JOBS = ("checks", "test_package", "test_app", "e2e", "differential")
+RELEASE_JOBS = ("publish_model", "deploy_api")
+SECRETS = (
+    "PIP_EXTRA_INDEX_URL",
+    "TWINE_REPOSITORY_URL",
+    "TWINE_USERNAME",
+    "TWINE_PASSWORD",
+    "RAILWAY_TOKEN",
+    "RAILWAY_SERVICE",
+)
+# `.venv/bin/tox run -e a,b` in the CircleCI config, `$(TOX) run -e a,b` in the Makefile.
+_TOX_RUN = re.compile(r"(?:\btox|\$\(TOX\))(?:\s+run)?(?:\s+-\w+)*\s+-e\s+([\w,-]+)")
+_MAKE = re.compile(r"(?:^|[;&|]\s*)make\s+([\w-]+)")
+
+
+def _load() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(CIRCLECI.read_text(encoding="utf-8"))
+    return loaded
+
+
+def _run_commands(config: dict[str, Any]) -> list[str]:
+    """The shell commands of every `run` step, in jobs and in reusable commands."""
+    blocks = [*config.get("jobs", {}).values(), *config.get("commands", {}).values()]
+    commands = []
+    for block in blocks:
+        for step in block.get("steps", []):
+            if isinstance(step, dict) and "run" in step:
+                run = step["run"]
+                commands.append(run if isinstance(run, str) else run["command"])
+    return commands
+
+
+def tox_envs_named(config: dict[str, Any]) -> set[str]:
+    return {
+        env
+        for command in _run_commands(config)
+        for match in _TOX_RUN.finditer(command)
+        for env in match.group(1).split(",")
+    }
+
+
+def make_targets_named(config: dict[str, Any]) -> set[str]:
+    return {
+        match.group(1) for command in _run_commands(config) for match in _MAKE.finditer(command)
+    }
+
+
+def tox_envs_defined() -> set[str]:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(TOX_INI, encoding="utf-8")
+    return {
+        section.split(":", 1)[1] for section in parser.sections() if section.startswith("testenv:")
+    }
+
+
+def make_targets_defined() -> set[str]:
+    text = MAKEFILE.read_text(encoding="utf-8")
+    return set(re.findall(r"^([\w-]+):(?!=)", text, flags=re.MULTILINE))
+
+
+def _tox_envs_of_make_test() -> set[str]:
+    recipe = re.search(r"^test:.*\n((?:\t.*\n)+)", MAKEFILE.read_text(encoding="utf-8"), re.M)
+    assert recipe is not None, "the Makefile has no `test` target"
+    return {
+        env for match in _TOX_RUN.finditer(recipe.group(1)) for env in match.group(1).split(",")
+    }
+
+
+def uncovered_steps(config: dict[str, Any]) -> list[str]:
+    """`run` steps that are neither a tox env nor a make target."""
+    return [
+        command
+        for command in _run_commands(config)
+        if not (_TOX_RUN.search(command) or _MAKE.search(command))
+    ]
+
+
+def _schema_check(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.circle-ci", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_config_validates_against_circleci_schema() -> None:
+    result = _schema_check(CIRCLECI)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_schema_check_rejects_a_broken_config(tmp_path: Path) -> None:
+    broken = _load()
+    broken["jobs"]["checks"]["steps"].append({"run": {"command": 5, "no_such_key": True}})
+    path = tmp_path / "config.yml"
+    path.write_text(yaml.safe_dump(broken), encoding="utf-8")
+    result = _schema_check(path)
+    assert result.returncode != 0
+    assert "command" in result.stdout
+
+
+def test_schema_is_bundled_so_the_check_works_offline() -> None:
+    import check_jsonschema
+
+    bundled = Path(check_jsonschema.__file__).parent / "builtin_schemas" / "vendor"
+    schema = bundled / "circle-ci.json"
+    assert schema.is_file()
+    assert '"$ref": "http' not in schema.read_text(encoding="utf-8")
+
+
+def test_every_tox_env_it_names_exists() -> None:
+    named = tox_envs_named(_load())
+    assert {*TEST_JOBS, "publish_model", "test_ci"} <= named
+    assert named - tox_envs_defined() == set()
+
+
+def test_every_make_target_it_names_exists() -> None:
+    named = make_targets_named(_load())
+    assert {"venv", "deploy-api"} <= named
+    assert named - make_targets_defined() == set()
+
+
+def test_checkers_see_a_missing_env_and_target() -> None:
+    broken = copy.deepcopy(_load())
+    broken["jobs"]["e2e"]["steps"].append({"run": ".venv/bin/tox run -e e2e_typo"})
+    broken["jobs"]["e2e"]["steps"].append({"run": {"command": "make no-such-target"}})
+    assert "e2e_typo" in tox_envs_named(broken) - tox_envs_defined()
+    assert "no-such-target" in make_targets_named(broken) - make_targets_defined()
+
+
+def test_every_step_that_does_work_is_a_tox_env_or_make_target() -> None:
+    assert uncovered_steps(_load()) == []
+    broken = copy.deepcopy(_load())
+    broken["jobs"]["checks"]["steps"].append({"run": "pip install ruff && ruff check ."})
+    assert uncovered_steps(broken) == ["pip install ruff && ruff check ."]
+
+
+def test_ci_runs_everything_make_test_runs() -> None:
+    assert _tox_envs_of_make_test() - tox_envs_named(_load()) == set()
+
+
+def test_tests_on_every_push_then_publish_and_deploy_on_main_only() -> None:
+    config = _load()
+    assert config["version"] == 2.1
+    for job in (*TEST_JOBS, *RELEASE_JOBS):
+        executor = config["jobs"][job]["executor"]
+        image = config["executors"][executor]["docker"][0]["image"]
+        assert image.startswith("cimg/python:3.11"), (job, image)
+    (workflow,) = config["workflows"].values()
+    entries: dict[str, dict[str, Any]] = {}
+    for entry in workflow["jobs"]:
+        name, settings = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()))
+        entries[name] = settings
+    assert set(entries) == {*TEST_JOBS, *RELEASE_JOBS}
+    for job in TEST_JOBS:
+        assert "filters" not in entries[job]
+        assert "requires" not in entries[job]
+    assert set(entries["publish_model"]["requires"]) == set(TEST_JOBS)
+    assert entries["deploy_api"]["requires"] == ["publish_model"]
+    for job in RELEASE_JOBS:
+        assert entries[job]["filters"] == {"branches": {"only": "main"}}
+
+
+def test_pip_and_tox_caches_are_keyed_on_the_dependency_files() -> None:
+    config = _load()
+    prepare = config["commands"]["prepare"]["steps"]
+    restore = next(step["restore_cache"] for step in prepare if "restore_cache" in step)
+    for source in ("tox.ini", "pyproject.toml", "api/requirements.txt"):
+        assert f'checksum "{source}"' in restore["keys"][0]
+    saved = config["commands"]["keep_caches"]["steps"][0]["save_cache"]
+    assert saved["key"] == restore["keys"][0]
+    assert ".cache" in saved["paths"]
+
+
+def test_differential_report_is_kept_even_when_the_gate_fails() -> None:
+    steps = _load()["jobs"]["differential"]["steps"]
+    (stored,) = [step["store_artifacts"] for step in steps if "store_artifacts" in step]
+    assert stored["path"] == "reports/differential"
+    assert stored["when"] == "always"
+
+
+def test_deploy_runs_railway_up_from_api_and_needs_its_token(tmp_path: Path) -> None:
+    recipe = re.search(r"^deploy-api:.*\n((?:\t.*\n)+)", MAKEFILE.read_text(encoding="utf-8"), re.M)
+    assert recipe is not None
+    assert "@railway/cli" in recipe.group(1)
+    assert re.search(r"cd api && \S*\$\(RAILWAY_CLI\) up --detach", recipe.group(1))
+    assert re.search(r"^RAILWAY_CLI := \S+/railway$", MAKEFILE.read_text(), re.M)
+    make = shutil.which("make")
+    assert make is not None
+    result = subprocess.run(
+        [make, "--no-print-directory", "-C", str(ROOT), "deploy-api"],
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "RAILWAY_TOKEN is not set" in result.stderr
+
+
+@pytest.mark.parametrize("variable", SECRETS)
+def test_every_secret_is_documented_in_the_readme(variable: str) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci_section = readme.split("<!-- section:ci -->", 1)[1].split("<!-- section:", 1)[0]
+    assert variable in ci_section

@@ -1,0 +1,58 @@
+"""Release discipline: the API installs exactly the model version this commit defines.
+
+VERSION and the pin in api/requirements.txt move together in one change; if only one of them
+moves, the API would serve a different model from the one the differential report was about.
+"""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+VERSION_FILE = ROOT / "model_package" / "titanic_model" / "VERSION"
+REQUIREMENTS = ROOT / "api" / "requirements.txt"
+PROJECT = "titanic-survival-model"
+_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(.*?)\s*$")
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def model_pins(requirements: str) -> list[str]:
+    """The version specifiers given for the model package ('==0.1.0', '>=0.1' …)."""
+    pins = []
+    for line in requirements.splitlines():
+        line = line.split(" #", 1)[0].strip()
+        if not line or line.startswith(("#", "-")):
+            continue
+        match = _REQUIREMENT.match(line)
+        if match and _normalise(match.group(1)) == PROJECT:
+            pins.append(match.group(2).replace(" ", ""))
+    return pins
+
+
+def pin_problems(requirements: str, version: str) -> list[str]:
+    pins = model_pins(requirements)
+    if pins != [f"=={version}"]:
+        return [f"{PROJECT} must be pinned exactly once as =={version}, found {pins or 'no pin'}"]
+    return []
+
+
+def test_api_pins_exactly_the_package_version() -> None:
+    version = VERSION_FILE.read_text(encoding="utf-8").strip()
+    assert pin_problems(REQUIREMENTS.read_text(encoding="utf-8"), version) == []
+
+
+def test_requirements_install_from_the_private_index_through_the_variable() -> None:
+    first = REQUIREMENTS.read_text(encoding="utf-8").splitlines()[0].strip()
+    assert first == "--extra-index-url=${PIP_EXTRA_INDEX_URL}"
+
+
+def test_pin_check_catches_a_pin_that_was_not_bumped() -> None:
+    text = "--extra-index-url=${PIP_EXTRA_INDEX_URL}\ntitanic-survival-model==0.1.0\n"
+    assert pin_problems(text, "0.1.0") == []
+    assert pin_problems(text, "0.2.0") != []
+    assert pin_problems(text.replace("==0.1.0", ">=0.1.0"), "0.1.0") != []
+    assert pin_problems("Titanic_Survival.Model == 0.2.0  # the model\n", "0.2.0") == []
+    assert pin_problems("fastapi==0.1\n", "0.1.0") != []
+    assert pin_problems(text + "titanic-survival-model==0.1.0\n", "0.1.0") != []
