@@ -25,12 +25,8 @@ import shutil
 import subprocess
 import sys
 import tarfile
-import urllib.error
-import urllib.request
-from base64 import b64encode
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -48,6 +44,7 @@ from uv import find_uv_bin
 
 from tools.local_index import DEFAULT_STATE_DIR, running_index
 from tools.publish import PublishError, upload
+from tools.simple_index import IndexUnavailableError, project_files
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CAPTURE_SCRIPT = Path(__file__).resolve().parent / "capture.py"
@@ -93,17 +90,6 @@ class Baseline:
     python: Path  # the interpreter of its own virtual environment
 
 
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.files: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if tag == "a" and name == "href" and value:
-                self.files.append(unquote(value.split("#", 1)[0].rsplit("/", 1)[-1]))
-
-
 def _version_of(filename: str) -> Version | None:
     with contextlib.suppress(InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
         if filename.endswith(".whl"):
@@ -116,34 +102,19 @@ def _version_of(filename: str) -> Version | None:
 
 def published_versions(index: PackageIndex, timeout: float = 30.0) -> list[Version]:
     """Every version of the package on the index, oldest first ([] if it was never published)."""
-    parts = urlsplit(index.url)
-    netloc = parts.hostname or ""
-    if parts.port:
-        netloc += f":{parts.port}"
-    page = urlunsplit((parts.scheme, netloc, parts.path.rstrip("/") + f"/{PROJECT}/", "", ""))
-    request = urllib.request.Request(page)
-    if parts.username or parts.password:
-        token = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"
-        request.add_header("Authorization", "Basic " + b64encode(token.encode()).decode())
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as reply:
-            html = reply.read().decode("utf-8", errors="replace")
-    except urllib.error.HTTPError as error:
-        if error.code == 404:
-            return []
+        files = project_files(index.url, PROJECT, timeout=timeout)
+    except IndexUnavailableError as error:
+        if error.status is not None:
+            raise BaselineError(
+                f"the package index {index.shown} answered HTTP {error.status} when asked for "
+                f"{PROJECT}: check the credentials in PIP_EXTRA_INDEX_URL"
+            ) from None
         raise BaselineError(
-            f"the package index {index.shown} answered HTTP {error.code} when asked for "
-            f"{PROJECT}: check the credentials in PIP_EXTRA_INDEX_URL"
+            f"the package index {index.shown} cannot be reached ({index.scrub(str(error))}); "
+            "the differential test needs it to find the baseline version"
         ) from None
-    except (urllib.error.URLError, OSError) as error:
-        reason = index.scrub(str(getattr(error, "reason", error)))
-        raise BaselineError(
-            f"the package index {index.shown} cannot be reached ({reason}); the differential "
-            "test needs it to find the baseline version"
-        ) from None
-    links = _Links()
-    links.feed(html)
-    return sorted({v for v in map(_version_of, links.files) if v is not None})
+    return sorted({v for v in map(_version_of, files) if v is not None})
 
 
 def choose_published(

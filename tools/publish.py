@@ -23,18 +23,14 @@ import argparse
 import os
 import subprocess
 import sys
-import urllib.error
-import urllib.parse
-import urllib.request
-from base64 import b64encode
 from collections.abc import Mapping, Sequence
-from html.parser import HTMLParser
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make `tools` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tools.local_index import DEFAULT_STATE_DIR, ensure_background_index
+from tools.simple_index import IndexUnavailableError, project_files
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 VERSION_FILE = REPO_ROOT / "model_package" / "titanic_model" / "VERSION"
@@ -79,54 +75,25 @@ def resolve_target(environ: Mapping[str, str], *, local_index: bool = False) -> 
     return index.twine_env()
 
 
-class _LinkCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.hrefs.extend(value for name, value in attrs if tag == "a" and name == "href" and value)
-
-
-def _listing(simple_page: str, username: str, password: str) -> set[str] | None:
-    """File names linked from a simple-index page; None when it cannot be asked."""
-    token = f"{username}:{password}"
-    request = urllib.request.Request(
-        simple_page, headers={"Authorization": "Basic " + b64encode(token.encode()).decode()}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as reply:
-            page = reply.read().decode("utf-8", errors="replace")
-    except urllib.error.HTTPError as error:
-        return set() if error.code == 404 else None
-    except (urllib.error.URLError, OSError, ValueError):
-        return None
-    collector = _LinkCollector()
-    collector.feed(page)
-    return {href.split("#", 1)[0].rsplit("/", 1)[-1] for href in collector.hrefs}
-
-
 def published_files(twine_env: Mapping[str, str], project: str = PROJECT) -> set[str] | None:
     """File names of `project` on a pypiserver-style index (simple page under the upload URL).
 
     None when the index has no such page to ask (e.g. Gemfury's push URL) or cannot be reached.
     """
-    simple_page = twine_env["TWINE_REPOSITORY_URL"].rstrip("/") + f"/simple/{project}/"
-    return _listing(
-        simple_page, twine_env.get("TWINE_USERNAME", ""), twine_env.get("TWINE_PASSWORD", "")
-    )
+    simple_url = twine_env["TWINE_REPOSITORY_URL"].rstrip("/") + "/simple/"
+    user, password = twine_env.get("TWINE_USERNAME", ""), twine_env.get("TWINE_PASSWORD", "")
+    try:
+        return project_files(simple_url, project, username=user, password=password, timeout=10)
+    except IndexUnavailableError:
+        return None
 
 
 def files_on_read_index(read_url: str, project: str = PROJECT) -> set[str] | None:
     """File names of `project` on a simple index given as pip takes it (credentials in the URL)."""
-    parts = urllib.parse.urlsplit(read_url)
-    bare = parts._replace(
-        netloc=parts.hostname or "" if parts.port is None else f"{parts.hostname}:{parts.port}"
-    )
-    page = urllib.parse.urlunsplit(bare).rstrip("/") + f"/{project}/"
-    return _listing(
-        page, urllib.parse.unquote(parts.username or ""), urllib.parse.unquote(parts.password or "")
-    )
+    try:
+        return project_files(read_url, project, timeout=10)
+    except IndexUnavailableError:
+        return None
 
 
 def upload(
