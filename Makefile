@@ -17,7 +17,7 @@ $(VENV)/.ready:
 
 ## make test: everything CI checks (lint/types, package, API, end-to-end, differential)
 test: $(VENV)/.ready
-	$(TOX) run -e checks,test_ci,test_package,e2e,differential
+	$(TOX) run -e checks,test_ci,test_package,test_app,e2e,differential
 
 ## make train: train the model for the current VERSION
 train: $(VENV)/.ready
@@ -53,7 +53,7 @@ run: index
 
 ## make bench: speed and memory figures beside their baselines (not part of make test)
 bench: $(VENV)/.ready
-	$(TOX) run -e bench
+	$(TOX) run -e bench,bench_api
 
 ## make venv: just .venv with tox + tox-uv (what every CI job installs before its tox env)
 venv: $(VENV)/.ready

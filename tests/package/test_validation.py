@@ -75,3 +75,21 @@ def test_validation_does_not_modify_the_callers_frame() -> None:
     before = frame.copy()
     validate_frame(frame)
     pd.testing.assert_frame_equal(frame, before)
+
+
+def test_the_json_schema_states_every_range() -> None:
+    """The API documents this schema: the bounds must be stated in it, not only enforced."""
+    from titanic_model.processing.schemas import PassengerInput
+
+    properties = PassengerInput.model_json_schema()["properties"]
+
+    def bounds(field: str) -> tuple[object, object]:
+        schema = properties[field]
+        number = next((s for s in schema.get("anyOf", []) if s.get("type") == "number"), schema)
+        return number.get("minimum"), number.get("maximum")
+
+    assert bounds("age") == (0, 120)
+    assert bounds("sibsp") == (0, 20)
+    assert bounds("parch") == (0, 20)
+    assert bounds("fare") == (0, None)
+    assert properties["pclass"]["enum"] == [1, 2, 3]

@@ -62,9 +62,8 @@ def _optional_number(value: object) -> object:
 
 
 Count = Annotated[
-    int,
+    Annotated[int, Field(ge=FAMILY_COUNT_RANGE[0], le=FAMILY_COUNT_RANGE[1])],
     BeforeValidator(_count_or_zero),
-    Field(ge=FAMILY_COUNT_RANGE[0], le=FAMILY_COUNT_RANGE[1]),
 ]
 OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
 

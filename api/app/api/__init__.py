@@ -1,0 +1,1 @@
+"""HTTP routes: thin wrappers that hand the rows to `titanic_model.make_prediction`."""

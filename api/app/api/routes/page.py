@@ -1,0 +1,16 @@
+"""GET /: a one-page form to try the model in a browser (plain HTML + fetch, no build step)."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+
+PAGE = Path(__file__).resolve().parents[2] / "static" / "index.html"
+
+
+def add_page_route(app: FastAPI) -> None:
+    html = PAGE.read_text(encoding="utf-8")
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def index() -> HTMLResponse:
+        return HTMLResponse(html)

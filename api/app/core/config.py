@@ -1,0 +1,56 @@
+"""Service settings, read from the environment once at start-up (pydantic-settings)."""
+
+import json
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+API_V1_PREFIX = "/api/v1"  # a contract (DESIGN.md), not a setting
+
+LogLevel = Literal["TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"]
+
+
+def _comma_separated(value: object) -> object:
+    """BACKEND_CORS_ORIGINS="https://a.example,https://b.example" as well as a JSON list."""
+    if not isinstance(value, str):
+        return value
+    if value.lstrip().startswith("["):
+        return json.loads(value)
+    return [origin.strip() for origin in value.split(",") if origin.strip()]
+
+
+def _upper(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; a bad value stops start-up with the variable named."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    PROJECT_NAME: str = "Titanic survival API"
+    PORT: int = Field(default=8001, ge=1, le=65535, description="Port the server listens on")
+    LOG_LEVEL: Annotated[LogLevel, BeforeValidator(_upper)] = "INFO"
+    LOG_JSON: bool = Field(default=False, description="One JSON object per log line")
+    LOG_FLUSH_INTERVAL_MS: int = Field(
+        default=100, ge=0, le=10_000, description="Longest delay of a request's log line"
+    )
+    BACKEND_CORS_ORIGINS: Annotated[list[str], NoDecode, BeforeValidator(_comma_separated)] = []
+    MAX_BATCH_SIZE: int = Field(default=10_000, ge=1, description="Most rows in one request")
+    MAX_BODY_BYTES: int = Field(
+        default=4 * 1024 * 1024, ge=1024, description="Largest request body accepted"
+    )
+    THREAD_OFFLOAD_ROWS: int = Field(
+        default=64, ge=1, description="Batches larger than this are scored in a worker thread"
+    )
+    GIL_SWITCH_INTERVAL_MS: float = Field(
+        default=1.0, gt=0, le=100, description="How long a scoring thread may hold the GIL"
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process (environment read once)."""
+    return Settings()

@@ -1,0 +1,93 @@
+"""Error responses: a malformed body names its row and field; anything unexpected is an opaque 500.
+
+Neither echoes the input back: an echoed value can be huge, can be someone's secret, and is what
+made Starlette's default 422 fail to encode a lone surrogate.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from loguru import logger
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from app.core.body_limit import BodyTooLargeError
+from app.core.responses import SafeJSONResponse
+
+ROWS_FIELD = "inputs"
+
+
+def describe_request_error(error: dict[str, Any]) -> dict[str, object]:
+    """One of pydantic's/FastAPI's errors -> {row, field, message, type} for the client."""
+    location: Sequence[int | str] = error.get("loc", ())
+    if location and location[0] == "body":
+        location = location[1:]
+    message = str(error.get("msg", "invalid request"))
+    if error.get("type") == "json_invalid":
+        reason = error.get("ctx", {}).get("error", "")
+        position = location[0] if location else "?"
+        return {
+            "row": None,
+            "field": "body",
+            "message": f"{message}: {reason} at character {position}",
+            "type": "json_invalid",
+        }
+    row: int | None = None
+    if len(location) >= 2 and location[0] == ROWS_FIELD and isinstance(location[1], int):
+        row = location[1]
+        location = [ROWS_FIELD, *location[2:]]
+    field = ".".join(str(part) for part in location) or "body"
+    return {"row": row, "field": field, "message": message, "type": str(error.get("type"))}
+
+
+async def request_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    details = [describe_request_error(dict(error)) for error in exc.errors()]
+    return SafeJSONResponse({"detail": details}, status_code=422)
+
+
+def _unparsable_body_reason(exc: HTTPException) -> str | None:
+    """Why FastAPI could not parse the body, when that is what its 400 means."""
+    cause = exc.__cause__
+    if exc.status_code != 400 or cause is None:
+        return None
+    if isinstance(cause, RecursionError):
+        return "JSON nested too deeply"
+    if isinstance(cause, UnicodeDecodeError):
+        return "body is not valid UTF-8"
+    if isinstance(cause, ValueError):
+        return "body is not valid JSON"
+    return None
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """FastAPI answers 400 to a body json.loads cannot take; as a malformed body, that is 422.
+    A streamed body cut off by the size limit is 413."""
+    assert isinstance(exc, HTTPException)
+    if isinstance(exc.__cause__, BodyTooLargeError):
+        return SafeJSONResponse({"detail": str(exc.__cause__)}, status_code=413)
+    reason = _unparsable_body_reason(exc)
+    if reason is None:
+        return await http_exception_handler(request, exc)
+    detail = {"row": None, "field": "body", "message": reason, "type": "json_invalid"}
+    return SafeJSONResponse({"detail": [detail]}, status_code=422)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    """Last resort: the traceback goes to the (redacted) log, the client gets only an id."""
+    request_id = request.scope.get("state", {}).get("request_id", "-")
+    # The server logs the traceback; this line ties the error to the request id.
+    logger.bind(request_id=request_id).error(
+        "unhandled {kind} answered 500: {error}", kind=type(exc).__name__, error=str(exc)
+    )
+    body = {"detail": "internal server error", "request_id": request_id}
+    return SafeJSONResponse(body, status_code=500, headers={"x-request-id": request_id})
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, request_validation_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)

@@ -1,0 +1,72 @@
+"""One log line per request, tagged with a request id that the client may supply.
+
+A plain ASGI middleware (not BaseHTTPMiddleware): it adds a header and queues a log line (see
+access_log.py) and nothing else, so it costs microseconds on the hot path.
+"""
+
+import itertools
+import re
+import secrets
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.access_log import AccessLog
+from app.core.logging import REQUEST_ID
+
+REQUEST_ID_HEADER = b"x-request-id"
+# What we accept from a client: short and printable, so it cannot forge or break a log line.
+ACCEPTED_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:+/=-]{1,128}")
+# Fresh ids: a random per-process prefix plus a counter, unique without a syscall per request.
+_ID_PREFIX = secrets.token_hex(8)
+_ID_COUNTER = itertools.count()
+
+
+def _logged_path(scope: Scope) -> str:
+    """The path as sent (still percent-encoded): an encoded newline cannot split the log line."""
+    raw_path = scope.get("raw_path")
+    if isinstance(raw_path, bytes) and raw_path:
+        return raw_path.decode("ascii", "backslashreplace")
+    return str(scope["path"]).encode("unicode_escape").decode("ascii")
+
+
+def _request_id(scope: Scope) -> str:
+    value: bytes
+    for name, value in scope["headers"]:
+        if name == REQUEST_ID_HEADER and ACCEPTED_REQUEST_ID.fullmatch(value):
+            return value.decode("ascii")
+    return f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
+
+
+class RequestLogMiddleware:
+    """Echoes X-Request-ID (or a fresh one); queues method, path, status, duration for the log."""
+
+    def __init__(self, app: ASGIApp, access_log: AccessLog) -> None:
+        self.app = app
+        self.access_log = access_log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _request_id(scope)
+        scope.setdefault("state", {})["request_id"] = request_id  # for the 500 handler
+        header = (REQUEST_ID_HEADER, request_id.encode("ascii"))
+        status = 500  # what the client gets if the app raises before responding
+
+        async def send_with_request_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), header]
+            await send(message)
+
+        started = time.perf_counter()
+        token = REQUEST_ID.set(request_id)
+        try:
+            await self.app(scope, receive, send_with_request_id)
+        finally:
+            duration_ms = round((time.perf_counter() - started) * 1000, 3)
+            path = _logged_path(scope)
+            self.access_log.add(scope["method"], path, status, duration_ms, request_id)
+            REQUEST_ID.reset(token)

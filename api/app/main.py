@@ -1,0 +1,73 @@
+"""Builds the FastAPI app; `app.main:app` is what uvicorn serves (see api/Procfile)."""
+
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from loguru import logger
+
+from app import __version__ as api_version
+from app.api.router import add_routes
+from app.core.access_log import AccessLog
+from app.core.body_limit import BodySizeLimitMiddleware
+from app.core.config import API_V1_PREFIX, Settings, get_settings
+from app.core.errors import register_error_handlers
+from app.core.logging import setup_logging
+from app.core.middleware import RequestLogMiddleware
+from app.core.responses import SafeJSONResponse
+from app.schemas.predict import EXAMPLE_PASSENGER
+from titanic_model import __version__ as model_version
+from titanic_model import make_prediction
+from titanic_model.predict import load_model
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Load and warm the model before accepting traffic, so the first request is as fast as any."""
+    # While a large batch is scored in a worker thread, the event loop waits for the GIL for up
+    # to one switch interval: 1 ms instead of CPython's 5 ms halves single-record p99 meanwhile.
+    sys.setswitchinterval(app.state.settings.GIL_SWITCH_INTERVAL_MS / 1000)
+    started = time.perf_counter()
+    load_model()
+    make_prediction(input_data=EXAMPLE_PASSENGER)
+    loaded_ms = (time.perf_counter() - started) * 1000
+    logger.info("model {version} loaded in {ms:.0f} ms", version=model_version, ms=loaded_ms)
+    yield
+    app.state.access_log.flush()  # the last requests' lines, before the process ends
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    setup_logging(settings)
+    app = FastAPI(
+        title=settings.PROJECT_NAME,
+        version=api_version,
+        description=f"Titanic survival predictions from titanic-survival-model {model_version}.",
+        openapi_url=f"{API_V1_PREFIX}/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        default_response_class=SafeJSONResponse,
+        lifespan=lifespan,
+    )
+    add_routes(app, settings)
+    register_error_handlers(app)
+    if settings.BACKEND_CORS_ORIGINS:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.BACKEND_CORS_ORIGINS,
+            allow_methods=["GET", "POST"],
+            allow_headers=["*"],
+            expose_headers=["X-Request-ID"],
+        )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
+    app.state.settings = settings
+    app.state.access_log = AccessLog(settings.LOG_FLUSH_INTERVAL_MS)
+    # Added last = outermost: sees every response, the body limit's 413 included.
+    app.add_middleware(RequestLogMiddleware, access_log=app.state.access_log)
+    return app
+
+
+app = create_app()

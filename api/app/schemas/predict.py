@@ -1,0 +1,68 @@
+"""The predict body and answer.
+
+One schema: each row is documented as the package's `PassengerInput`, but validated here only as
+"a JSON object". The package validates the values, row by row, so a bad value in one row becomes
+that row's error while the other rows are still scored; only a body whose shape is wrong (not an
+object with a non-empty `inputs` list of objects) is refused as a whole with 422.
+"""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+
+from titanic_model.processing.schemas import PassengerInput
+
+
+class DocumentedAs:
+    """Annotation: validate as the annotated type, document as `model` in JSON schema."""
+
+    def __init__(self, model: type[BaseModel]) -> None:
+        self.model = model
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return handler(self.model.__pydantic_core_schema__)
+
+
+PassengerRow = Annotated[dict[str, Any], DocumentedAs(PassengerInput)]
+
+EXAMPLE_PASSENGER = {
+    "pclass": 1,
+    "sex": "female",
+    "age": 29.0,
+    "sibsp": 0,
+    "parch": 0,
+    "fare": 211.34,
+    "cabin": "B5",
+    "embarked": "S",
+    "name": "Allen, Miss. Elisabeth Walton",
+}
+
+
+class PredictionRequest(BaseModel):
+    inputs: list[PassengerRow] = Field(
+        min_length=1,
+        description="Passengers to score; rows align with the answer's lists",
+        examples=[[EXAMPLE_PASSENGER]],
+    )
+
+
+class RowError(BaseModel):
+    row: int | None
+    field: str
+    message: str
+
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class PredictionResponse(BaseModel):
+    """The package's `make_prediction` result, unchanged."""
+
+    predictions: list[Literal[0, 1] | None] = Field(description="1 survived; null for a bad row")
+    probabilities: list[Probability | None] = Field(description="Survival probability per row")
+    version: str = Field(description="Version of the model package that scored the rows")
+    errors: list[RowError] | None = Field(description="One entry per bad field of a bad row")

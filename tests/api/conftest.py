@@ -1,0 +1,90 @@
+"""Fixtures for the API tests: the app in-process, a real uvicorn server, sample passengers.
+
+The service is run from api/ (its Procfile's working directory), so `app` is importable from
+there; the model package is installed in the environment like any dependency.
+"""
+
+import math
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+API_DIR = Path(__file__).resolve().parents[2] / "api"
+sys.path.insert(0, str(API_DIR))
+
+from fastapi.testclient import TestClient  # noqa: E402
+from live_server import LiveServer, serve  # noqa: E402
+
+from app.core.config import Settings  # noqa: E402
+from app.main import create_app  # noqa: E402
+
+VERSION_FILE = API_DIR.parent / "model_package" / "titanic_model" / "VERSION"
+
+
+@pytest.fixture(scope="session")
+def model_version() -> str:
+    """Read from the file, not from the code under test."""
+    return VERSION_FILE.read_text(encoding="utf-8").strip()
+
+
+@pytest.fixture
+def make_client() -> Iterator[Callable[..., TestClient]]:
+    """Factory: a TestClient for an app built with the given settings (lifespan included)."""
+    clients: list[TestClient] = []
+
+    def build(**settings: Any) -> TestClient:
+        client = TestClient(create_app(Settings(**settings)), raise_server_exceptions=False)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield build
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient]) -> TestClient:
+    return make_client()
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[LiveServer]:
+    """One real server (the Procfile command) shared by the tests that only send requests."""
+    with serve() as server:
+        yield server
+
+
+@pytest.fixture
+def passenger() -> dict[str, Any]:
+    return {
+        "pclass": 2,
+        "sex": "female",
+        "age": 31.0,
+        "sibsp": 1,
+        "parch": 1,
+        "fare": 26.0,
+        "cabin": "F4",
+        "embarked": "S",
+        "name": "Doe, Mrs. Jane",
+    }
+
+
+def json_safe(record: dict[str, Any]) -> dict[str, Any]:
+    """A DataFrame record as a JSON client would send it: NaN becomes null."""
+    return {
+        key: None if isinstance(value, float) and math.isnan(value) else value
+        for key, value in record.items()
+    }
+
+
+@pytest.fixture(scope="session")
+def held_out_records() -> list[dict[str, Any]]:
+    from titanic_model.config import config
+    from titanic_model.processing.data_manager import load_dataset, split_dataset
+
+    held_out = split_dataset(load_dataset(), config)[1]
+    return [json_safe(record) for record in held_out.to_dict(orient="records")]

@@ -1,0 +1,94 @@
+"""The home page in a real headless Chromium (Debian's package), against a real uvicorn server."""
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from live_server import LiveServer
+
+from titanic_model import make_prediction
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it: "
+        "apt-get install -y chromium)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.base_url)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto("/")
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def shown_percentage(page: Any) -> float:
+    text = page.locator("#probability").inner_text()
+    match = re.fullmatch(r"(\d+\.\d) %", text)
+    assert match, text
+    return float(match[1])
+
+
+def test_form_shows_probability_and_model_version(page: Any, model_version: str) -> None:
+    passenger = {"pclass": 1, "sex": "female", "age": 29.0, "sibsp": 0, "parch": 0, "fare": 211.34}
+    expected = make_prediction(input_data={**passenger, "embarked": "S", "name": "Allen, Miss. E"})
+
+    page.select_option("#pclass", "1")
+    page.select_option("#sex", "female")
+    page.fill("#age", "29")
+    page.fill("#fare", "211.34")
+    page.fill("#name", "Allen, Miss. E")
+    page.click("#submit")
+    page.locator("#result").wait_for(state="visible")
+
+    assert shown_percentage(page) == round(expected["probabilities"][0] * 100, 1)
+    assert page.locator("#version").inner_text() == model_version
+    survived = expected["predictions"][0] == 1
+    assert page.locator("#prediction").inner_text() == (
+        "survived" if survived else "did not survive"
+    )
+
+
+def test_unknown_age_and_fare_are_sent_as_null_and_still_scored(page: Any) -> None:
+    expected = make_prediction(
+        input_data={"pclass": 3, "sex": "male", "age": None, "fare": None, "embarked": "S"}
+    )
+
+    page.click("#submit")  # the defaults: 3rd class, male, age and fare left empty
+    page.locator("#result").wait_for(state="visible")
+
+    assert shown_percentage(page) == round(expected["probabilities"][0] * 100, 1)
+    assert page.locator("#error").is_hidden()

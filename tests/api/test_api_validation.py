@@ -1,0 +1,143 @@
+"""What the API refuses as a whole (422, 413) and what it answers row by row (200 + errors)."""
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+PREDICT = "/api/v1/predict"
+VALID = {"pclass": 3, "sex": "male", "age": 22.0, "fare": 7.25}
+JSON_TYPE = {"content-type": "application/json"}
+
+
+def errors_of(response: Any) -> list[tuple[int | None, str]]:
+    return [(error["row"], error["field"]) for error in response.json()["detail"]]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param({}, [(None, "inputs")], id="inputs-missing"),
+        pytest.param({"rows": [VALID]}, [(None, "inputs")], id="inputs-misspelt"),
+        pytest.param({"inputs": VALID}, [(None, "inputs")], id="inputs-an-object"),
+        pytest.param({"inputs": "all"}, [(None, "inputs")], id="inputs-a-string"),
+        pytest.param({"inputs": None}, [(None, "inputs")], id="inputs-null"),
+        pytest.param({"inputs": []}, [(None, "inputs")], id="inputs-empty"),
+        pytest.param({"inputs": [VALID, 7, VALID]}, [(1, "inputs")], id="row-a-number"),
+        pytest.param({"inputs": [None]}, [(0, "inputs")], id="row-null"),
+        pytest.param(
+            {"inputs": [[3, "male"], VALID, "x"]},
+            [(0, "inputs"), (2, "inputs")],
+            id="rows-not-objects",
+        ),
+        pytest.param([VALID], [(None, "body")], id="body-a-list"),
+        pytest.param("inputs", [(None, "body")], id="body-a-string"),
+    ],
+)
+def test_malformed_body_is_refused_naming_row_and_field(
+    client: TestClient, body: object, expected: list[tuple[int | None, str]]
+) -> None:
+    response = client.post(PREDICT, json=body)
+
+    assert response.status_code == 422
+    assert errors_of(response) == expected
+    assert all(error["message"] for error in response.json()["detail"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b'{"inputs": [', "JSON"),
+        (b"", "required"),
+        (b"[" * 100_000, "nested"),
+        (b'{"inputs": [{"pclass": 3}]}\xff', "UTF-8"),
+    ],
+    ids=["truncated", "empty", "deeply-nested", "not-utf8"],
+)
+def test_unparsable_body_is_422_not_400(client: TestClient, raw: bytes, message: str) -> None:
+    response = client.post(PREDICT, content=raw, headers={"content-type": "application/json"})
+
+    assert response.status_code == 422
+    assert errors_of(response) == [(None, "body")]
+    assert message.lower() in response.json()["detail"][0]["message"].lower()
+
+
+def test_more_rows_than_max_batch_size_is_413(make_client: Any) -> None:
+    client = make_client(MAX_BATCH_SIZE=3)
+
+    assert client.post(PREDICT, json={"inputs": [VALID] * 3}).status_code == 200
+    response = client.post(PREDICT, json={"inputs": [VALID] * 4})
+    assert response.status_code == 413
+    assert "3" in response.json()["detail"]
+
+
+def test_body_larger_than_max_body_bytes_is_413(make_client: Any) -> None:
+    client = make_client(MAX_BODY_BYTES=2048)
+    small = {"inputs": [VALID] * 10}  # ~600 bytes
+    large = {"inputs": [VALID] * 100}  # ~6,000 bytes
+
+    assert client.post(PREDICT, json=small).status_code == 200
+    response = client.post(PREDICT, json=large)
+    assert response.status_code == 413
+    assert "2048" in response.json()["detail"]
+
+
+def test_streamed_body_without_length_is_cut_off_at_max_body_bytes(make_client: Any) -> None:
+    client = make_client(MAX_BODY_BYTES=2048)
+    body = json.dumps({"inputs": [VALID] * 100}).encode()
+
+    def chunks(data: bytes) -> Iterator[bytes]:  # no Content-Length: sent chunked
+        for start in range(0, len(data), 500):
+            yield data[start : start + 500]
+
+    small = json.dumps({"inputs": [VALID]}).encode()
+    assert client.post(PREDICT, content=chunks(small), headers=JSON_TYPE).status_code == 200
+    response = client.post(PREDICT, content=chunks(body), headers=JSON_TYPE)
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413
+    assert "2048" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "field"),
+    [
+        ({"pclass": 7, "sex": "male"}, "pclass"),
+        ({"pclass": 1, "sex": "robot"}, "sex"),
+        ({"pclass": 1, "sex": "male", "age": -1}, "age"),
+        ({"pclass": 1, "sex": "male", "age": "old"}, "age"),
+        ({"pclass": 1, "sex": "male", "fare": -5}, "fare"),
+        ({"pclass": 1, "sex": "male", "sibsp": 99}, "sibsp"),
+        ({"pclass": 1, "sex": "male", "embarked": "X"}, "embarked"),
+        ({"sex": "male"}, "pclass"),
+        ({"pclass": True, "sex": "male"}, "pclass"),
+    ],
+)
+def test_a_bad_value_is_that_rows_error_and_the_other_rows_are_scored(
+    client: TestClient, bad_row: dict[str, Any], field: str
+) -> None:
+    response = client.post(PREDICT, json={"inputs": [VALID, bad_row, VALID]})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["predictions"][1] is None
+    assert body["probabilities"][1] is None
+    assert [(error["row"], error["field"]) for error in body["errors"]] == [(1, field)]
+    assert body["probabilities"][0] == body["probabilities"][2] is not None
+    assert body["predictions"][0] in (0, 1)
+
+
+def test_a_single_bad_row_is_answered_200_with_its_error(client: TestClient) -> None:
+    response = client.post(PREDICT, json={"inputs": [{"pclass": 0, "sex": "male"}]})
+
+    assert response.status_code == 200
+    assert response.json()["predictions"] == [None]
+    assert response.json()["errors"][0]["row"] == 0
+
+
+def test_unknown_fields_are_ignored(client: TestClient) -> None:
+    plain = client.post(PREDICT, json={"inputs": [VALID]}).json()
+    extra = client.post(PREDICT, json={"inputs": [{**VALID, "boat": "13", "body": 7}]}).json()
+
+    assert extra == plain
