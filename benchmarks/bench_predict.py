@@ -1,14 +1,14 @@
 """Prediction speed of the package, beside the raw scikit-learn pipeline measured in the same run.
 
 Prints single-record make_prediction latency (median, p99), batch throughput at 100,000 rows, and
-the 1,000,000-row CSV through `titanic-model predict` (time split into parsing vs scoring, and
-peak memory). Figures only: nothing here asserts a speed.
+the CLI on 100,000- and 1,000,000-row CSVs (time, peak memory of its process, and where the time
+goes: parsing, scoring, writing). Figures only: nothing here asserts a speed.
 
     python benchmarks/bench_predict.py [--quick]
 """
 
 import argparse
-import resource
+import os
 import statistics
 import subprocess
 import sys
@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from titanic_model import make_prediction
+from titanic_model.cli import annotate
 from titanic_model.predict import load_model
 from titanic_model.processing.data_manager import load_dataset
 
@@ -77,52 +78,64 @@ def bench_batch(frame: pd.DataFrame, rows: int) -> None:
     print(f"  make_prediction{'':33}{ours:12,.0f} rows/s   ({ours / baseline:.1f}x)")
 
 
-def bench_csv(frame: pd.DataFrame, rows: int, chunk_rows: int) -> None:
+# The child reports its own VmHWM: unlike ru_maxrss, it is not inherited from the forking parent.
+_PEAK_RSS_REPORT = (
+    "import sys; from titanic_model.cli import main; code = main(sys.argv[1:]); "
+    "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]; "
+    "print(hwm, file=sys.stderr); sys.exit(code)"
+)
+
+
+def _cli_peak_rss_mb(source: Path, target: Path, chunk_rows: int) -> tuple[float, float]:
+    """Run `titanic-model predict` in a fresh process: (seconds, that process's peak RSS in MB)."""
+    command = [
+        sys.executable,
+        "-c",
+        _PEAK_RSS_REPORT,
+        *("predict", "--input", str(source), "--output", str(target)),
+        *("--chunk-rows", str(chunk_rows)),
+    ]
+    start = time.perf_counter()
+    done = subprocess.run(command, check=True, capture_output=True, text=True, timeout=900)
+    seconds = time.perf_counter() - start
+    return seconds, int(done.stderr.strip().splitlines()[-1]) / 1024
+
+
+def bench_csv(frame: pd.DataFrame, sizes: tuple[int, ...], chunk_rows: int) -> None:
+    """The CLI on files of growing size: flat peak memory shows the streaming is bounded."""
     with tempfile.TemporaryDirectory() as workdir:
         source, target = Path(workdir) / "in.csv", Path(workdir) / "out.csv"
-        big = frame.sample(rows, replace=True, random_state=1)
-        big.to_csv(source, index=False)
-        del big
-        size_mb = source.stat().st_size / 1e6
-        print(f"CSV of {rows:,} rows ({size_mb:,.0f} MB) through `titanic-model predict`")
+        print(f"CSV through `titanic-model predict` ({chunk_rows:,}-row chunks)")
+        for rows in sizes:
+            frame.sample(rows, replace=True, random_state=1).to_csv(source, index=False)
+            seconds, peak_mb = _cli_peak_rss_mb(source, target, chunk_rows)
+            size_mb = source.stat().st_size / 1e6
+            print(
+                f"  {rows:>9,} rows ({size_mb:4.0f} MB): {seconds:6.2f} s, "
+                f"{rows / seconds:9,.0f} rows/s, peak RSS {peak_mb:5.0f} MB"
+            )
 
-        start = time.perf_counter()
-        parse_only = 0
-        for chunk in pd.read_csv(source, chunksize=chunk_rows, na_values=["?"]):
-            parse_only += len(chunk)
-        parse_seconds = time.perf_counter() - start
-
-        start = time.perf_counter()
-        score_seconds = 0.0
-        for chunk in pd.read_csv(source, chunksize=chunk_rows, na_values=["?"]):
+        # Where the time goes, for the largest file: read, score, write the annotated chunk.
+        phases = {
+            "parse (pandas.read_csv)": 0.0,
+            "score (make_prediction)": 0.0,
+            "write (annotate + to_csv)": 0.0,
+        }
+        with open(os.devnull, "w") as sink:
             tick = time.perf_counter()
-            make_prediction(input_data=chunk)
-            score_seconds += time.perf_counter() - tick
-
-        command = [
-            sys.executable,
-            "-m",
-            "titanic_model.cli",
-            "predict",
-            "--input",
-            str(source),
-            "--output",
-            str(target),
-            "--chunk-rows",
-            str(chunk_rows),
-        ]
-        start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True, timeout=900)
-        total_seconds = time.perf_counter() - start
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"  parse only (pandas.read_csv)  {parse_seconds:7.2f} s")
-        print(f"  make_prediction on the chunks {score_seconds:7.2f} s")
-        print(
-            f"  whole command (parse+score+write) {total_seconds:7.2f} s   "
-            f"{rows / total_seconds:,.0f} rows/s   peak RSS {peak_mb:,.0f} MB"
-        )
-        limit = "parsing" if parse_seconds > score_seconds else "scoring"
-        print(f"  limited by {limit}")
+            for chunk in pd.read_csv(source, chunksize=chunk_rows, na_values=["?"]):
+                phases["parse (pandas.read_csv)"] += time.perf_counter() - tick
+                tick = time.perf_counter()
+                result = make_prediction(input_data=chunk)
+                phases["score (make_prediction)"] += time.perf_counter() - tick
+                tick = time.perf_counter()
+                annotate(chunk, result)[0].to_csv(sink, index=False)
+                phases["write (annotate + to_csv)"] += time.perf_counter() - tick
+                tick = time.perf_counter()
+        for phase, seconds in phases.items():
+            print(f"  {phase:<28} {seconds:6.2f} s")
+        slowest = max(phases, key=phases.__getitem__)
+        print(f"  limited by: {slowest}")
 
 
 def main() -> None:
@@ -133,7 +146,7 @@ def main() -> None:
     load_model()
     bench_single(frame, 2_000 if args.quick else 20_000)
     bench_batch(frame, 100_000)
-    bench_csv(frame, 100_000 if args.quick else 1_000_000, 50_000)
+    bench_csv(frame, (100_000,) if args.quick else (100_000, 1_000_000), 50_000)
 
 
 if __name__ == "__main__":

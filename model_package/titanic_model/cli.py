@@ -13,6 +13,7 @@ from titanic_model import __version__
 from titanic_model.config import config
 from titanic_model.evaluation import classification_metrics, quality_gate_failures
 from titanic_model.processing.data_manager import load_held_out
+from titanic_model.processing.schemas import PredictionResult
 
 
 def _is_up_to_date() -> bool:
@@ -67,6 +68,23 @@ def _progress(done_bytes: int, total_bytes: int, rows: int) -> None:
     print(f"\r[{bar:<30}] {share:6.1%} {rows:,} rows", end="", file=sys.stderr, flush=True)
 
 
+def annotate(chunk: pd.DataFrame, result: PredictionResult) -> tuple[pd.DataFrame, int]:
+    """The chunk with prediction, probability and error columns; and how many rows are invalid."""
+    messages: dict[int, list[str]] = {}
+    for error in result["errors"] or []:
+        row = error["row"] if error["row"] is not None else 0
+        messages.setdefault(row, []).append(f"{error['field']}: {error['message']}")
+    errors = [""] * len(chunk)
+    for row, texts in messages.items():
+        errors[row] = "; ".join(texts)
+    annotated = chunk.assign(
+        prediction=pd.array(result["predictions"], dtype="Int64"),
+        probability=pd.array(result["probabilities"], dtype="Float64"),
+        error=errors,
+    )
+    return annotated, len(messages)
+
+
 def _predict(args: argparse.Namespace) -> int:
     """Stream the CSV in chunks so memory stays bounded whatever the file's size."""
     from titanic_model.predict import make_prediction
@@ -82,18 +100,9 @@ def _predict(args: argparse.Namespace) -> int:
             source, chunksize=args.chunk_rows, na_values=[config.data.missing_marker]
         )
         for chunk_number, chunk in enumerate(reader):
-            result = make_prediction(input_data=chunk)
-            messages: dict[int, list[str]] = {}
-            for error in result["errors"] or []:
-                row = error["row"] if error["row"] is not None else 0
-                messages.setdefault(row, []).append(f"{error['field']}: {error['message']}")
-            invalid_rows += len(messages)
-            out = chunk.assign(
-                prediction=pd.array(result["predictions"], dtype="Int64"),
-                probability=pd.array(result["probabilities"], dtype="Float64"),
-                error=["; ".join(messages[i]) if i in messages else "" for i in range(len(chunk))],
-            )
-            out.to_csv(sink, index=False, header=chunk_number == 0)
+            annotated, invalid = annotate(chunk, make_prediction(input_data=chunk))
+            annotated.to_csv(sink, index=False, header=chunk_number == 0)
+            invalid_rows += invalid
             rows_done += len(chunk)
             _progress(source.tell(), total_bytes, rows_done)
     print(file=sys.stderr)

@@ -58,21 +58,6 @@ def live_server() -> Iterator[LiveServer]:
         yield server
 
 
-@pytest.fixture
-def passenger() -> dict[str, Any]:
-    return {
-        "pclass": 2,
-        "sex": "female",
-        "age": 31.0,
-        "sibsp": 1,
-        "parch": 1,
-        "fare": 26.0,
-        "cabin": "F4",
-        "embarked": "S",
-        "name": "Doe, Mrs. Jane",
-    }
-
-
 def json_safe(record: dict[str, Any]) -> dict[str, Any]:
     """A DataFrame record as a JSON client would send it: NaN becomes null."""
     return {
