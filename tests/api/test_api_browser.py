@@ -1,4 +1,7 @@
-"""The home page in a real headless Chromium (Debian's package), against a real uvicorn server."""
+"""The home page in a real headless Chromium, against a real uvicorn server.
+
+Debian's chromium here and in .ci/run; Google Chrome on CircleCI's `-browsers` image.
+"""
 
 import re
 from collections.abc import Iterator
@@ -10,7 +13,8 @@ from live_server import LiveServer
 
 from titanic_model import make_prediction
 
-CHROMIUM = Path("/usr/bin/chromium")
+BROWSERS = (Path("/usr/bin/chromium"), Path("/usr/bin/google-chrome"))
+CHROMIUM = next((path for path in BROWSERS if path.exists()), None)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -24,9 +28,9 @@ CHROMIUM_ARGS = [
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it: "
-        "apt-get install -y chromium)",
+        CHROMIUM is None,
+        reason="needs Chromium at /usr/bin/chromium or Chrome at /usr/bin/google-chrome "
+        "(.ci/run installs Debian's: apt-get install -y chromium)",
     ),
 ]
 
