@@ -45,6 +45,10 @@ def _result(
     }
 
 
+def _no_rows() -> PredictionResult:
+    return _result([], [], [{"row": None, "field": "input_data", "message": "no rows to score"}])
+
+
 def _predict_frame(scorer: LinearScorer, frame: pd.DataFrame) -> PredictionResult:
     positions, columns, errors = validate_frame(frame)
     labels, probabilities = scorer.score_columns(columns, len(positions))
@@ -76,17 +80,9 @@ def make_prediction(
         label, probability = scorer.score_record(values)
         return _result([label], [probability], [])
     if isinstance(input_data, pd.DataFrame):
-        rows = len(input_data)
-        result = _predict_frame(scorer, input_data) if rows else None
-    elif isinstance(input_data, Sequence) and not isinstance(input_data, str | bytes):
-        rows = len(input_data)
-        result = _predict_records(scorer, input_data) if rows else None
-    else:
-        kind = type(input_data).__name__
-        message = f"expected a DataFrame, a list of records or one record, got {kind}"
-        return _result([], [], [{"row": None, "field": "input_data", "message": message}])
-    if result is None:
-        return _result(
-            [], [], [{"row": None, "field": "input_data", "message": "no rows to score"}]
-        )
-    return result
+        return _predict_frame(scorer, input_data) if len(input_data) else _no_rows()
+    if isinstance(input_data, Sequence) and not isinstance(input_data, str | bytes):
+        return _predict_records(scorer, input_data) if input_data else _no_rows()
+    kind = type(input_data).__name__
+    message = f"expected a DataFrame, a list of records or one record, got {kind}"
+    return _result([], [], [{"row": None, "field": "input_data", "message": message}])

@@ -27,9 +27,6 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from titanic_model.pipeline import ENGINEERED_SOURCES
-from titanic_model.processing.features import extract_deck, extract_title
-
-_EXTRACTORS: dict[str, Callable[[object], str]] = {"title": extract_title, "deck": extract_deck}
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -106,8 +103,10 @@ def _fold(pipeline: Pipeline) -> tuple[float, list[NumericTerm], list[LookupTerm
                 lookups.append(_lookup_term(field, categories, weights, None))
                 start += len(categories)
         elif name in ENGINEERED_SOURCES:
+            # The fitted extractor's own rule: the artifact decides how raw text becomes a category.
+            extract = transformer.named_steps["extract"].extract_one
             categories = transformer.named_steps["encode"].categories_[0]
-            lookups.append(_lookup_term(columns[0], categories, block, _EXTRACTORS[name]))
+            lookups.append(_lookup_term(columns[0], categories, block, extract))
         else:
             raise UnsupportedPipelineError(f"unknown feature block {name!r}")
     return intercept, numeric, lookups

@@ -48,7 +48,8 @@ class _ColumnwiseTextTransformer(TransformerMixin, BaseEstimator):  # type: igno
 
     output_suffix = ""
 
-    def _rule(self, value: object) -> str:
+    def extract_one(self, value: object) -> str:
+        """The rule for one cell; the compiled scorer applies it to raw values too."""
         raise NotImplementedError
 
     def fit(self, X: Any, y: Any = None) -> "_ColumnwiseTextTransformer":
@@ -58,7 +59,7 @@ class _ColumnwiseTextTransformer(TransformerMixin, BaseEstimator):  # type: igno
     def transform(self, X: Any) -> npt.NDArray[np.object_]:
         check_is_fitted(self, "n_features_in_")
         values = validate_data(self, X, dtype=None, ensure_all_finite=False, reset=False)
-        rule = np.frompyfunc(self._rule, 1, 1)
+        rule = np.frompyfunc(self.extract_one, 1, 1)
         result: npt.NDArray[np.object_] = rule(values).astype(object)
         return result
 
@@ -83,7 +84,7 @@ class TitleExtractor(_ColumnwiseTextTransformer):
 
     output_suffix = "title"
 
-    def _rule(self, value: object) -> str:
+    def extract_one(self, value: object) -> str:
         return extract_title(value)
 
 
@@ -92,5 +93,5 @@ class CabinDeckExtractor(_ColumnwiseTextTransformer):
 
     output_suffix = "deck"
 
-    def _rule(self, value: object) -> str:
+    def extract_one(self, value: object) -> str:
         return extract_deck(value)
