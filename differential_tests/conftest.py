@@ -13,9 +13,8 @@ import pytest
 from differential_tests.baseline import Baseline, BaselineError, resolve_baseline, run_capture
 from differential_tests.capture import capture
 from differential_tests.inputs import InputSet, build_input_set, write_input_file
-from titanic_model import __version__
+from titanic_model import __version__, model_metadata
 from titanic_model.config import config
-from titanic_model.predict import load_model
 
 # The parts of config.yml that decide what the trained model is.
 TRAINING_SETTINGS = ("data", "target", "features", "split", "model")
@@ -34,7 +33,7 @@ def inputs_file(inputs: InputSet, tmp_path_factory: pytest.TempPathFactory) -> P
 @pytest.fixture(scope="session")
 def candidate_capture(inputs_file: Path) -> dict[str, Any]:
     """The working tree's model through its public make_prediction, in this process."""
-    trained_with = load_model().metadata.get("config", {})
+    trained_with = model_metadata().get("config", {})
     current = config.model_dump(mode="json")
     stale = [key for key in TRAINING_SETTINGS if trained_with.get(key) != current[key]]
     if stale:

@@ -14,11 +14,10 @@ from typing import Any
 
 import pandas as pd
 
-from titanic_model.config import AppConfig, config
-from titanic_model.processing.data_manager import load_held_out
-from titanic_model.processing.schemas import PassengerInput
+from titanic_model import PassengerInput, reference_data
 
 INPUT_FIELDS = tuple(PassengerInput.model_fields)
+TARGET = "survived"
 HELD_OUT = "held_out"
 EDGE_CASE = "edge_case"
 
@@ -98,15 +97,15 @@ def edge_case_records() -> dict[str, dict[str, Any]]:
     return {case: {**_TYPICAL, **changes} for case, changes in EDGE_CASES.items()}
 
 
-def build_input_set(cfg: AppConfig = config) -> InputSet:
-    held_out: pd.DataFrame = load_held_out(cfg)
+def build_input_set() -> InputSet:
+    held_out: pd.DataFrame = reference_data("held_out")
     row_ids = [f"titanic3:{index}" for index in held_out.index]
     subsets = [HELD_OUT] * len(held_out)
     records = [
         {field: _plain(row[field]) for field in INPUT_FIELDS}
         for row in held_out.to_dict(orient="records")
     ]
-    truth: list[int | None] = [int(value) for value in held_out[cfg.target]]
+    truth: list[int | None] = [int(value) for value in held_out[TARGET]]
     for case, record in edge_case_records().items():
         row_ids.append(f"edge:{case}")
         subsets.append(EDGE_CASE)

@@ -13,9 +13,8 @@ from differential_tests.compare import compare
 from differential_tests.inputs import InputSet
 from differential_tests.report import REPORT_DIR, write_report
 from differential_tests.variants import pipeline_capture
-from titanic_model import __version__
+from titanic_model import __version__, load_pipeline
 from titanic_model.config import config
-from titanic_model.predict import load_model
 
 pytestmark = pytest.mark.differential
 
@@ -23,7 +22,7 @@ ROUNDING = 1e-12
 
 
 def _sklearn_capture(inputs: InputSet) -> dict[str, Any]:
-    return pipeline_capture(load_model().pipeline, inputs, __version__)
+    return pipeline_capture(load_pipeline(), inputs, __version__)
 
 
 def test_fast_path_matches_its_own_sklearn_pipeline(

@@ -20,8 +20,7 @@ from app.core.middleware import RequestLogMiddleware
 from app.core.responses import SafeJSONResponse
 from app.schemas.predict import EXAMPLE_PASSENGER
 from titanic_model import __version__ as model_version
-from titanic_model import make_prediction
-from titanic_model.predict import load_model
+from titanic_model import make_prediction, warm_up
 
 
 @asynccontextmanager
@@ -31,7 +30,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # to one switch interval: 1 ms instead of CPython's 5 ms halves single-record p99 meanwhile.
     sys.setswitchinterval(app.state.settings.GIL_SWITCH_INTERVAL_MS / 1000)
     started = time.perf_counter()
-    load_model()
+    warm_up()
     make_prediction(input_data=EXAMPLE_PASSENGER)
     loaded_ms = (time.perf_counter() - started) * 1000
     logger.info("model {version} loaded in {ms:.0f} ms", version=model_version, ms=loaded_ms)

@@ -1,9 +1,24 @@
-"""Titanic survival model: `make_prediction(input_data=...)` scores passengers."""
+"""Titanic survival model: `make_prediction(input_data=...)` scores passengers.
 
-from titanic_model.config import PACKAGE_ROOT
+The names below are the package's public contract. Code outside the package (the API, the
+release tools, the differential capture) uses only these, never the submodules behind them.
+"""
 
-__version__ = (PACKAGE_ROOT / "VERSION").read_text(encoding="utf-8").strip()
+from titanic_model.predict import load_pipeline, make_prediction, model_metadata, warm_up
+from titanic_model.processing.errors import ArtifactError
+from titanic_model.processing.schemas import PassengerInput, PredictionResult, RowError
+from titanic_model.reference import reference_data
+from titanic_model.version import __version__
 
-from titanic_model.predict import make_prediction
-
-__all__ = ["__version__", "make_prediction"]
+__all__ = [
+    "ArtifactError",
+    "PassengerInput",
+    "PredictionResult",
+    "RowError",
+    "__version__",
+    "load_pipeline",
+    "make_prediction",
+    "model_metadata",
+    "reference_data",
+    "warm_up",
+]

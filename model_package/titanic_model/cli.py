@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from titanic_model import __version__
 from titanic_model.config import config
 from titanic_model.evaluation import classification_metrics, quality_gate_failures
 from titanic_model.processing.data_manager import load_held_out
 from titanic_model.processing.schemas import PredictionResult
+from titanic_model.version import __version__
 
 
 def _is_up_to_date() -> bool:

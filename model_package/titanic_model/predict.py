@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from titanic_model import __version__
 from titanic_model.processing.artifacts import load_artifact, load_metadata
 from titanic_model.processing.schemas import PredictionResult, RowError
 from titanic_model.processing.validation import validate_frame, validate_record, validate_records
 from titanic_model.scorer import LinearScorer
+from titanic_model.version import __version__
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,21 @@ def load_model() -> LoadedModel:
     """The packaged model, loaded and checked on first use (raises ArtifactError if unusable)."""
     pipeline = load_artifact(__version__)
     return LoadedModel(pipeline, LinearScorer(pipeline), load_metadata(__version__))
+
+
+def warm_up() -> None:
+    """Load and check the model now (raises ArtifactError), so the first request does not wait."""
+    load_model()
+
+
+def model_metadata() -> dict[str, Any]:
+    """This version's metadata: version, training time, data and artifact checksums, metrics."""
+    return dict(load_model().metadata)
+
+
+def load_pipeline() -> Pipeline:
+    """The fitted scikit-learn pipeline: the training artifact and source of truth."""
+    return load_model().pipeline
 
 
 def _result(

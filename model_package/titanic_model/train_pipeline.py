@@ -15,7 +15,6 @@ import sklearn
 from loguru import logger
 from threadpoolctl import threadpool_limits
 
-from titanic_model import __version__
 from titanic_model.config import PACKAGE_ROOT, TRAINED_MODEL_DIR, AppConfig, config
 from titanic_model.evaluation import classification_metrics
 from titanic_model.pipeline import build_pipeline
@@ -26,6 +25,7 @@ from titanic_model.processing.data_manager import (
     load_dataset,
     split_dataset,
 )
+from titanic_model.version import __version__
 
 
 def _git_commit() -> str | None:

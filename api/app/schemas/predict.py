@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from titanic_model.processing.schemas import PassengerInput
+from titanic_model import PassengerInput
 
 
 class DocumentedAs:

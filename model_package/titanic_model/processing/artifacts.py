@@ -14,10 +14,7 @@ from sklearn.pipeline import Pipeline
 
 from titanic_model.config import TRAINED_MODEL_DIR, config
 from titanic_model.processing.data_manager import file_sha256
-
-
-class ArtifactError(RuntimeError):
-    """The trained artifact is missing, altered, or from an incompatible scikit-learn."""
+from titanic_model.processing.errors import ArtifactError
 
 
 def artifact_paths(version: str, directory: Path = TRAINED_MODEL_DIR) -> tuple[Path, Path]:

@@ -14,8 +14,7 @@ from app.core.config import API_V1_PREFIX, Settings
 from app.core.responses import SafeJSONResponse
 from app.schemas.errors import MessageResponse, RequestErrorResponse
 from app.schemas.predict import PredictionRequest, PredictionResponse
-from titanic_model import make_prediction
-from titanic_model.processing.schemas import PredictionResult
+from titanic_model import PredictionResult, make_prediction
 
 
 def score(rows: list[dict[str, Any]]) -> PredictionResult:
