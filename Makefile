@@ -27,13 +27,17 @@ train: $(VENV)/.ready
 build: $(VENV)/.ready
 	$(TOX) run -e build
 
+# The index env's Python has the release package (python -m release.local_index ...).
+INDEX_PY := .tox/index/bin/python
+
 ## make index: start the local private index (pypiserver + htpasswd, .index/) in the background
 index: $(VENV)/.ready
 	$(TOX) run -q -e index -- start
 
 ## make index-stop: stop the local index by the PID it recorded
 index-stop:
-	$(VENV)/bin/python tools/local_index.py stop
+	@if test -x $(INDEX_PY); then $(INDEX_PY) -m release.local_index stop; \
+	else echo "No local index was started here (make index)."; fi
 
 ## make publish: train if needed, build, twine check + upload (TWINE_* or the local index)
 publish: $(VENV)/.ready
@@ -46,10 +50,10 @@ PORT ?= 8001
 run: index
 	$(TOX) run -q -e publish_model -- --local-index --reuse-existing
 	test -x $(API_VENV)/bin/python || $(PYTHON) -m venv $(API_VENV)
-	index_url="$$($(VENV)/bin/python tools/local_index.py pip-url)" && \
+	index_url="$$($(INDEX_PY) -m release.local_index pip-url)" && \
 	  PIP_EXTRA_INDEX_URL="$$index_url" $(API_VENV)/bin/python -m pip install \
 	  --quiet --disable-pip-version-check -r api/requirements.txt
-	PORT=$(PORT) $(VENV)/bin/python tools/run_api.py --venv $(API_VENV)
+	PORT=$(PORT) $(INDEX_PY) -m release.run_api --venv $(API_VENV)
 
 ## make bench: speed and memory figures beside their baselines (not part of make test)
 bench: $(VENV)/.ready

@@ -16,8 +16,6 @@ import asyncio
 import json
 import os
 import platform
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,41 +28,15 @@ from pathlib import Path
 
 import uvloop
 
-ROOT = Path(__file__).resolve().parents[1]
-API_DIR = ROOT / "api"
-BENCH_DIR = ROOT / "benchmarks"
+from release.project import API_DIR, SAMPLE_PASSENGER
+from release.servers import HOST, free_port, running_server
+
+BENCH_DIR = Path(__file__).resolve().parent
 UVICORN = str(Path(sys.executable).parent / "uvicorn")
-PASSENGER = {
-    "pclass": 2,
-    "sex": "female",
-    "age": 31.0,
-    "sibsp": 1,
-    "parch": 1,
-    "fare": 26.0,
-    "cabin": "F4",
-    "embarked": "S",
-    "name": "Doe, Mrs. Jane",
-}
+PASSENGER = SAMPLE_PASSENGER
 BATCH_ROWS = 5_000
 CONCURRENCY = (1, 8, 32)
 TARGET_RATIO, TARGET_P99_FACTOR, TARGET_COLD_START_S = 0.70, 2.0, 1.5
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def http_get(port: int, path: str) -> int | None:
-    """Status of one GET, or None if nothing answers yet."""
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
-            sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
-            head = sock.recv(64)
-    except OSError:
-        return None
-    return int(head.split()[1]) if head.startswith(b"HTTP/1.1") else None
 
 
 @dataclass
@@ -90,37 +62,21 @@ class Server:
 def start(name: str, app: str, health: str, log: Path, **env: str) -> Iterator[Server]:
     """uvicorn on 127.0.0.1 as its own process group; always stopped by its PID."""
     port = free_port()
-    command = [UVICORN, app, "--host", "127.0.0.1", "--port", str(port)]
+    command = [UVICORN, app, "--host", HOST, "--port", str(port)]
     if name == "echo":
         command.append("--no-access-log")
     environment = {**os.environ, "PYTHONPATH": str(API_DIR), **env}
-    with log.open("ab") as log_file:
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            command,
-            cwd=API_DIR if name != "echo" else BENCH_DIR,
-            env=environment,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = Server(name, process, port, started)
-    try:
-        deadline = started + 120
-        while http_get(port, health) != 200:
-            if process.poll() is not None or time.perf_counter() > deadline:
-                raise RuntimeError(f"{name} did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.005)
-        server.healthy_after_s = time.perf_counter() - started
-        yield server
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+    started = time.perf_counter()
+    with running_server(
+        command,
+        f"http://{HOST}:{port}{health}",
+        log,
+        cwd=API_DIR if name != "echo" else BENCH_DIR,
+        env=environment,
+        timeout=120,
+        poll_interval=0.005,
+    ) as process:
+        yield Server(name, process, port, started, time.perf_counter() - started)
 
 
 def post_request(path: str, body: bytes) -> bytes:
@@ -231,9 +187,7 @@ def verdict(ok: bool) -> str:
 
 IMPORT_BREAKDOWN = {
     "fastapi + uvicorn[standard] imports": "import fastapi, uvicorn.main, uvloop, httptools",
-    "titanic_model import + load_model()": (
-        "from titanic_model.predict import load_model; load_model()"
-    ),
+    "titanic_model import + warm_up()": "from titanic_model import warm_up; warm_up()",
 }
 
 

@@ -10,14 +10,21 @@ from typing import Any
 
 import pytest
 
-from differential_tests.baseline import Baseline, BaselineError, resolve_baseline, run_capture
-from differential_tests.capture import capture
-from differential_tests.inputs import InputSet, build_input_set, write_input_file
+from release.baseline import Baseline, BaselineError, resolve_baseline, run_capture
+from release.capture import capture
+from release.gate import Gate, load_gate
+from release.inputs import InputSet, build_input_set, write_input_file
 from titanic_model import __version__, model_metadata
 from titanic_model.config import config
 
 # The parts of config.yml that decide what the trained model is.
 TRAINING_SETTINGS = ("data", "target", "features", "split", "model")
+
+
+@pytest.fixture(scope="session")
+def gate() -> Gate:
+    """The gate's own tolerances (release/gate.yml), never the candidate's."""
+    return load_gate()
 
 
 @pytest.fixture(scope="session")

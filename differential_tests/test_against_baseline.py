@@ -4,11 +4,11 @@ from typing import Any
 
 import pytest
 
-from differential_tests.baseline import Baseline
-from differential_tests.compare import compare
-from differential_tests.inputs import InputSet
-from differential_tests.report import REPORT_DIR, write_report
-from titanic_model.config import config
+from release.baseline import Baseline
+from release.compare import compare
+from release.gate import Gate
+from release.inputs import InputSet
+from release.report import REPORT_DIR, write_report
 
 pytestmark = pytest.mark.differential
 
@@ -26,12 +26,13 @@ def test_candidate_stays_within_tolerance_of_the_baseline(
     baseline_capture: dict[str, Any],
     candidate_capture: dict[str, Any],
     inputs: InputSet,
+    gate: Gate,
 ) -> None:
     comparison = compare(
         baseline_capture,
         candidate_capture,
         inputs,
-        config.differential,
+        gate,
         baseline_origin=baseline.origin,
         candidate_origin="the working tree",
     )

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from differential_tests.compare import compare
-from differential_tests.inputs import InputSet
-from differential_tests.report import REPORT_DIR, write_report
+from release.compare import compare
+from release.gate import Gate
+from release.inputs import InputSet
+from release.report import REPORT_DIR, write_report
 from differential_tests.variants import pipeline_capture
 from titanic_model import __version__, load_pipeline
-from titanic_model.config import config
 
 pytestmark = pytest.mark.differential
 
@@ -26,13 +26,13 @@ def _sklearn_capture(inputs: InputSet) -> dict[str, Any]:
 
 
 def test_fast_path_matches_its_own_sklearn_pipeline(
-    candidate_capture: dict[str, Any], inputs: InputSet
+    candidate_capture: dict[str, Any], inputs: InputSet, gate: Gate
 ) -> None:
     comparison = compare(
         _sklearn_capture(inputs),
         candidate_capture,
         inputs,
-        config.differential,
+        gate,
         baseline_origin="the packaged pipeline's predict_proba (scikit-learn)",
         candidate_origin="make_prediction (compiled fast scorer)",
         same_version_atol=ROUNDING,
@@ -45,7 +45,7 @@ def test_fast_path_matches_its_own_sklearn_pipeline(
 
 
 def test_the_same_version_rule_sees_a_difference_beyond_rounding(
-    candidate_capture: dict[str, Any], inputs: InputSet
+    candidate_capture: dict[str, Any], inputs: InputSet, gate: Gate
 ) -> None:
     nudged = _sklearn_capture(inputs)
     nudged["probabilities"][0] += 1e-9
@@ -53,7 +53,7 @@ def test_the_same_version_rule_sees_a_difference_beyond_rounding(
         nudged,
         candidate_capture,
         inputs,
-        config.differential,
+        gate,
         baseline_origin="nudged",
         candidate_origin="make_prediction",
         same_version_atol=ROUNDING,

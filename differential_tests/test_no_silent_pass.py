@@ -8,18 +8,19 @@ from typing import Any
 import pytest
 from packaging.version import Version
 
-from differential_tests.baseline import (
+from release.baseline import (
     BaselineError,
-    PackageIndex,
     choose_published,
     install,
     published_versions,
     resolve_baseline,
 )
-from differential_tests.compare import compare
-from differential_tests.inputs import InputSet
-from titanic_model.config import config
-from tools.local_index import Credentials, authenticated_simple_url, free_port, running_index
+from release.compare import compare
+from release.inputs import InputSet
+from release.gate import load_gate
+from release.local_index import Credentials, authenticated_simple_url, running_index
+from release.servers import free_port
+from release.simple_index import SimpleIndex
 
 pytestmark = pytest.mark.differential
 
@@ -27,9 +28,9 @@ SECRET = "s3cret-Pa55word"
 
 
 def test_unreachable_index_fails_and_says_so() -> None:
-    index = PackageIndex(f"http://user:{SECRET}@127.0.0.1:{free_port()}/simple/")
+    index = SimpleIndex(f"http://user:{SECRET}@127.0.0.1:{free_port()}/simple/", timeout=5)
     with pytest.raises(BaselineError, match="cannot be reached") as raised:
-        published_versions(index, timeout=5)
+        published_versions(index)
     assert SECRET not in str(raised.value)
     assert "***@127.0.0.1" in str(raised.value)
 
@@ -44,8 +45,8 @@ def test_index_that_refuses_the_credentials_fails(tmp_path: Path) -> None:
     with running_index(tmp_path / "index") as index:
         wrong = authenticated_simple_url(index.host, index.port, Credentials("publisher", SECRET))
         with pytest.raises(BaselineError, match=r"HTTP 40[13]") as raised:
-            published_versions(PackageIndex(wrong))
-        assert published_versions(PackageIndex(index.authenticated_simple_url())) == []
+            published_versions(SimpleIndex(wrong))
+        assert published_versions(SimpleIndex(index.authenticated_simple_url())) == []
     assert SECRET not in str(raised.value)
 
 
@@ -61,7 +62,7 @@ def test_baseline_version_missing_from_the_index_fails(tmp_path: Path) -> None:
 
 def test_baseline_that_cannot_be_installed_fails(tmp_path: Path) -> None:
     with running_index(tmp_path / "index") as index:
-        target = PackageIndex(index.authenticated_simple_url())
+        target = SimpleIndex(index.authenticated_simple_url())
         with pytest.raises(BaselineError, match=r"installing titanic-survival-model==0\.0\.1"):
             install(Version("0.0.1"), target, tmp_path / "venv")
 
@@ -101,7 +102,7 @@ def _compare(baseline: dict[str, Any], candidate: dict[str, Any], inputs: InputS
         baseline,
         candidate,
         inputs,
-        config.differential,
+        load_gate(),
         baseline_origin="test",
         candidate_origin="test",
     )

@@ -13,9 +13,10 @@ import pytest
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 
-from differential_tests.compare import Comparison, compare
-from differential_tests.inputs import InputSet
-from differential_tests.report import REPORT_DIR, write_report
+from release.compare import Comparison, compare
+from release.gate import load_gate
+from release.inputs import InputSet
+from release.report import REPORT_DIR, write_report
 from differential_tests.variants import pipeline_capture, train_variant, with_features, with_model
 from titanic_model import __version__
 from titanic_model.config import AppConfig, config
@@ -33,7 +34,7 @@ def _gate(
         reference,
         candidate,
         inputs,
-        config.differential,
+        load_gate(),
         baseline_origin="the working tree's model through make_prediction",
         candidate_origin=f"retrained in-process: {name.replace('_', ' ')}",
     )

@@ -13,12 +13,12 @@ from typing import Any
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from differential_tests.capture import LIBRARIES
-from differential_tests.inputs import INPUT_FIELDS, InputSet
+from release.capture import LIBRARIES
+from release.inputs import INPUT_FIELDS, InputSet
 from titanic_model.config import AppConfig, config
 from titanic_model.pipeline import build_pipeline
 from titanic_model.processing.data_manager import load_dataset, split_dataset
-from titanic_model.processing.schemas import PassengerInput
+from titanic_model import PassengerInput
 
 
 def with_features(**changes: list[str]) -> AppConfig:

@@ -62,15 +62,6 @@ class QualityGate(_Strict):
     max_brier: float = Field(ge=0, le=1)
 
 
-class DifferentialTolerances(_Strict):
-    max_abs_probability_diff: float = Field(ge=0, le=1)
-    max_mean_abs_probability_diff: float = Field(ge=0, le=1)
-    max_flipped_label_share: float = Field(ge=0, le=1)
-    max_accuracy_drop: float = Field(ge=0, le=1)
-    max_roc_auc_drop: float = Field(ge=0, le=1)
-    max_brier_increase: float = Field(ge=0, le=1)
-
-
 class AppConfig(_Strict):
     package_name: str
     pipeline_name: str
@@ -80,7 +71,6 @@ class AppConfig(_Strict):
     split: SplitConfig
     model: ModelConfig
     quality_gate: QualityGate
-    differential: DifferentialTolerances
     predict_chunk_rows: int = Field(gt=0)
 
 

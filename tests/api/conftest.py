@@ -1,33 +1,28 @@
 """Fixtures for the API tests: the app in-process, a real uvicorn server, sample passengers.
 
 The service is run from api/ (its Procfile's working directory), so `app` is importable from
-there; the model package is installed in the environment like any dependency.
+there (pytest's `pythonpath` in pyproject.toml); the model package is installed in the
+environment like any dependency.
 """
 
 import math
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+from live_server import LiveServer, serve
 
-API_DIR = Path(__file__).resolve().parents[2] / "api"
-sys.path.insert(0, str(API_DIR))
-
-from fastapi.testclient import TestClient  # noqa: E402
-from live_server import LiveServer, serve  # noqa: E402
-
-from app.core.config import Settings  # noqa: E402
-from app.main import create_app  # noqa: E402
-
-VERSION_FILE = API_DIR.parent / "model_package" / "titanic_model" / "VERSION"
+from app.core.config import Settings
+from app.main import create_app
+from release.project import current_version
+from titanic_model import reference_data
 
 
 @pytest.fixture(scope="session")
 def model_version() -> str:
-    """Read from the file, not from the code under test."""
-    return VERSION_FILE.read_text(encoding="utf-8").strip()
+    """Read from the VERSION file, not from the code under test."""
+    return current_version()
 
 
 @pytest.fixture
@@ -68,8 +63,5 @@ def json_safe(record: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def held_out_records() -> list[dict[str, Any]]:
-    from titanic_model.config import config
-    from titanic_model.processing.data_manager import load_dataset, split_dataset
-
-    held_out = split_dataset(load_dataset(), config)[1]
+    held_out = reference_data("held_out")
     return [json_safe(record) for record in held_out.to_dict(orient="records")]

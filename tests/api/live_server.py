@@ -1,31 +1,29 @@
-"""Start the API as a real uvicorn process on 127.0.0.1 and always stop it again, by its PID."""
+"""Start the API as a real uvicorn process on 127.0.0.1 and always stop it again, by its PID.
+
+The lifecycle (free port, wait for health, stop the process group) is release.servers', the one
+every server of this repository uses.
+"""
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx2
+from release.project import API_DIR
+from release.servers import HOST, free_port, running_server, stop_server
 
-ROOT = Path(__file__).resolve().parents[2]
-API_DIR = ROOT / "api"
+# What the Procfile must say (test_api_deploy checks it does), written here as the expectation.
 PROCFILE_COMMAND = "uvicorn app.main:app --host 0.0.0.0 --port $PORT"
 # The same command bound to loopback only: what every test but the Procfile's own one runs.
-LOOPBACK_COMMAND = PROCFILE_COMMAND.replace("0.0.0.0", "127.0.0.1")
+LOOPBACK_COMMAND = PROCFILE_COMMAND.replace("0.0.0.0", HOST)
 STARTUP_TIMEOUT_S = 90.0  # generous: the machine is shared, and import time is not under test here
+HEALTH_PATH = "/api/v1/health"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+__all__ = ["API_DIR", "PROCFILE_COMMAND", "LiveServer", "serve"]
 
 
 @dataclass
@@ -40,7 +38,7 @@ class LiveServer:
 
     def stop(self) -> None:
         """Graceful stop now (the log stays readable until the `serve` block ends)."""
-        stop(self.process)
+        stop_server(self.process.pid)
 
 
 def _environment(port: int, overrides: Mapping[str, str]) -> dict[str, str]:
@@ -53,52 +51,21 @@ def _environment(port: int, overrides: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
-def wait_until_healthy(process: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx2.get(f"{base_url}/api/v1/health", timeout=2).status_code == 200:
-                return
-        except httpx2.TransportError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"server not healthy after {STARTUP_TIMEOUT_S} s:\n{log.read_text()}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the server's own process group (uvicorn and its workers), then SIGKILL."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=15)
-
-
 @contextmanager
 def serve(
     command: str = LOOPBACK_COMMAND, env: Mapping[str, str] | None = None
 ) -> Iterator[LiveServer]:
     """Run `command` through the shell from api/ (as Procfile runners do) with PORT set."""
     port = free_port()
+    base_url = f"http://{HOST}:{port}"
     with tempfile.TemporaryDirectory() as tmp:
         log_path = Path(tmp) / "server.log"
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                ["/bin/sh", "-c", f"exec {command}"],  # the PID is uvicorn's own
-                cwd=API_DIR,
-                env=_environment(port, env or {}),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group, so stop() reaches the workers
-            )
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            wait_until_healthy(process, base_url, log_path)
+        with running_server(
+            ["/bin/sh", "-c", f"exec {command}"],  # exec: the PID is uvicorn's own
+            base_url + HEALTH_PATH,
+            log_path,
+            cwd=API_DIR,
+            env=_environment(port, env or {}),
+            timeout=STARTUP_TIMEOUT_S,
+        ) as process:
             yield LiveServer(process, base_url, log_path)
-        finally:
-            stop(process)

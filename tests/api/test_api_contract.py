@@ -5,7 +5,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from titanic_model import make_prediction
-from titanic_model.processing.schemas import PassengerInput
+from titanic_model import PassengerInput
 
 
 def test_health_names_the_service_and_both_versions(client: TestClient, model_version: str) -> None:

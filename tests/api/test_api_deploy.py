@@ -6,10 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx2
-from live_server import API_DIR, PROCFILE_COMMAND, free_port, serve
+import httpx
+from live_server import API_DIR, PROCFILE_COMMAND, serve
 
-PIN = re.compile(r"^titanic-survival-model==(?P<version>\S+)$")
+from release.project import DIST_NAME
+from release.servers import free_port
+
+PIN = re.compile(rf"^{re.escape(DIST_NAME)}==(?P<version>\S+)$")
 
 
 def requirement_lines(path: Path) -> list[str]:
@@ -91,7 +94,7 @@ def test_procfile_command_serves_health(model_version: str) -> None:
     assert command.count("--host 0.0.0.0") == 1
 
     with serve(command.replace("--host 0.0.0.0", "--host 127.0.0.1")) as server:
-        health = httpx2.get(f"{server.base_url}/api/v1/health").json()
+        health = httpx.get(f"{server.base_url}/api/v1/health").json()
 
     assert health["model_version"] == model_version
     assert health["status"] == "ok"

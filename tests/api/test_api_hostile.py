@@ -4,7 +4,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import httpx2
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from live_server import LiveServer
@@ -100,7 +100,7 @@ def send(request: pytest.FixtureRequest, client: TestClient) -> Iterator[Any]:
         )
         return
     server: LiveServer = request.getfixturevalue("live_server")
-    with httpx2.Client(base_url=server.base_url, timeout=60) as http:
+    with httpx.Client(base_url=server.base_url, timeout=60) as http:
         yield lambda body, content_type: http.post(
             PREDICT, content=body, headers={"content-type": content_type}
         )

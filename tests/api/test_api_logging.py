@@ -6,7 +6,7 @@ import re
 import time
 from typing import Any
 
-import httpx2
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from live_server import serve
@@ -227,7 +227,7 @@ def test_real_server_output_never_shows_credentials() -> None:
         "LOG_LEVEL": "DEBUG",
         "LOG_JSON": "true",
     }
-    with serve(env=secrets_env) as server, httpx2.Client(base_url=server.base_url) as http:
+    with serve(env=secrets_env) as server, httpx.Client(base_url=server.base_url) as http:
         http.post(PREDICT, json={"inputs": [ROW]}, headers={"X-Request-ID": "real-1"})
         http.post(PREDICT, json={"inputs": [{"pclass": SECRET_PASSWORD}]})
         http.post(PREDICT, content=b"{", headers={"content-type": "application/json"})

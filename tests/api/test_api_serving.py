@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import httpx2
+import httpx
 import pytest
 from live_server import LiveServer, serve
 
@@ -59,7 +59,7 @@ def test_live_server_runs_on_uvloop_and_httptools(live_server: LiveServer) -> No
 
 def test_web_concurrency_sets_the_number_of_worker_processes() -> None:
     with serve(env={"WEB_CONCURRENCY": "2"}) as server:
-        answers = {httpx2.get(f"{server.base_url}/api/v1/health").status_code for _ in range(4)}
+        answers = {httpx.get(f"{server.base_url}/api/v1/health").status_code for _ in range(4)}
         workers = [
             pid
             for pid in descendants(server.process.pid)
@@ -129,8 +129,8 @@ async def test_batches_above_the_threshold_are_scored_off_the_event_loop(
 
     monkeypatch.setattr(predict_route, "score", recording_score)
     app = create_app(Settings(THREAD_OFFLOAD_ROWS=10))
-    transport = httpx2.ASGITransport(app=app)
-    async with httpx2.AsyncClient(transport=transport, base_url="http://api") as client:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
         for size in (1, 10, 11):
             response = await client.post(PREDICT, json={"inputs": [ROW] * size})
             assert response.status_code == 200
@@ -156,8 +156,8 @@ async def test_single_records_are_answered_while_a_large_batch_is_being_scored(
 
     monkeypatch.setattr(predict_route, "score", gated_score)
     app = create_app(Settings(THREAD_OFFLOAD_ROWS=1000))
-    transport = httpx2.ASGITransport(app=app)
-    async with httpx2.AsyncClient(transport=transport, base_url="http://api") as client:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
         batch = asyncio.ensure_future(client.post(PREDICT, json={"inputs": [ROW] * 5000}))
         await anyio.to_thread.run_sync(batch_started.wait, 20)
         single = await client.post(PREDICT, json={"inputs": [ROW]})

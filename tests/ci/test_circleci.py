@@ -190,7 +190,7 @@ def test_pip_and_tox_caches_are_keyed_on_the_dependency_files() -> None:
     config = _load()
     prepare = config["commands"]["prepare"]["steps"]
     restore = next(step["restore_cache"] for step in prepare if "restore_cache" in step)
-    for source in ("tox.ini", "pyproject.toml", "api/requirements.txt"):
+    for source in ("tox.ini", "pyproject.toml", "api/requirements.txt", "constraints.txt"):
         assert f'checksum "{source}"' in restore["keys"][0]
     saved = config["commands"]["keep_caches"]["steps"][0]["save_cache"]
     assert saved["key"] == restore["keys"][0]

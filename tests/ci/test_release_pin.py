@@ -5,12 +5,10 @@ moves, the API would serve a different model from the one the differential repor
 """
 
 import re
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-VERSION_FILE = ROOT / "model_package" / "titanic_model" / "VERSION"
-REQUIREMENTS = ROOT / "api" / "requirements.txt"
-PROJECT = "titanic-survival-model"
+from release.project import API_DIR, DIST_NAME, VERSION_FILE
+
+REQUIREMENTS = API_DIR / "requirements.txt"
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(.*?)\s*$")
 
 
@@ -26,7 +24,7 @@ def model_pins(requirements: str) -> list[str]:
         if not line or line.startswith(("#", "-")):
             continue
         match = _REQUIREMENT.match(line)
-        if match and _normalise(match.group(1)) == PROJECT:
+        if match and _normalise(match.group(1)) == DIST_NAME:
             pins.append(match.group(2).replace(" ", ""))
     return pins
 
@@ -34,7 +32,7 @@ def model_pins(requirements: str) -> list[str]:
 def pin_problems(requirements: str, version: str) -> list[str]:
     pins = model_pins(requirements)
     if pins != [f"=={version}"]:
-        return [f"{PROJECT} must be pinned exactly once as =={version}, found {pins or 'no pin'}"]
+        return [f"{DIST_NAME} must be pinned exactly once as =={version}, found {pins or 'no pin'}"]
     return []
 
 

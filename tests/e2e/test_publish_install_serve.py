@@ -2,18 +2,16 @@
 the API through PIP_EXTRA_INDEX_URL only -> serve with the Procfile command -> same answers as the
 package in-process.
 
-Everything runs for real: a fresh pypiserver on a free port, `tools/publish.py` (the command
-`tox -e publish_model` ends with), a fresh virtual environment, real `pip install`, real uvicorn.
+Everything runs for real: a fresh pypiserver on a free port, `python -m release.publish` (the
+command `tox -e publish_model` ends with), a fresh virtual environment, real `pip install`, real uvicorn.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 import venv
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,28 +22,23 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-if str(REPO_ROOT) not in sys.path:  # `tools` lives at the top of the repository
-    sys.path.insert(0, str(REPO_ROOT))
-
-from tools.local_index import LOG_FILE, LocalIndex, free_port, running_index  # noqa: E402
-from tools.publish import distributions, published_files  # noqa: E402
-from tools.run_api import (  # noqa: E402
-    API_DIR,
-    LOCAL_HOST,
-    local_argv,
-    procfile_web_command,
-    venv_environment,
-)
+from release.local_index import LOG_FILE, LocalIndex, running_index
+from release.project import API_DIR, DIST_FILE_PREFIX, DIST_NAME, REPO_ROOT, current_version
+from release.publish import distributions, published_files
+from release.run_api import LOCAL_HOST, local_argv, procfile_web_command, venv_environment
+from release.servers import free_port, running_server
+from release.simple_index import SimpleIndex
+from titanic_model import make_prediction, reference_data
 
 pytestmark = pytest.mark.e2e
 
-VERSION = (REPO_ROOT / "model_package" / "titanic_model" / "VERSION").read_text().strip()
-PROJECT = "titanic-survival-model"
-PUBLISH_SCRIPT = REPO_ROOT / "tools" / "publish.py"
+VERSION = current_version()
+PROJECT = DIST_NAME
+PUBLISH = [sys.executable, "-m", "release.publish"]
 BUILD_TIMEOUT_S = 300
 PIP_TIMEOUT_S = 1200
 API_START_TIMEOUT_S = 90
+TARGET = "survived"  # the label column of the reference data, not an input field
 
 
 def _run(command: list[str], *, env: dict[str, str], timeout: float) -> tuple[int, str]:
@@ -75,7 +68,7 @@ def _environ_without_index_settings() -> dict[str, str]:
 def _publish(dist_dir: Path, twine_env: dict[str, str]) -> tuple[int, str]:
     env = {**_environ_without_index_settings(), **twine_env}
     return _run(
-        [sys.executable, str(PUBLISH_SCRIPT), "--dist-dir", str(dist_dir)], env=env, timeout=120
+        [*PUBLISH, "--dist-dir", str(dist_dir)], env=env, timeout=120
     )
 
 
@@ -180,43 +173,20 @@ def served_api(
     argv = local_argv(procfile_web_command(), port)
     executable = str(installed_api.venv_dir / "bin" / argv[0])
     base_url = f"http://{LOCAL_HOST}:{port}"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [executable, *argv[1:]],
-            cwd=API_DIR,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + API_START_TIMEOUT_S
-        while True:
-            assert process.poll() is None, f"the API exited: {log_path.read_text()[-3000:]}"
-            try:
-                if httpx.get(f"{base_url}/api/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the API did not answer its health check in time"
-            time.sleep(0.2)
+    with running_server(
+        [executable, *argv[1:]],
+        f"{base_url}/api/v1/health",
+        log_path,
+        cwd=API_DIR,
+        env=env,
+        timeout=API_START_TIMEOUT_S,
+    ):
         yield ServedApi(base_url=base_url, log_path=log_path)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
 
 
 def _held_out_records() -> list[dict[str, Any]]:
     """The held-out rows as JSON records (NaN -> null), target column removed."""
-    from titanic_model.config import config
-    from titanic_model.processing.data_manager import load_held_out
-
-    frame = load_held_out().drop(columns=[config.target])
+    frame = reference_data("held_out").drop(columns=[TARGET])
     records: list[dict[str, Any]] = json.loads(frame.to_json(orient="records", double_precision=15))
     return records
 
@@ -272,7 +242,7 @@ def test_reuse_existing_finds_the_version_through_the_read_url(published: Publis
         **unlistable_push_url,
         "PIP_EXTRA_INDEX_URL": published.index.authenticated_simple_url(),
     }
-    command = [sys.executable, str(PUBLISH_SCRIPT), "--dist-dir", str(published.dist_dir)]
+    command = [*PUBLISH, "--dist-dir", str(published.dist_dir)]
     code, output = _run([*command, "--reuse-existing"], env=env, timeout=120)
     assert code == 0, output
     assert output.count("Already on the index, reusing it") == 2
@@ -281,14 +251,14 @@ def test_reuse_existing_finds_the_version_through_the_read_url(published: Publis
 
 def test_publishing_on_circleci_without_a_target_is_refused(dist_dir: Path) -> None:
     env = {**_environ_without_index_settings(), "CIRCLECI": "true"}
-    command = [sys.executable, str(PUBLISH_SCRIPT), "--dist-dir", str(dist_dir)]
+    command = [*PUBLISH, "--dist-dir", str(dist_dir)]
     code, output = _run(command, env=env, timeout=60)
     assert code == 1
     assert "TWINE_REPOSITORY_URL is not set" in output
 
 
 def test_index_lists_exactly_the_published_files(published: PublishedIndex) -> None:
-    listed = published_files(published.index.twine_env())
+    listed = published_files(SimpleIndex.from_twine_env(published.index.twine_env()))
     assert listed == {path.name for path in published.dist_dir.iterdir()}
 
 
@@ -301,7 +271,7 @@ def test_the_package_was_installed_from_the_private_index(
     assert entry["metadata"]["version"] == VERSION
     source = urlsplit(entry["download_info"]["url"])
     assert (source.hostname, source.port) == (LOCAL_HOST, published.index.port)
-    assert source.path.endswith(f"{PROJECT.replace('-', '_')}-{VERSION}-py3-none-any.whl")
+    assert source.path.endswith(f"{DIST_FILE_PREFIX}-{VERSION}-py3-none-any.whl")
 
 
 def test_health_reports_the_published_version(served_api: ServedApi) -> None:
@@ -313,8 +283,6 @@ def test_health_reports_the_published_version(served_api: ServedApi) -> None:
 def test_predict_matches_in_process_make_prediction_on_held_out_rows(
     served_api: ServedApi,
 ) -> None:
-    from titanic_model import make_prediction
-
     records = _held_out_records()
     expected = make_prediction(input_data=records)
     reply = httpx.post(

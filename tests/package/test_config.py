@@ -45,7 +45,7 @@ def test_packaged_config_is_valid() -> None:
         ({"data.sha256": "not-a-checksum"}, "data.sha256"),
         ({"target": "boat"}, "target"),
         ({"quality_gate.min_roc_auc": 2}, "quality_gate.min_roc_auc"),
-        ({"differential.max_flipped_label_share": -0.1}, "differential.max_flipped_label_share"),
+        ({"quality_gate.max_brier": -0.1}, "quality_gate.max_brier"),
         ({"model.unexpected": 1}, "model.unexpected"),
         ({"predict_chunk_rows": _DELETE}, "predict_chunk_rows"),
     ],

@@ -15,7 +15,7 @@ Layout of a state directory (default `.index/`, git-ignored):
 
 As a library (tests, differential tests, publishing)::
 
-    from tools.local_index import running_index
+    from release.local_index import running_index
 
     with running_index(tmp_path / "index") as index:      # free port, stopped on exit
         env = {**os.environ, **index.twine_env()}         # TWINE_REPOSITORY_URL/USERNAME/PASSWORD
@@ -24,14 +24,14 @@ As a library (tests, differential tests, publishing)::
         ...                                               # pip install ...
 
 The Python that runs this module must have `pypiserver` and `passlib` installed (the tox envs
-`index`, `publish_model`, `e2e` and `differential` list them).
+that install `release[index]` have them).
 
 As a command (what `make index` / `make index-stop` run)::
 
-    python tools/local_index.py start [--port 8090] [--max-hours 12]
-    python tools/local_index.py stop
-    python tools/local_index.py status
-    python tools/local_index.py pip-url     # the authenticated simple URL, for PIP_EXTRA_INDEX_URL
+    python -m release.local_index start [--port 8090] [--max-hours 12]
+    python -m release.local_index stop
+    python -m release.local_index status
+    python -m release.local_index pip-url     # the authenticated simple URL, for PIP_EXTRA_INDEX_URL
 """
 
 from __future__ import annotations
@@ -55,10 +55,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from release.project import REPO_ROOT
+from release.servers import (
+    HOST,
+    ServerError,
+    answers_health,
+    free_port,
+    is_alive,
+    port_in_use,
+    start_server,
+    stop_server,
+)
+
 DEFAULT_STATE_DIR = REPO_ROOT / ".index"
 DEFAULT_PORT = 8090
-HOST = "127.0.0.1"
 USERNAME = "publisher"
 HEALTH_PATH = "/health"
 # A background index stops itself after this long: a forgotten `make index` does not live forever.
@@ -200,53 +210,13 @@ def read_credentials(state_dir: Path = DEFAULT_STATE_DIR) -> Credentials:
 # --- processes -------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-def _port_in_use(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.settimeout(0.5)
-        return probe.connect_ex((HOST, port)) == 0
-
-
-def _is_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie (exited, not yet reaped by its parent) still answers signal 0.
-    status = Path(f"/proc/{pid}/status")
-    if status.exists():
-        with contextlib.suppress(OSError):
-            return "\nState:\tZ" not in status.read_text()
-    return True
-
-
-def answers_health(port: int, timeout: float = 1.0) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://{HOST}:{port}{HEALTH_PATH}", timeout=timeout) as reply:
-            return int(reply.status) == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _log_tail(log_path: Path, lines: int = 20) -> str:
-    if not log_path.exists():
-        return "(no log)"
-    return "\n".join(log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-
-
 def _server_command(
     python: str, port: int, state_dir: Path, log_path: Path, max_hours: float
 ) -> list[str]:
     return [
         python,
-        str(Path(__file__).resolve()),
+        "-m",
+        "release.local_index",
         "serve",
         "--max-hours",
         str(max_hours),
@@ -273,6 +243,10 @@ def _server_command(
     ]
 
 
+def _health_url(port: int) -> str:
+    return f"http://{HOST}:{port}{HEALTH_PATH}"
+
+
 def start_index(
     state_dir: Path,
     port: int | None = None,
@@ -292,60 +266,31 @@ def start_index(
         _announce_credentials(state_dir, credentials)
     (state_dir / PACKAGES_DIR).mkdir(parents=True, exist_ok=True)
     chosen_port = free_port() if port is None else port
-    if _port_in_use(chosen_port):
+    if port_in_use(chosen_port):
         raise LocalIndexError(
             f"port {chosen_port} on {HOST} is already in use; choose another with INDEX_PORT"
         )
     log_path = state_dir / LOG_FILE
     command = _server_command(python, chosen_port, state_dir, log_path, max_hours)
-    with open(os.devnull, "rb") as devnull_in, log_path.open("ab") as log:
-        process = subprocess.Popen(
+    try:
+        process = start_server(
             command,
-            stdin=devnull_in,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            _health_url(chosen_port),
+            log_path,
             cwd=state_dir,
+            timeout=startup_timeout,
+            poll_interval=0.1,
         )
-    index = LocalIndex(
+    except ServerError as error:
+        raise LocalIndexError(f"pypiserver: {error}") from None
+    return LocalIndex(
         port=chosen_port, pid=process.pid, state_dir=state_dir, credentials=credentials
     )
-    deadline = time.monotonic() + startup_timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise LocalIndexError(
-                f"pypiserver exited with code {process.returncode} on start; "
-                f"log {log_path}:\n{_log_tail(log_path)}"
-            )
-        if answers_health(chosen_port):
-            return index
-        time.sleep(0.1)
-    stop_index(index.pid)
-    raise LocalIndexError(
-        f"pypiserver did not answer on {index.url} within {startup_timeout:.0f} s; "
-        f"log {log_path}:\n{_log_tail(log_path)}"
-    )
 
 
-def stop_index(pid: int, timeout: float = 10.0) -> None:
-    """Stop the server with this PID: SIGTERM, then SIGKILL if it lingers. Idempotent."""
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(ChildProcessError):
-            reaped, _ = os.waitpid(pid, os.WNOHANG)
-            if reaped == pid:
-                return
-        if not _is_alive(pid):
-            return
-        time.sleep(0.05)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, 0)
+def stop_index(pid: int) -> None:
+    """Stop the index with this PID: SIGTERM, then SIGKILL if it lingers. Idempotent."""
+    stop_server(pid, timeout=10.0)
 
 
 @contextlib.contextmanager
@@ -379,7 +324,7 @@ def read_background_index(state_dir: Path = DEFAULT_STATE_DIR) -> LocalIndex | N
         return None
     state = json.loads(state_path.read_text(encoding="utf-8"))
     pid, port = int(state["pid"]), int(state["port"])
-    if not _is_alive(pid) or not answers_health(port):
+    if not is_alive(pid) or not answers_health(_health_url(port)):
         return None
     return LocalIndex(
         port=port, pid=pid, state_dir=state_dir.resolve(), credentials=read_credentials(state_dir)
@@ -416,7 +361,7 @@ def stop_background_index(state_dir: Path = DEFAULT_STATE_DIR) -> int | None:
     if not state_path.exists():
         return None
     pid = int(json.loads(state_path.read_text(encoding="utf-8"))["pid"])
-    was_alive = _is_alive(pid)
+    was_alive = is_alive(pid)
     if was_alive:
         stop_index(pid)
     state_path.unlink()

@@ -4,7 +4,7 @@ The Procfile is the one source of the start command: `make run` and the end-to-e
 it here instead of repeating it, so a change to the Procfile is what they run. Locally the host
 `0.0.0.0` becomes `127.0.0.1` (nothing outside this machine should reach a development server).
 
-    python tools/run_api.py --venv .venv-api [--port 8001]     # PORT in the environment overrides
+    python -m release.run_api --venv .venv-api [--port 8001]     # PORT in the environment overrides
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-API_DIR = REPO_ROOT / "api"
+from release.project import API_DIR
+from release.servers import HOST as LOCAL_HOST
+
 PROCFILE = API_DIR / "Procfile"
 PUBLIC_HOST = "0.0.0.0"  # what the Procfile binds on Railway; replaced by LOCAL_HOST here
-LOCAL_HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
 
 

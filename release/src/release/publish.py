@@ -11,10 +11,10 @@ then fails with a message that says so. `--reuse-existing` (used by `make run`, 
 already on the index as published and leaves them untouched. Gemfury's push URL cannot be listed,
 so for a remote index the files are looked up through `PIP_EXTRA_INDEX_URL`, its read URL.
 
-    python tools/publish.py [--dist-dir dist] [--reuse-existing] [--local-index]
+    python -m release.publish [--dist-dir dist] [--reuse-existing] [--local-index]
 
 As a library: `upload(files, twine_env)` uploads explicit files to an explicit target, e.g. a
-throwaway `tools.local_index.running_index(...)`'s `twine_env()`.
+throwaway `release.local_index.running_index(...)`'s `twine_env()`.
 """
 
 from __future__ import annotations
@@ -26,16 +26,10 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script: make `tools` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from release.local_index import DEFAULT_STATE_DIR, ensure_background_index
+from release.project import DIST_FILE_PREFIX, DIST_NAME, REPO_ROOT, current_version
+from release.simple_index import IndexUnavailableError, SimpleIndex
 
-from tools.local_index import DEFAULT_STATE_DIR, ensure_background_index
-from tools.simple_index import IndexUnavailableError, project_files
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-VERSION_FILE = REPO_ROOT / "model_package" / "titanic_model" / "VERSION"
-PROJECT = "titanic-survival-model"
-DIST_NAME = "titanic_survival_model"  # the distribution name as it appears in file names
 TWINE_VARIABLES = ("TWINE_REPOSITORY_URL", "TWINE_USERNAME", "TWINE_PASSWORD")
 
 
@@ -43,14 +37,10 @@ class PublishError(RuntimeError):
     """Publishing failed for a reason the user can act on."""
 
 
-def current_version() -> str:
-    return VERSION_FILE.read_text(encoding="utf-8").strip()
-
-
 def distributions(dist_dir: Path, version: str) -> list[Path]:
     """The sdist and wheel of `version` in `dist_dir`; both must be there."""
-    wheels = sorted(dist_dir.glob(f"{DIST_NAME}-{version}-*.whl"))
-    sdists = sorted(dist_dir.glob(f"{DIST_NAME}-{version}.tar.gz"))
+    wheels = sorted(dist_dir.glob(f"{DIST_FILE_PREFIX}-{version}-*.whl"))
+    sdists = sorted(dist_dir.glob(f"{DIST_FILE_PREFIX}-{version}.tar.gz"))
     if not wheels or not sdists:
         raise PublishError(
             f"no sdist + wheel of version {version} in {dist_dir}/ (found: "
@@ -75,23 +65,11 @@ def resolve_target(environ: Mapping[str, str], *, local_index: bool = False) -> 
     return index.twine_env()
 
 
-def published_files(twine_env: Mapping[str, str], project: str = PROJECT) -> set[str] | None:
-    """File names of `project` on a pypiserver-style index (simple page under the upload URL).
-
-    None when the index has no such page to ask (e.g. Gemfury's push URL) or cannot be reached.
-    """
-    simple_url = twine_env["TWINE_REPOSITORY_URL"].rstrip("/") + "/simple/"
-    user, password = twine_env.get("TWINE_USERNAME", ""), twine_env.get("TWINE_PASSWORD", "")
+def published_files(index: SimpleIndex) -> set[str] | None:
+    """File names of the model's distribution on `index`; None when it cannot be asked (e.g.
+    Gemfury's push URL has no simple page)."""
     try:
-        return project_files(simple_url, project, username=user, password=password, timeout=10)
-    except IndexUnavailableError:
-        return None
-
-
-def files_on_read_index(read_url: str, project: str = PROJECT) -> set[str] | None:
-    """File names of `project` on a simple index given as pip takes it (credentials in the URL)."""
-    try:
-        return project_files(read_url, project, timeout=10)
+        return index.files(DIST_NAME)
     except IndexUnavailableError:
         return None
 
@@ -110,10 +88,10 @@ def upload(
     does not print them.
     """
     if reuse_existing:
-        existing = published_files(twine_env)
+        existing = published_files(SimpleIndex.from_twine_env(twine_env, timeout=10))
         read_url = os.environ.get("PIP_EXTRA_INDEX_URL")
         if existing is None and read_url:
-            existing = files_on_read_index(read_url)
+            existing = published_files(SimpleIndex(read_url, timeout=10))
         existing = existing or set()
         already = [path for path in files if path.name in existing]
         for path in already:
@@ -139,7 +117,7 @@ def upload(
             "the index refused the credentials; check TWINE_USERNAME / TWINE_PASSWORD "
             "(for Gemfury: TWINE_USERNAME=<push token>, TWINE_PASSWORD empty)"
         )
-    on_index = published_files(twine_env) or set()
+    on_index = published_files(SimpleIndex.from_twine_env(twine_env, timeout=10)) or set()
     refused = [path.name for path in files if path.name in on_index]
     if refused:
         raise PublishError(

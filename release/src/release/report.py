@@ -5,9 +5,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from differential_tests.compare import MOST_MOVED_ROWS, Comparison, RowDiff
+from release.compare import MOST_MOVED_ROWS, Comparison, RowDiff
+from release.project import REPORTS_DIR
 
-REPORT_DIR = Path(__file__).resolve().parent.parent / "reports" / "differential"
+REPORT_DIR = REPORTS_DIR / "differential"
 _SHOWN_FIELDS = ("pclass", "sex", "age", "fare", "sibsp", "parch", "cabin", "embarked", "name")
 
 
@@ -29,7 +30,7 @@ def as_json(comparison: Comparison) -> dict[str, Any]:
             "origin": comparison.candidate_origin,
             "environment": comparison.environments["candidate"],
         },
-        "tolerances": comparison.tolerances,
+        "tolerances": {"file": comparison.tolerances_file, "values": comparison.tolerances},
         "checks": [asdict(check) for check in comparison.checks],
         "held_out_metrics": comparison.metrics,
         "rows_compared": len(comparison.rows),
@@ -81,7 +82,7 @@ def as_markdown(comparison: Comparison) -> str:
         lines += ["## Why it fails", ""]
         lines += [f"- {failure}" for failure in comparison.failures]
         lines.append("")
-    lines += ["## Checks (tolerances from config.yml `differential:`)", ""]
+    lines += [f"## Checks (tolerances from `{comparison.tolerances_file}`)", ""]
     lines += ["| check | value | tolerance | result |", "|---|---|---|---|"]
     for check in comparison.checks:
         result = "ok" if check.passed else "**FAIL**"

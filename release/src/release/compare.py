@@ -1,19 +1,21 @@
 """Candidate vs baseline on the same inputs: the gate's checks and its report.
 
-Every check is against a tolerance in config.yml (`differential:`). Two captures of the same
+Every check is against a tolerance of the gate's own file (release/gate.py, gate.yml). Two captures of the same
 version must agree exactly: a changed model with an unchanged version would ship under a name
 that already means something else. The metrics are computed here with scikit-learn directly,
 not with the package's own evaluation code, so the yardstick does not move with the candidate.
 """
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.metrics import accuracy_score, brier_score_loss, roc_auc_score
 
-from differential_tests.inputs import HELD_OUT, InputSet
-from titanic_model.config import DifferentialTolerances
+from release.gate import Gate, Tolerances
+from release.inputs import HELD_OUT, InputSet
+from release.project import REPO_ROOT
 
 MOST_MOVED_ROWS = 10
 
@@ -55,6 +57,7 @@ class Comparison:
     candidate_origin: str
     environments: dict[str, dict[str, Any]]
     tolerances: dict[str, float]
+    tolerances_file: str
     checks: list[Check] = field(default_factory=list)
     metrics: dict[str, dict[str, float]] = field(default_factory=dict)
     rows: list[RowDiff] = field(default_factory=list)
@@ -75,6 +78,12 @@ class Comparison:
     @property
     def most_moved(self) -> list[RowDiff]:
         return sorted(self.changed, key=lambda row: row.abs_diff, reverse=True)[:MOST_MOVED_ROWS]
+
+
+def _shown_path(path: Path) -> str:
+    """Relative to the repository when inside it: the path a reviewer finds in a diff."""
+    resolved = path.resolve()
+    return str(resolved.relative_to(REPO_ROOT) if resolved.is_relative_to(REPO_ROOT) else resolved)
 
 
 def _metrics(
@@ -130,7 +139,7 @@ def _row_diffs(
 
 
 def _tolerance_checks(
-    comparison: Comparison, inputs: InputSet, tolerances: DifferentialTolerances
+    comparison: Comparison, inputs: InputSet, tolerances: Tolerances
 ) -> list[Check]:
     rows = comparison.rows
     diffs = np.array([row.abs_diff for row in rows])
@@ -171,7 +180,7 @@ def compare(
     baseline: dict[str, Any],
     candidate: dict[str, Any],
     inputs: InputSet,
-    tolerances: DifferentialTolerances,
+    gate: Gate,
     *,
     baseline_origin: str,
     candidate_origin: str,
@@ -191,7 +200,8 @@ def compare(
             "baseline": baseline.get("environment", {}),
             "candidate": candidate.get("environment", {}),
         },
-        tolerances=tolerances.model_dump(),
+        tolerances=gate.tolerances.model_dump(),
+        tolerances_file=_shown_path(gate.source),
     )
     for side, capture in (("baseline", baseline), ("candidate", candidate)):
         problem = _aligned(capture, inputs, side)
@@ -224,7 +234,7 @@ def compare(
                 f"difference {worst:.3g}): a changed model needs a new VERSION"
             )
 
-    comparison.checks = _tolerance_checks(comparison, inputs, tolerances)
+    comparison.checks = _tolerance_checks(comparison, inputs, gate.tolerances)
     for check in comparison.checks:
         if not check.passed:
             comparison.failures.append(

@@ -1,0 +1,159 @@
+"""The one server lifecycle: pick a free loopback port, start a process, wait until its health
+URL answers 200, and stop it by its PID (its whole process group) even when something failed.
+
+Used by the local index, `make run`'s index, the API tests, the end-to-end test and the API
+benchmark, so every server of this repository starts and stops the same way.
+"""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+HOST = "127.0.0.1"
+
+
+class ServerError(RuntimeError):
+    """A server exited on start or did not answer its health URL in time; the message has its
+    log's tail."""
+
+
+def free_port() -> int:
+    """A port nothing listens on right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((HOST, port)) == 0
+
+
+def is_alive(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie, exited but not reaped, is not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    status = Path(f"/proc/{pid}/status")
+    with contextlib.suppress(OSError):
+        return "\nState:\tZ" not in status.read_text()
+    return True
+
+
+def answers_health(url: str, timeout: float = 1.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as reply:
+            return int(reply.status) == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def log_tail(log_path: Path, lines: int = 30) -> str:
+    if not log_path.exists():
+        return "(no log)"
+    text = log_path.read_text(encoding="utf-8", errors="replace")
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def start_server(
+    command: Sequence[str],
+    health_url: str,
+    log_path: Path,
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 90.0,
+    poll_interval: float = 0.05,
+) -> subprocess.Popen[bytes]:
+    """Start `command` in its own session (output appended to `log_path`) and return once
+    `health_url` answers 200. The process outlives the caller unless stopped with `stop_server`;
+    on failure it is stopped here and ServerError says why."""
+    with open(os.devnull, "rb") as devnull, log_path.open("ab") as log:
+        process = subprocess.Popen(
+            list(command),
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            stdin=devnull,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stop_server reaches its workers
+        )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServerError(
+                f"{command[0]} exited with code {process.returncode} on start; "
+                f"log {log_path}:\n{log_tail(log_path)}"
+            )
+        if answers_health(health_url):
+            return process
+        time.sleep(poll_interval)
+    stop_server(process.pid)
+    raise ServerError(
+        f"{command[0]} did not answer {health_url} within {timeout:.0f} s; "
+        f"log {log_path}:\n{log_tail(log_path)}"
+    )
+
+
+def _signal(pid: int, signum: int) -> None:
+    """Signal the process group `pid` leads, or the process alone if it leads none."""
+    with contextlib.suppress(ProcessLookupError):
+        if os.getpgid(pid) == pid:
+            os.killpg(pid, signum)
+        else:
+            os.kill(pid, signum)
+
+
+def _gone(pid: int) -> bool:
+    with contextlib.suppress(ChildProcessError):
+        reaped, _ = os.waitpid(pid, os.WNOHANG)
+        if reaped == pid:
+            return True
+    return not is_alive(pid)
+
+
+def stop_server(pid: int, timeout: float = 15.0) -> None:
+    """SIGTERM to the server with this PID (and its group), SIGKILL if it lingers. Idempotent."""
+    if _gone(pid):
+        return
+    _signal(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _gone(pid):
+            return
+        time.sleep(0.05)
+    _signal(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+
+
+@contextlib.contextmanager
+def running_server(
+    command: Sequence[str],
+    health_url: str,
+    log_path: Path,
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 90.0,
+    poll_interval: float = 0.05,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`start_server` for the length of a `with` block: stopped on exit, even on error."""
+    process = start_server(
+        command, health_url, log_path, cwd=cwd, env=env, timeout=timeout, poll_interval=poll_interval
+    )
+    try:
+        yield process
+    finally:
+        stop_server(process.pid)

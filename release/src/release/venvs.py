@@ -1,0 +1,109 @@
+"""Isolated virtual environments: created with uv, nothing of the working tree leaks into them.
+
+The differential gate installs the baseline into one of these, so it is imported from its own
+site-packages and never from the working tree. A command that fails raises VenvError with its
+output's tail, index credentials masked.
+"""
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+
+from uv import find_uv_bin
+
+from release.masking import mask_url_credentials
+
+COMMAND_TIMEOUT_S = 600
+# What would point a child at the working tree or at this environment's own pins.
+_LEAKY_VARIABLES = ("PYTHONPATH", "VIRTUAL_ENV", "UV_CONSTRAINT", "PIP_CONSTRAINT")
+
+
+class VenvError(RuntimeError):
+    """A command in or about an isolated environment failed; the message says which and why."""
+
+
+def run(
+    command: Sequence[str],
+    what: str,
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    index_url: str | None = None,
+) -> str:
+    """Run a command; on failure raise VenvError with its output's tail (`index_url`'s
+    credentials masked). Returns its stdout."""
+    try:
+        result = subprocess.run(
+            list(command),
+            env=dict(env) if env is not None else None,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise VenvError(f"{what} failed: {error}") from None
+    if result.returncode != 0:
+        output = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
+        if index_url is not None:
+            output = mask_url_credentials(output, index_url)
+        raise VenvError(f"{what} failed (exit {result.returncode}):\n{output}")
+    return result.stdout
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This process's environment minus what would leak the working tree into a child."""
+    env = {k: v for k, v in os.environ.items() if k not in _LEAKY_VARIABLES}
+    return {**env, **extra}
+
+
+def pin_file(libraries: Sequence[str], path: Path) -> Path:
+    """A constraints file pinning `libraries` to the versions installed here (missing ones are
+    left out), so a child environment computes with the same NumPy, pandas, ..."""
+    lines = []
+    for name in libraries:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            lines.append(f"{name}=={metadata.version(name)}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def create(directory: Path) -> Path:
+    """A fresh venv at `directory` with this interpreter's Python; returns its python."""
+    if directory.exists():
+        shutil.rmtree(directory)
+    run(
+        [find_uv_bin(), "venv", "--quiet", "--python", sys.executable, str(directory)],
+        f"creating the virtual environment {directory}",
+        env=clean_env(),
+    )
+    return directory / "bin" / "python"
+
+
+def install(
+    python: Path,
+    requirements: Sequence[str],
+    what: str,
+    *,
+    constraints: Path,
+    index_url: str | None = None,
+) -> bool:
+    """Install `requirements` into the venv of `python` (from `index_url` besides the default
+    index), within `constraints` if the requirements allow it, else without.
+
+    Returns whether the constraints held.
+    """
+    base = [find_uv_bin(), "pip", "install", "--quiet", "--python", str(python)]
+    env = clean_env(UV_INDEX=index_url) if index_url is not None else clean_env()
+    try:
+        run([*base, "--constraint", str(constraints), *requirements], what, env=env, index_url=index_url)
+    except VenvError:
+        run([*base, *requirements], what, env=env, index_url=index_url)
+        return False
+    return True

@@ -1,0 +1,90 @@
+"""The repository's shape: one release package reached by imports, the model's internals banned
+outside it, and no module that edits sys.path to be found."""
+
+import ast
+import tomllib
+from pathlib import Path
+
+from release.project import PACKAGE_DIR, REPO_ROOT
+
+SKIPPED_DIRS = {".venv", ".venv-api", ".tox", ".cache", ".git", "build", "dist"}
+PYPROJECT = REPO_ROOT / "pyproject.toml"
+
+
+def python_files() -> list[Path]:
+    return [
+        path
+        for path in REPO_ROOT.rglob("*.py")
+        if not SKIPPED_DIRS & set(path.relative_to(REPO_ROOT).parts)
+    ]
+
+
+def edits_sys_path(source: str) -> bool:
+    """Whether the code touches `sys.path` (reads included: there is no need for either)."""
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr == "path"
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "sys"
+        ):
+            return True
+    return False
+
+
+def test_no_module_touches_sys_path() -> None:
+    offenders = [
+        str(path.relative_to(REPO_ROOT))
+        for path in python_files()
+        if edits_sys_path(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_the_sys_path_check_sees_an_edit() -> None:
+    assert edits_sys_path("import sys\nsys.path.insert(0, 'x')\n")
+    assert not edits_sys_path("import os\nos.path.join('a', 'b')\n")
+
+
+def test_differential_tests_hold_only_tests_and_fixtures() -> None:
+    directory = REPO_ROOT / "differential_tests"
+    names = {path.name for path in directory.glob("*.py")}
+    helpers = {name for name in names if not name.startswith("test_")}
+    assert helpers <= {"__init__.py", "conftest.py", "variants.py"}
+    assert not (REPO_ROOT / "tools").exists()
+
+
+def submodules(package_dir: Path) -> set[str]:
+    """Every module and subpackage directly under the package, as `titanic_model.<name>`."""
+    names = {path.stem for path in package_dir.glob("*.py") if path.stem != "__init__"}
+    names |= {path.parent.name for path in package_dir.glob("*/__init__.py")}
+    return {f"{package_dir.name}.{name}" for name in names}
+
+
+def unbanned(banned: set[str], package_dir: Path) -> set[str]:
+    return submodules(package_dir) - banned
+
+
+def _banned_api() -> set[str]:
+    config = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))
+    return set(config["tool"]["ruff"]["lint"]["flake8-tidy-imports"]["banned-api"])
+
+
+def test_ruff_bans_every_submodule_of_the_model_package() -> None:
+    """A module added to titanic_model is behind the public contract until exported."""
+    assert unbanned(_banned_api(), PACKAGE_DIR) == set()
+    assert "titanic_model.predict" in submodules(PACKAGE_DIR)
+
+
+def test_the_ban_check_sees_a_missing_submodule() -> None:
+    assert unbanned(_banned_api() - {"titanic_model.predict"}, PACKAGE_DIR) == {
+        "titanic_model.predict"
+    }
+
+
+def test_the_ban_is_enforced_by_ruff_outside_the_package() -> None:
+    lint = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["tool"]["ruff"]["lint"]
+    assert "TID251" in lint["select"]
+    exempt = {pattern for pattern, codes in lint["per-file-ignores"].items() if "TID251" in codes}
+    for consumer in ("api/", "release/", "benchmarks/", "tests/api/", "tests/e2e/"):
+        assert not any(pattern.startswith(consumer) for pattern in exempt), consumer

@@ -1,1 +1,0 @@
-"""Developer tooling around the package: the local private index and publishing to it."""
