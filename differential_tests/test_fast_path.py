@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from differential_tests.variants import pipeline_capture
 from release.compare import compare
 from release.gate import Gate
 from release.inputs import InputSet
 from release.report import REPORT_DIR, write_report
-from differential_tests.variants import pipeline_capture
 from titanic_model import __version__, load_pipeline
 
 pytestmark = pytest.mark.differential

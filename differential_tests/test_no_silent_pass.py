@@ -16,8 +16,8 @@ from release.baseline import (
     resolve_baseline,
 )
 from release.compare import compare
-from release.inputs import InputSet
 from release.gate import load_gate
+from release.inputs import InputSet
 from release.local_index import Credentials, authenticated_simple_url, running_index
 from release.servers import free_port
 from release.simple_index import SimpleIndex

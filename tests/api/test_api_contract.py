@@ -4,8 +4,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from titanic_model import make_prediction
-from titanic_model import PassengerInput
+from titanic_model import PassengerInput, make_prediction
 
 
 def test_health_names_the_service_and_both_versions(client: TestClient, model_version: str) -> None:

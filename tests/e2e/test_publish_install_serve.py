@@ -3,7 +3,8 @@ the API through PIP_EXTRA_INDEX_URL only -> serve with the Procfile command -> s
 package in-process.
 
 Everything runs for real: a fresh pypiserver on a free port, `python -m release.publish` (the
-command `tox -e publish_model` ends with), a fresh virtual environment, real `pip install`, real uvicorn.
+command `tox -e publish_model` ends with), a fresh virtual environment, real `pip install`, real
+uvicorn.
 """
 
 from __future__ import annotations
@@ -67,9 +68,7 @@ def _environ_without_index_settings() -> dict[str, str]:
 
 def _publish(dist_dir: Path, twine_env: dict[str, str]) -> tuple[int, str]:
     env = {**_environ_without_index_settings(), **twine_env}
-    return _run(
-        [*PUBLISH, "--dist-dir", str(dist_dir)], env=env, timeout=120
-    )
+    return _run([*PUBLISH, "--dist-dir", str(dist_dir)], env=env, timeout=120)
 
 
 def _leaks(secret: str, text: str) -> bool:

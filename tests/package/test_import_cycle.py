@@ -11,11 +11,12 @@ import pytest
 
 from release.project import PACKAGE_DIR
 
-ENTRY_POINTS = ["titanic_model"] + sorted(
+SUBMODULES = sorted(
     f"titanic_model.{path.stem}"
     for path in PACKAGE_DIR.glob("*.py")
     if path.stem not in {"__init__", "__main__"}
 )
+ENTRY_POINTS = ["titanic_model", *SUBMODULES]
 
 
 def _import_fresh(module: str) -> subprocess.CompletedProcess[str]:

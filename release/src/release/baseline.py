@@ -12,9 +12,9 @@ Which baseline, in order:
 
 The index is `PIP_EXTRA_INDEX_URL` when set (Gemfury in CI), otherwise the local index under
 `.index/` served for the duration of the run. The baseline is never imported from the working
-tree: it runs in a venv of its own (release.venvs), through `python -I capture.py`. Anything that keeps a
-baseline from being found or installed raises BaselineError with a message that says why, so the
-gate never passes for lack of something to compare with.
+tree: it runs in a venv of its own (release.venvs), through `python -I capture.py`. Anything that
+keeps a baseline from being found or installed raises BaselineError with a message that says
+why, so the gate never passes for lack of something to compare with.
 """
 
 import contextlib
@@ -157,8 +157,16 @@ def build_from_git(ref: str, workdir: Path) -> tuple[list[Path], str]:
         )
         dist = workdir / "dist"
         venvs.run(
-            [find_uv_bin(), "build", "--quiet", "--sdist", "--wheel", "--out-dir", str(dist)]
-            + [str(source)],
+            [
+                find_uv_bin(),
+                "build",
+                "--quiet",
+                "--sdist",
+                "--wheel",
+                "--out-dir",
+                str(dist),
+                str(source),
+            ],
             f"building the package of {commit[:12]}",
             env=venvs.clean_env(),
         )

@@ -1,9 +1,10 @@
 """Candidate vs baseline on the same inputs: the gate's checks and its report.
 
-Every check is against a tolerance of the gate's own file (release/gate.py, gate.yml). Two captures of the same
-version must agree exactly: a changed model with an unchanged version would ship under a name
-that already means something else. The metrics are computed here with scikit-learn directly,
-not with the package's own evaluation code, so the yardstick does not move with the candidate.
+Every check is against a tolerance of the gate's own file (gate.yml, read by gate.py). Two
+captures of the same version must agree exactly: a changed model with an unchanged version would
+ship under a name that already means something else. The metrics are computed here with
+scikit-learn directly, not with the package's own evaluation code, so the yardstick does not move
+with the candidate.
 """
 
 from dataclasses import dataclass, field

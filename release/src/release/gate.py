@@ -19,7 +19,7 @@ class GateConfigError(RuntimeError):
 
 
 class Tolerances(BaseModel):
-    """How far a candidate may move from the baseline; every value is a share or a delta in [0, 1]."""
+    """How far a candidate may move from the baseline: shares or deltas, each in [0, 1]."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

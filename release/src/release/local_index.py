@@ -31,7 +31,7 @@ As a command (what `make index` / `make index-stop` run)::
     python -m release.local_index start [--port 8090] [--max-hours 12]
     python -m release.local_index stop
     python -m release.local_index status
-    python -m release.local_index pip-url     # the authenticated simple URL, for PIP_EXTRA_INDEX_URL
+    python -m release.local_index pip-url   # the authenticated simple URL, for PIP_EXTRA_INDEX_URL
 """
 
 from __future__ import annotations
@@ -42,13 +42,8 @@ import json
 import os
 import secrets
 import signal
-import socket
-import subprocess
 import sys
 import threading
-import time
-import urllib.error
-import urllib.request
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field

@@ -151,7 +151,13 @@ def running_server(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """`start_server` for the length of a `with` block: stopped on exit, even on error."""
     process = start_server(
-        command, health_url, log_path, cwd=cwd, env=env, timeout=timeout, poll_interval=poll_interval
+        command,
+        health_url,
+        log_path,
+        cwd=cwd,
+        env=env,
+        timeout=timeout,
+        poll_interval=poll_interval,
     )
     try:
         yield process

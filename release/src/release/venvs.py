@@ -102,7 +102,12 @@ def install(
     base = [find_uv_bin(), "pip", "install", "--quiet", "--python", str(python)]
     env = clean_env(UV_INDEX=index_url) if index_url is not None else clean_env()
     try:
-        run([*base, "--constraint", str(constraints), *requirements], what, env=env, index_url=index_url)
+        run(
+            [*base, "--constraint", str(constraints), *requirements],
+            what,
+            env=env,
+            index_url=index_url,
+        )
     except VenvError:
         run([*base, *requirements], what, env=env, index_url=index_url)
         return False
