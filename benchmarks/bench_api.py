@@ -29,11 +29,10 @@ from pathlib import Path
 import uvloop
 
 from release.project import API_DIR, SAMPLE_PASSENGER
-from release.servers import HOST, free_port, running_server
+from release.servers import HOST, free_port, start_server, stopped_on_exit
 
 BENCH_DIR = Path(__file__).resolve().parent
 UVICORN = str(Path(sys.executable).parent / "uvicorn")
-PASSENGER = SAMPLE_PASSENGER
 BATCH_ROWS = 5_000
 CONCURRENCY = (1, 8, 32)
 TARGET_RATIO, TARGET_P99_FACTOR, TARGET_COLD_START_S = 0.70, 2.0, 1.5
@@ -67,14 +66,16 @@ def start(name: str, app: str, health: str, log: Path, **env: str) -> Iterator[S
         command.append("--no-access-log")
     environment = {**os.environ, "PYTHONPATH": str(API_DIR), **env}
     started = time.perf_counter()
-    with running_server(
-        command,
-        f"http://{HOST}:{port}{health}",
-        log,
-        cwd=API_DIR if name != "echo" else BENCH_DIR,
-        env=environment,
-        timeout=120,
-        poll_interval=0.005,
+    with stopped_on_exit(
+        start_server(
+            command,
+            f"http://{HOST}:{port}{health}",
+            log,
+            cwd=API_DIR if name != "echo" else BENCH_DIR,
+            env=environment,
+            timeout=120,
+            poll_interval=0.005,
+        )
     ) as process:
         yield Server(name, process, port, started, time.perf_counter() - started)
 
@@ -224,10 +225,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.2f}"
     )
     print("client: asyncio + uvloop raw HTTP/1.1, keep-alive, one connection per concurrent user")
-    single = post_request("/api/v1/predict", json.dumps({"inputs": [PASSENGER]}).encode())
-    echo_request = post_request("/echo", json.dumps({"inputs": [PASSENGER]}).encode())
+    single = post_request("/api/v1/predict", json.dumps({"inputs": [SAMPLE_PASSENGER]}).encode())
+    echo_request = post_request("/echo", json.dumps({"inputs": [SAMPLE_PASSENGER]}).encode())
     batch = post_request(
-        "/api/v1/predict", json.dumps({"inputs": [PASSENGER] * BATCH_ROWS}).encode()
+        "/api/v1/predict", json.dumps({"inputs": [SAMPLE_PASSENGER] * BATCH_ROWS}).encode()
     )
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from release.project import API_DIR
-from release.servers import HOST, free_port, running_server, stop_server
+from release.servers import HOST, free_port, start_server, stop_server, stopped_on_exit
 
 # What the Procfile must say (test_api_deploy checks it does), written here as the expectation.
 PROCFILE_COMMAND = "uvicorn app.main:app --host 0.0.0.0 --port $PORT"
@@ -60,12 +60,14 @@ def serve(
     base_url = f"http://{HOST}:{port}"
     with tempfile.TemporaryDirectory() as tmp:
         log_path = Path(tmp) / "server.log"
-        with running_server(
-            ["/bin/sh", "-c", f"exec {command}"],  # exec: the PID is uvicorn's own
-            base_url + HEALTH_PATH,
-            log_path,
-            cwd=API_DIR,
-            env=_environment(port, env or {}),
-            timeout=STARTUP_TIMEOUT_S,
+        with stopped_on_exit(
+            start_server(
+                ["/bin/sh", "-c", f"exec {command}"],  # exec: the PID is uvicorn's own
+                base_url + HEALTH_PATH,
+                log_path,
+                cwd=API_DIR,
+                env=_environment(port, env or {}),
+                timeout=STARTUP_TIMEOUT_S,
+            )
         ) as process:
             yield LiveServer(process, base_url, log_path)

@@ -27,7 +27,7 @@ from release.local_index import LOG_FILE, LocalIndex, running_index
 from release.project import API_DIR, DIST_FILE_PREFIX, DIST_NAME, REPO_ROOT, current_version
 from release.publish import distributions, published_files
 from release.run_api import LOCAL_HOST, local_argv, procfile_web_command, venv_environment
-from release.servers import free_port, running_server
+from release.servers import free_port, start_server, stopped_on_exit
 from release.simple_index import SimpleIndex
 from titanic_model import make_prediction, reference_data
 
@@ -172,13 +172,15 @@ def served_api(
     argv = local_argv(procfile_web_command(), port)
     executable = str(installed_api.venv_dir / "bin" / argv[0])
     base_url = f"http://{LOCAL_HOST}:{port}"
-    with running_server(
-        [executable, *argv[1:]],
-        f"{base_url}/api/v1/health",
-        log_path,
-        cwd=API_DIR,
-        env=env,
-        timeout=API_START_TIMEOUT_S,
+    with stopped_on_exit(
+        start_server(
+            [executable, *argv[1:]],
+            f"{base_url}/api/v1/health",
+            log_path,
+            cwd=API_DIR,
+            env=env,
+            timeout=API_START_TIMEOUT_S,
+        )
     ):
         yield ServedApi(base_url=base_url, log_path=log_path)
 

@@ -139,26 +139,8 @@ def stop_server(pid: int, timeout: float = 15.0) -> None:
 
 
 @contextlib.contextmanager
-def running_server(
-    command: Sequence[str],
-    health_url: str,
-    log_path: Path,
-    *,
-    cwd: Path | None = None,
-    env: Mapping[str, str] | None = None,
-    timeout: float = 90.0,
-    poll_interval: float = 0.05,
-) -> Iterator[subprocess.Popen[bytes]]:
-    """`start_server` for the length of a `with` block: stopped on exit, even on error."""
-    process = start_server(
-        command,
-        health_url,
-        log_path,
-        cwd=cwd,
-        env=env,
-        timeout=timeout,
-        poll_interval=poll_interval,
-    )
+def stopped_on_exit(process: subprocess.Popen[bytes]) -> Iterator[subprocess.Popen[bytes]]:
+    """`with stopped_on_exit(start_server(...)) as process:` stops it on exit, even on error."""
     try:
         yield process
     finally:
