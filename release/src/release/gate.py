@@ -42,11 +42,9 @@ class Gate:
 def load_gate(path: Path = GATE_FILE) -> Gate:
     """Read and validate a gate file; raise GateConfigError naming every bad field."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        tolerances = Tolerances.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError) as error:
         raise GateConfigError(f"cannot read {path}: {error}") from None
-    try:
-        tolerances = Tolerances.model_validate(raw)
     except ValidationError as error:
         fields = "; ".join(
             f"{'.'.join(map(str, item['loc'])) or '(top level)'}: {item['msg']}"
