@@ -33,11 +33,9 @@ def _prose(text: str) -> str:
 
 
 def _anchor(heading: str) -> str:
-    """GitHub's anchor for a heading: lower case, code marks and punctuation dropped, spaces -> -."""
+    """GitHub's anchor for a heading: lower case, punctuation and code marks gone, spaces -> -."""
     words = heading.replace("`", "").strip().lower()
-    kept = "".join(
-        char for char in words if char in " -_" or unicodedata.category(char)[0] in "LN"
-    )
+    kept = "".join(char for char in words if char in " -_" or unicodedata.category(char)[0] in "LN")
     return kept.replace(" ", "-")
 
 

@@ -82,9 +82,9 @@ def test_wheel_predicts_in_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
 
 
 def test_wheel_describes_itself_with_the_package_readme(wheel: Path) -> None:
-    """The index shows the package's own short README, not the project manual with its CI secrets."""
+    """The index shows the package's own short README, not the project manual with CI secrets."""
     with zipfile.ZipFile(wheel) as archive:
-        [metadata_name] = [name for name in archive.namelist() if name.endswith(".dist-info/METADATA")]
+        [metadata_name] = [name for name in archive.namelist() if name.endswith("/METADATA")]
         metadata = archive.read(metadata_name).decode()
     headers, _, description = metadata.partition("\n\n")
     assert "Description-Content-Type: text/markdown" in headers
