@@ -79,3 +79,16 @@ def test_wheel_predicts_in_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
         python, "-c", "import titanic_model; print(titanic_model.__file__)", cwd=tmp_path
     )
     assert str(venv) in location
+
+
+def test_wheel_describes_itself_with_the_package_readme(wheel: Path) -> None:
+    """The index shows the package's own short README, not the project manual with CI secrets."""
+    with zipfile.ZipFile(wheel) as archive:
+        [metadata_name] = [name for name in archive.namelist() if name.endswith("/METADATA")]
+        metadata = archive.read(metadata_name).decode()
+    headers, _, description = metadata.partition("\n\n")
+    assert "Description-Content-Type: text/markdown" in headers
+    package_readme = (REPO_ROOT / "model_package" / "README.md").read_text(encoding="utf-8")
+    assert description.strip() == package_readme.strip()
+    for secret_name in ("TWINE_PASSWORD", "RAILWAY_TOKEN", "CircleCI"):
+        assert secret_name not in description

@@ -1,0 +1,106 @@
+"""The front door and the manual hold together: a short README, and no link that leads nowhere.
+
+Each checker also runs on a deliberately broken text, to show it can fail.
+"""
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+DOCS = ROOT / "docs"
+PACKAGE_README = ROOT / "model_package" / "README.md"
+README_MAX_LINES = 200
+# Pages other branches add; the README links them before they land.
+PAGES_ADDED_ELSEWHERE = frozenset({"monitoring.md", "batch.md", "operations.md"})
+
+_FENCED_CODE = re.compile(r"^```.*?^```", re.M | re.S)
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
+_LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
+
+
+def _pages() -> list[Path]:
+    return [README, PACKAGE_README, *sorted(DOCS.glob("*.md"))]
+
+
+def _prose(text: str) -> str:
+    """The text without code, where a bracket or parenthesis is not a link."""
+    return _INLINE_CODE.sub("", _FENCED_CODE.sub("", text))
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation and code marks gone, spaces -> -."""
+    words = heading.replace("`", "").strip().lower()
+    kept = "".join(char for char in words if char in " -_" or unicodedata.category(char)[0] in "LN")
+    return kept.replace(" ", "-")
+
+
+def _anchors(page: Path) -> set[str]:
+    headings = _HEADING.findall(_FENCED_CODE.sub("", page.read_text(encoding="utf-8")))
+    return {_anchor(heading) for heading in headings}
+
+
+def broken_links(page: Path, text: str) -> list[str]:
+    """Relative links in `text` (the content of `page`) whose file or heading does not exist."""
+    broken = []
+    for target in _LINK.findall(_prose(text)):
+        if re.match(r"[a-z][a-z0-9+.-]*:", target):  # https:, mailto:: not ours to check
+            continue
+        path_part, _, fragment = target.partition("#")
+        resolved = (page.parent / path_part).resolve() if path_part else page
+        if not resolved.exists():
+            if resolved.parent == DOCS and resolved.name in PAGES_ADDED_ELSEWHERE:
+                continue
+            broken.append(target)
+        elif fragment and resolved.suffix == ".md" and fragment not in _anchors(resolved):
+            broken.append(target)
+    return broken
+
+
+def test_readme_is_a_short_front_door() -> None:
+    lines = README.read_text(encoding="utf-8").splitlines()
+    assert 0 < len(lines) <= README_MAX_LINES
+
+
+@pytest.mark.parametrize("page", _pages(), ids=lambda page: str(page.relative_to(ROOT)))
+def test_every_relative_link_resolves(page: Path) -> None:
+    assert broken_links(page, page.read_text(encoding="utf-8")) == []
+
+
+def test_the_link_checker_finds_a_missing_file_and_a_missing_heading() -> None:
+    text = (
+        "[gone](docs/no-such-page.md) [heading](docs/api.md#no-such-heading) "
+        "[ok](docs/api.md#settings) [web](https://example.org/x) `[code](nowhere.md)`"
+    )
+    assert broken_links(README, text) == ["docs/no-such-page.md", "docs/api.md#no-such-heading"]
+
+
+def test_only_the_three_pages_added_elsewhere_may_be_missing() -> None:
+    assert broken_links(README, "[x](docs/monitoring.md) [y](docs/deployment.md)") == [
+        "docs/deployment.md"
+    ]
+
+
+def test_readme_links_every_docs_page() -> None:
+    targets = _LINK.findall(_prose(README.read_text(encoding="utf-8")))
+    linked = {Path(target.partition("#")[0]).name for target in targets}
+    pages = {page.name for page in DOCS.glob("*.md")} | PAGES_ADDED_ELSEWHERE
+    assert pages <= linked
+
+
+@pytest.mark.parametrize("page", _pages(), ids=lambda page: str(page.relative_to(ROOT)))
+def test_no_page_points_at_files_outside_the_repository(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    assert "DESIGN.md" not in text
+    assert "../shared" not in text
+
+
+def test_github_anchors_follow_githubs_rule() -> None:
+    assert _anchor("Input schema (`titanic_model.PassengerInput`)") == (
+        "input-schema-titanic_modelpassengerinput"
+    )
+    assert _anchor("How it scores: the compiled scorer") == "how-it-scores-the-compiled-scorer"
