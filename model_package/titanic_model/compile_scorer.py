@@ -43,7 +43,7 @@ def _categories(
 
 
 def compile_scorer(pipeline: Pipeline) -> dict[str, Any]:
-    """The scorer artifact's content (JSON-ready) for a fitted pipeline of build_pipeline's shape."""
+    """The scorer artifact's content (JSON-ready) for a fitted pipeline like build_pipeline's."""
     features = pipeline.named_steps.get("features")
     classifier = pipeline.named_steps.get("classifier")
     if not isinstance(features, ColumnTransformer) or not isinstance(

@@ -47,7 +47,9 @@ def score_columns(
     return (logits > 0).astype(np.int64), probabilities, logits
 
 
-def explain_columns(scorer: LinearScorer, columns: Columns, logits: FloatArray) -> list[Explanation]:
+def explain_columns(
+    scorer: LinearScorer, columns: Columns, logits: FloatArray
+) -> list[Explanation]:
     """One explanation per row, as scorer.explain_record gives for one record."""
     by_feature: dict[str, list[float]] = {}
     for term in scorer.numeric:

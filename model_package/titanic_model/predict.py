@@ -72,10 +72,14 @@ def _result(
 
 
 def _refused(message: str, explain: bool) -> PredictionResult:
-    return _result([], [], [{"row": None, "field": "input_data", "message": message}], [] if explain else None)
+    return _result(
+        [], [], [{"row": None, "field": "input_data", "message": message}], [] if explain else None
+    )
 
 
-def _predict_record(scorer: LinearScorer, record: Mapping[str, Any], explain: bool) -> PredictionResult:
+def _predict_record(
+    scorer: LinearScorer, record: Mapping[str, Any], explain: bool
+) -> PredictionResult:
     values, errors = validate_record(0, record)
     if values is None:
         return _result([None], [None], errors, [None] if explain else None)
@@ -87,7 +91,9 @@ def _predict_record(scorer: LinearScorer, record: Mapping[str, Any], explain: bo
     return _result([label], [probability], [], explanations)
 
 
-def _predict_records(scorer: LinearScorer, records: Sequence[object], explain: bool) -> PredictionResult:
+def _predict_records(
+    scorer: LinearScorer, records: Sequence[object], explain: bool
+) -> PredictionResult:
     predictions: list[int | None] = [None] * len(records)
     probabilities: list[float | None] = [None] * len(records)
     explanations: list[Explanation | None] | None = [None] * len(records) if explain else None
@@ -108,12 +114,16 @@ def _predict_frame(scorer: LinearScorer, frame: "pd.DataFrame", explain: bool) -
     labels, scores, logits = score_columns(scorer, columns, len(positions))
     predictions: list[int | None] = [None] * len(frame)
     probabilities: list[float | None] = [None] * len(frame)
-    for position, label, probability in zip(positions.tolist(), labels.tolist(), scores.tolist(), strict=True):
+    for position, label, probability in zip(
+        positions.tolist(), labels.tolist(), scores.tolist(), strict=True
+    ):
         predictions[position], probabilities[position] = label, probability
     explanations: list[Explanation | None] | None = None
     if explain:
         explanations = [None] * len(frame)
-        for position, explanation in zip(positions.tolist(), explain_columns(scorer, columns, logits), strict=True):
+        for position, explanation in zip(
+            positions.tolist(), explain_columns(scorer, columns, logits), strict=True
+        ):
             explanations[position] = explanation
     return _result(predictions, probabilities, errors, explanations)
 
@@ -137,7 +147,11 @@ def make_prediction(
         return _predict_record(scorer, input_data, explain)
     if _is_data_frame(input_data):
         frame: pd.DataFrame = input_data  # type: ignore[assignment]
-        return _predict_frame(scorer, frame, explain) if len(frame) else _refused("no rows to score", explain)
+        return (
+            _predict_frame(scorer, frame, explain)
+            if len(frame)
+            else _refused("no rows to score", explain)
+        )
     if isinstance(input_data, Sequence) and not isinstance(input_data, str | bytes):
         if not input_data:
             return _refused("no rows to score", explain)

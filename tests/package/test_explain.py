@@ -74,7 +74,9 @@ def test_rejected_rows_get_none_and_the_key_is_absent_unless_asked(explain: bool
             explanations = result["explanations"]
             assert explanations[1] is None
             assert explanations[0] is not None
-            assert np.isclose(1 / (1 + np.exp(-explanations[0]["log_odds"])), result["probabilities"][0])
+            assert np.isclose(
+                1 / (1 + np.exp(-explanations[0]["log_odds"])), result["probabilities"][0]
+            )
         else:
             assert "explanations" not in result
 

@@ -1,5 +1,4 @@
-"""The scorer artifact gives the pickled pipeline's answers: probabilities within 1e-12, same labels.
-"""
+"""The scorer artifact gives the pickle's answers: probabilities within 1e-12, same labels."""
 
 from typing import Any
 
@@ -8,7 +7,6 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from sklearn.pipeline import Pipeline
 
 from titanic_model.compile_scorer import UnsupportedPipelineError, compile_scorer
@@ -28,9 +26,7 @@ def _pipeline_scores(pipeline: Pipeline, records: list[dict[str, Any]]) -> tuple
     return pipeline.predict(frame), probabilities
 
 
-def _assert_parity(
-    pipeline: Pipeline, scorer: LinearScorer, records: list[dict[str, Any]]
-) -> None:
+def _assert_parity(pipeline: Pipeline, scorer: LinearScorer, records: list[dict[str, Any]]) -> None:
     expected_labels, expected = _pipeline_scores(pipeline, records)
     one_by_one = [scorer.score_record(r) for r in records]
     np.testing.assert_array_equal([label for label, _ in one_by_one], expected_labels)

@@ -56,9 +56,7 @@ def test_packaged_model_matches_a_fresh_training(
     trained_twice: tuple[Path, Path], held_out: pd.DataFrame, pipeline: Pipeline
 ) -> None:
     fresh = load_artifact(__version__, trained_twice[0])
-    np.testing.assert_array_equal(
-        fresh.predict_proba(held_out), pipeline.predict_proba(held_out)
-    )
+    np.testing.assert_array_equal(fresh.predict_proba(held_out), pipeline.predict_proba(held_out))
 
 
 def test_saving_removes_other_versions(tmp_path: Path, pipeline: Pipeline) -> None:

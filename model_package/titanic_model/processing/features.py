@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from titanic_model.processing.rules import extract_deck, extract_title
 
+
 class _ColumnwiseTextTransformer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Applies a str -> str rule to every cell; stateless apart from the input's shape and names."""
 
