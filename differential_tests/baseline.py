@@ -245,7 +245,7 @@ def build_from_git(ref: str, workdir: Path) -> tuple[list[Path], str]:
     python = _new_venv(workdir / "build-venv")
     _uv_install(
         python,
-        ["--editable", str(source)],
+        ["--editable", f"{source}[train]"],  # training needs the extra (older refs: no-op)
         f"installing commit {commit[:12]}",
         None,
         _constraints_file(workdir),
