@@ -1,14 +1,15 @@
-"""API speed beside a bare FastAPI echo endpoint measured in the same run.
+"""API start-up, memory and speed beside a bare FastAPI echo app measured in the same run.
 
 Starts the real app (uvicorn, one worker, default logging to a file) and benchmarks/echo_app.py
-(uvicorn, one worker, no access log), both on 127.0.0.1, and drives them with a keep-alive HTTP/1.1
-load generator written on asyncio + uvloop (its CPU use is printed, so you can see it is not the
-bottleneck). Prints, for single-record predict at concurrency 1, 8 and 32: throughput, p50 and p99,
-errors, and the app/echo ratios; single-record latency while 5,000-row batches run, beside the same
-app with batch offloading disabled; cold start (process start to healthy) beside the echo app's;
-and peak RSS. Figures only: nothing here asserts a speed.
+(uvicorn, one worker, no access log, nothing of ours imported), both on 127.0.0.1, and drives them
+with a keep-alive HTTP/1.1 load generator written on asyncio + uvloop (its CPU use is printed, so
+you can see it is not the bottleneck). Prints one table, app beside echo: cold start (process start
+to the first 200, median of --starts), RSS after load and after the throughput runs, and
+single-record predict throughput / p99 at concurrency 1, 8 and 32, with the targets; then the cost
+of "explain": true, and single-record latency while 5,000-row batches run. Figures only: nothing
+here asserts a speed.
 
-    python benchmarks/bench_api.py [--duration 20] [--quick]
+    python benchmarks/bench_api.py [--duration 20] [--starts 5] [--quick]
 """
 
 import argparse
@@ -35,7 +36,10 @@ BENCH_DIR = Path(__file__).resolve().parent
 UVICORN = str(Path(sys.executable).parent / "uvicorn")
 BATCH_ROWS = 5_000
 CONCURRENCY = (1, 8, 32)
-TARGET_RATIO, TARGET_P99_FACTOR, TARGET_COLD_START_S = 0.70, 2.0, 1.5
+# Targets (issue 10): cold start <= 1.3x echo's, RSS <= echo's + 25 MiB, at c=32 throughput
+# >= 75 % of echo's with p99 <= 2x echo's, and no errors.
+TARGET_COLD_START_FACTOR, TARGET_EXTRA_RSS_MIB = 1.3, 25.0
+TARGET_RATIO, TARGET_P99_FACTOR = 0.75, 2.0
 
 
 @dataclass
@@ -50,9 +54,10 @@ class Server:
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def peak_rss_mb(self) -> float:
+    def memory_mib(self, field: str = "VmRSS") -> float:
+        """VmRSS (resident now) or VmHWM (peak) of the server process, in MiB."""
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
         return float("nan")
 
@@ -64,7 +69,9 @@ def start(name: str, app: str, health: str, log: Path, **env: str) -> Iterator[S
     command = [UVICORN, app, "--host", HOST, "--port", str(port)]
     if name == "echo":
         command.append("--no-access-log")
-    environment = {**os.environ, "PYTHONPATH": str(API_DIR), **env}
+    # Only the app gets api/ on its path: the echo must not be able to import `app`.
+    path = {"PYTHONPATH": str(API_DIR)} if name != "echo" else {}
+    environment = {**os.environ, **path, **env}
     started = time.perf_counter()
     with stopped_on_exit(
         start_server(
@@ -188,7 +195,7 @@ def verdict(ok: bool) -> str:
 
 IMPORT_BREAKDOWN = {
     "fastapi + uvicorn[standard] imports": "import fastapi, uvicorn.main, uvloop, httptools",
-    "titanic_model import + warm_up()": "from titanic_model import warm_up; warm_up()",
+    "import titanic_model + warm_up()": "import titanic_model; titanic_model.warm_up()",
 }
 
 
@@ -203,6 +210,7 @@ def median_import_time(code: str, repeats: int = 3) -> float:
 
 
 def cold_starts(repeats: int, log: Path) -> tuple[list[float], list[float]]:
+    """Process start -> first 200, alternating app and echo so drift hits both alike."""
     app_times, echo_times = [], []
     for _ in range(repeats):
         with start("app", "app.main:app", "/api/v1/health", log) as app:
@@ -212,100 +220,167 @@ def cold_starts(repeats: int, log: Path) -> tuple[list[float], list[float]]:
     return app_times, echo_times
 
 
+def alternate(
+    first: tuple[Server, bytes], second: tuple[Server, bytes], concurrency: int, seconds: float
+) -> tuple[Run, Run]:
+    """Both targets measured in alternating halves, so drift from other load hits both alike."""
+    first_run, second_run = Run(), Run()
+    for _ in range(2):
+        first_run.merge(load(first[0], first[1], concurrency, seconds / 2))
+        second_run.merge(load(second[0], second[1], concurrency, seconds / 2))
+    return first_run, second_run
+
+
+def row(label: str, app: str, echo: str, ratio: str, target: str, verdict_text: str) -> str:
+    return f"| {label} | {app} | {echo} | {ratio} | {target} | {verdict_text} |"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per measurement")
+    parser.add_argument("--starts", type=int, default=5, help="cold starts of each (>= 5)")
     parser.add_argument("--quick", action="store_true", help="3 s per measurement")
     args = parser.parse_args(argv)
     seconds = 3.0 if args.quick else args.duration
-    half = seconds / 2
 
     print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; machine: "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.2f}"
     )
     print("client: asyncio + uvloop raw HTTP/1.1, keep-alive, one connection per concurrent user")
-    single = post_request("/api/v1/predict", json.dumps({"inputs": [SAMPLE_PASSENGER]}).encode())
-    echo_request = post_request("/echo", json.dumps({"inputs": [SAMPLE_PASSENGER]}).encode())
+    body = {"inputs": [SAMPLE_PASSENGER]}
+    single = post_request("/api/v1/predict", json.dumps(body).encode())
+    explained = post_request("/api/v1/predict", json.dumps({**body, "explain": True}).encode())
+    echo_request = post_request("/echo", json.dumps(body).encode())
     batch = post_request(
         "/api/v1/predict", json.dumps({"inputs": [SAMPLE_PASSENGER] * BATCH_ROWS}).encode()
     )
 
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "servers.log"
-        app_cold, echo_cold = cold_starts(3, log)
-        print("\n== cold start: process start -> health answers 200 (3 runs) ==")
-        print(
-            f"app : median {statistics.median(app_cold):.2f} s  min {min(app_cold):.2f} s  "
-            f"max {max(app_cold):.2f} s  (target <= {TARGET_COLD_START_S} s: "
-            f"{verdict(statistics.median(app_cold) <= TARGET_COLD_START_S)})"
-        )
-        print(
-            f"echo: median {statistics.median(echo_cold):.2f} s  (same imports, the body model "
-            "comes from titanic_model; no model load, no logging set-up)"
-        )
-        print("  the main parts, each in a fresh interpreter (median of 3):")
-        for label, code in IMPORT_BREAKDOWN.items():
-            print(f"  {label:<40} {median_import_time(code):.2f} s")
-
+        app_cold, echo_cold = cold_starts(args.starts, log)
         with (
             start("app", "app.main:app", "/api/v1/health", log) as app,
             start("echo", "echo_app:app", "/health", log) as echo,
-            start(
-                "app", "app.main:app", "/api/v1/health", log, THREAD_OFFLOAD_ROWS="1000000"
-            ) as blocking_app,
         ):
-            print(
-                f"\n== single-record predict vs echo, one uvicorn worker each, {seconds:.0f} s "
-                "per target and level (alternating halves) =="
-            )
+            loaded = app.memory_mib(), echo.memory_mib()
             results: dict[int, tuple[Run, Run]] = {}
             for concurrency in CONCURRENCY:
-                app_run, echo_run = Run(), Run()
-                for _ in range(2):  # alternate so drift from other load hits both alike
-                    echo_run.merge(load(echo, echo_request, concurrency, half))
-                    app_run.merge(load(app, single, concurrency, half))
-                results[concurrency] = app_run, echo_run
-                print(f"c={concurrency:<3} echo {describe(echo_run)}")
-                print(f"      app  {describe(app_run)}")
-                ratio = app_run.throughput / echo_run.throughput
-                p99_factor = app_run.percentile_ms(0.99) / echo_run.percentile_ms(0.99)
-                print(f"      app/echo throughput {ratio:.0%}, p99 {p99_factor:.2f}x echo's")
+                results[concurrency] = alternate(
+                    (app, single), (echo, echo_request), concurrency, seconds
+                )
+            after = app.memory_mib(), echo.memory_mib()
+            peak = app.memory_mib("VmHWM"), echo.memory_mib("VmHWM")
+            plain, with_explain = alternate((app, single), (app, explained), 8, seconds)
 
-            app_run, echo_run = results[32]
+        print(
+            f"\n== app vs echo: one uvicorn worker each, single-record predict, {seconds:.0f} s "
+            "per target and level (alternating halves) =="
+        )
+        print(row("", "app", "echo", "app vs echo", "target", ""))
+        print(row("---", "---:", "---:", "---:", "---", "---"))
+        app_median, echo_median = statistics.median(app_cold), statistics.median(echo_cold)
+        factor = app_median / echo_median
+        print(
+            row(
+                f"cold start, process start -> first 200 (median of {args.starts})",
+                f"{app_median:.2f} s",
+                f"{echo_median:.2f} s",
+                f"{factor:.2f}x",
+                f"<= {TARGET_COLD_START_FACTOR}x",
+                verdict(factor <= TARGET_COLD_START_FACTOR),
+            )
+        )
+        for label, (app_mib, echo_mib) in (
+            ("RSS after load", loaded),
+            ("RSS after the throughput runs", after),
+        ):
+            extra = app_mib - echo_mib
+            print(
+                row(
+                    label,
+                    f"{app_mib:.0f} MiB",
+                    f"{echo_mib:.0f} MiB",
+                    f"{extra:+.0f} MiB",
+                    f"<= +{TARGET_EXTRA_RSS_MIB:.0f} MiB",
+                    verdict(extra <= TARGET_EXTRA_RSS_MIB),
+                )
+            )
+        for concurrency, (app_run, echo_run) in results.items():
             ratio = app_run.throughput / echo_run.throughput
             p99_factor = app_run.percentile_ms(0.99) / echo_run.percentile_ms(0.99)
+            at_target = concurrency == 32
             print(
-                f"\ntargets at c=32: throughput {ratio:.0%} of echo (>= 70%: "
-                f"{verdict(ratio >= TARGET_RATIO)}), p99 {p99_factor:.2f}x echo's (<= 2x: "
-                f"{verdict(p99_factor <= TARGET_P99_FACTOR)}), errors {app_run.errors} "
-                f"({verdict(app_run.errors == 0)})"
-            )
-
-            print(
-                f"\n== single-record requests (c=8) while one client posts {BATCH_ROWS:,}-row "
-                f"batches back to back, {seconds:.0f} s =="
-            )
-            alone = results[8][0]
-            print(f"no batches            single {describe(alone)}")
-            for label, server in (
-                ("batches in a thread", app),
-                ("batches on the loop", blocking_app),
-            ):
-                singles, batches = uvloop.run(_with_batches(server.port, single, batch, 8, seconds))
-                rows_per_s = len(batches.latencies_s) * BATCH_ROWS / batches.elapsed_s
-                print(
-                    f"{label:<21} single {singles.throughput:8.0f} req/s  "
-                    f"p50 {singles.percentile_ms(0.5):6.2f} ms  "
-                    f"p99 {singles.percentile_ms(0.99):6.2f} ms  "
-                    f"errors {singles.errors + batches.errors} | batches {rows_per_s:,.0f} rows/s, "
-                    f"p50 {batches.percentile_ms(0.5):.0f} ms each"
+                row(
+                    f"c={concurrency} throughput",
+                    f"{app_run.throughput:.0f} req/s",
+                    f"{echo_run.throughput:.0f} req/s",
+                    f"{ratio:.0%}",
+                    f">= {TARGET_RATIO:.0%}" if at_target else "",
+                    verdict(ratio >= TARGET_RATIO) if at_target else "",
                 )
-
-            print("\n== peak RSS (VmHWM) after all of the above ==")
+            )
             print(
-                f"app {app.peak_rss_mb():.0f} MB, echo {echo.peak_rss_mb():.0f} MB, "
-                f"app without offloading {blocking_app.peak_rss_mb():.0f} MB"
+                row(
+                    f"c={concurrency} p99",
+                    f"{app_run.percentile_ms(0.99):.2f} ms",
+                    f"{echo_run.percentile_ms(0.99):.2f} ms",
+                    f"{p99_factor:.2f}x",
+                    f"<= {TARGET_P99_FACTOR}x" if at_target else "",
+                    verdict(p99_factor <= TARGET_P99_FACTOR) if at_target else "",
+                )
+            )
+        errors = sum(app_run.errors for app_run, _ in results.values())
+        echo_errors = sum(echo_run.errors for _, echo_run in results.values())
+        print(row("errors", str(errors), str(echo_errors), "", "0", verdict(errors == 0)))
+
+        print("\nin detail (server and client CPU show the client is not the bottleneck):")
+        for concurrency, (app_run, echo_run) in results.items():
+            print(f"c={concurrency:<3} echo {describe(echo_run)}")
+            print(f"      app  {describe(app_run)}")
+        print(f"peak RSS (VmHWM): app {peak[0]:.0f} MiB, echo {peak[1]:.0f} MiB")
+        print("cold starts (s): app " + ", ".join(f"{t:.2f}" for t in app_cold))
+        print("                 echo " + ", ".join(f"{t:.2f}" for t in echo_cold))
+        print("the app's start-up, part by part, each in a fresh interpreter (median of 3):")
+        for label, code in IMPORT_BREAKDOWN.items():
+            print(f"  {label:<40} {median_import_time(code):.2f} s")
+
+        print(f'\n== "explain": true vs off, single-record predict at c=8, {seconds:.0f} s each ==')
+        print(f"off  {describe(plain)}")
+        print(f"on   {describe(with_explain)}")
+        print(
+            f"explain on / off: throughput {with_explain.throughput / plain.throughput:.0%}, "
+            f"p50 {with_explain.percentile_ms(0.5) - plain.percentile_ms(0.5):+.3f} ms; "
+            f"off is the plain request above (c=8: {results[8][0].throughput:.0f} req/s)"
+        )
+
+        bench_batches(batch, single, seconds, log)
+
+
+def bench_batches(batch: bytes, single: bytes, seconds: float, log: Path) -> None:
+    """Single-record latency while a client posts large batches, offloaded or on the loop."""
+    print(
+        f"\n== single-record requests (c=8) while one client posts {BATCH_ROWS:,}-row "
+        f"batches back to back, {seconds:.0f} s =="
+    )
+    with (
+        start("app", "app.main:app", "/api/v1/health", log) as app,
+        start(
+            "app", "app.main:app", "/api/v1/health", log, THREAD_OFFLOAD_ROWS="1000000"
+        ) as blocking_app,
+    ):
+        alone = load(app, single, 8, seconds)
+        print(f"no batches            single {describe(alone)}")
+        for label, server in (("batches in a thread", app), ("batches on the loop", blocking_app)):
+            singles, batches = uvloop.run(_with_batches(server.port, single, batch, 8, seconds))
+            rows_per_s = len(batches.latencies_s) * BATCH_ROWS / batches.elapsed_s
+            print(
+                f"{label:<21} single {singles.throughput:8.0f} req/s  "
+                f"p50 {singles.percentile_ms(0.5):6.2f} ms  "
+                f"p99 {singles.percentile_ms(0.99):6.2f} ms  "
+                f"errors {singles.errors + batches.errors} | batches {rows_per_s:,.0f} rows/s, "
+                f"p50 {batches.percentile_ms(0.5):.0f} ms each"
             )
 
 

@@ -6,12 +6,18 @@ release tools, the differential capture) uses only these, never the submodules b
 
 from titanic_model.predict import load_pipeline, make_prediction, model_metadata, warm_up
 from titanic_model.processing.errors import ArtifactError
-from titanic_model.processing.schemas import PassengerInput, PredictionResult, RowError
+from titanic_model.processing.schemas import (
+    Explanation,
+    PassengerInput,
+    PredictionResult,
+    RowError,
+)
 from titanic_model.reference import reference_data
 from titanic_model.version import __version__
 
 __all__ = [
     "ArtifactError",
+    "Explanation",
     "PassengerInput",
     "PredictionResult",
     "RowError",

@@ -10,20 +10,21 @@ import numpy as np
 import pandas as pd
 
 from titanic_model.config import config
-from titanic_model.evaluation import classification_metrics, quality_gate_failures
-from titanic_model.processing.data_manager import load_held_out
 from titanic_model.processing.schemas import PredictionResult
 from titanic_model.version import __version__
 
 
 def _is_up_to_date() -> bool:
     """Whether this version's artifact is intact and was trained from the current definition."""
-    from titanic_model.processing.artifacts import load_artifact, load_metadata
+    from titanic_model.processing.artifact_files import load_metadata
+    from titanic_model.processing.artifacts import load_artifact
     from titanic_model.processing.errors import ArtifactError
+    from titanic_model.scorer import load_scorer
     from titanic_model.train_pipeline import training_fingerprint
 
     try:
         load_artifact(__version__)
+        load_scorer(__version__)
         metadata = load_metadata(__version__)
     except ArtifactError as exc:
         print(f"training: {exc}", file=sys.stderr)
@@ -50,7 +51,9 @@ def _train(args: argparse.Namespace) -> int:
 
 def _evaluate(_: argparse.Namespace) -> int:
     """Score the held-out split with the installed artifact and apply the quality gate."""
+    from titanic_model.evaluation import classification_metrics, quality_gate_failures
     from titanic_model.predict import make_prediction
+    from titanic_model.processing.data_manager import load_held_out
 
     held_out = load_held_out()
     result = make_prediction(input_data=held_out)
@@ -116,9 +119,9 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _info(_: argparse.Namespace) -> int:
-    from titanic_model.predict import load_model
+    from titanic_model.predict import model_metadata
 
-    metadata = load_model().metadata
+    metadata = model_metadata()
     keys = (
         "version",
         "trained_at",
@@ -129,6 +132,8 @@ def _info(_: argparse.Namespace) -> int:
         "library_versions",
         "artifact_file",
         "artifact_sha256",
+        "scorer_file",
+        "scorer_sha256",
     )
     print(json.dumps({key: metadata.get(key) for key in keys}, indent=2))
     return 0

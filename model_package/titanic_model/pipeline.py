@@ -8,9 +8,10 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from titanic_model.config import AppConfig, config
 from titanic_model.processing.features import CabinDeckExtractor, TitleExtractor
+from titanic_model.processing.rules import ENGINEERED_RULES
 
-# Engineered feature -> (raw column it is derived from, extractor).
-ENGINEERED_SOURCES = {"title": ("name", TitleExtractor), "deck": ("cabin", CabinDeckExtractor)}
+# Engineered feature -> the transformer wrapping its rule (rules.py names its raw column).
+ENGINEERED_EXTRACTORS = {"title": TitleExtractor, "deck": CabinDeckExtractor}
 
 
 def _one_hot() -> OneHotEncoder:
@@ -29,10 +30,9 @@ def build_pipeline(cfg: AppConfig = config) -> Pipeline:
     if features.categorical:
         columns.append(("categorical", _one_hot(), list(features.categorical)))
     for name in features.engineered:
-        source, extractor = ENGINEERED_SOURCES[name]
-        columns.append(
-            (name, Pipeline([("extract", extractor()), ("encode", _one_hot())]), [source])
-        )
+        source, _ = ENGINEERED_RULES[name]
+        extractor = ENGINEERED_EXTRACTORS[name]()
+        columns.append((name, Pipeline([("extract", extractor), ("encode", _one_hot())]), [source]))
 
     return Pipeline(
         [

@@ -1,103 +1,160 @@
-"""Loads the trained model once and scores passengers: nothing else.
+"""Scores passengers with the version's scorer artifact: nothing else.
 
 `make_prediction` never raises on bad data: rows that fail validation get None and an error
-naming the row and field, and every other row is still scored.
+naming the row and field, and every other row is still scored. Records are scored in plain
+Python; NumPy and pandas are imported only when a DataFrame is handed in, scikit-learn and joblib
+only by `load_pipeline`.
 """
 
+import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-from sklearn.pipeline import Pipeline
-
-from titanic_model.processing.artifacts import load_artifact, load_metadata
-from titanic_model.processing.schemas import PredictionResult, RowError
-from titanic_model.processing.validation import validate_frame, validate_record, validate_records
-from titanic_model.scorer import LinearScorer
+from titanic_model.processing.artifact_files import load_metadata
+from titanic_model.processing.schemas import Explanation, PredictionResult, RowError
+from titanic_model.processing.validation import validate_record, validate_records
+from titanic_model.scorer import LinearScorer, load_scorer, outcome
 from titanic_model.version import __version__
 
-
-@dataclass(frozen=True)
-class LoadedModel:
-    pipeline: Pipeline  # the artifact, for evaluation and checks
-    scorer: LinearScorer  # compiled from the pipeline, for serving
-    metadata: dict[str, Any]
+if TYPE_CHECKING:
+    import pandas as pd
+    from sklearn.pipeline import Pipeline
 
 
 @lru_cache(maxsize=1)
-def load_model() -> LoadedModel:
-    """The packaged model, loaded and checked on first use (raises ArtifactError if unusable)."""
-    pipeline = load_artifact(__version__)
-    return LoadedModel(pipeline, LinearScorer(pipeline), load_metadata(__version__))
+def _scorer() -> LinearScorer:
+    return load_scorer(__version__)
+
+
+@lru_cache(maxsize=1)
+def _metadata() -> dict[str, Any]:
+    return load_metadata(__version__)
 
 
 def warm_up() -> None:
-    """Load and check the model now (raises ArtifactError), so the first request does not wait."""
-    load_model()
+    """Load and check the scorer now (raises ArtifactError), so the first request does not wait."""
+    _scorer()
 
 
 def model_metadata() -> dict[str, Any]:
     """This version's metadata: version, training time, data and artifact checksums, metrics."""
-    return dict(load_model().metadata)
+    return dict(_metadata())
 
 
-def load_pipeline() -> Pipeline:
-    """The fitted scikit-learn pipeline: the training artifact and source of truth."""
-    return load_model().pipeline
+@lru_cache(maxsize=1)
+def load_pipeline() -> "Pipeline":
+    """The fitted scikit-learn pipeline: the training artifact and source of truth.
+
+    Needs the `train` extra (scikit-learn, joblib); refused if the installed scikit-learn is not
+    the minor version it was trained with.
+    """
+    from titanic_model.processing.artifacts import load_artifact
+
+    return load_artifact(__version__)
 
 
 def _result(
-    predictions: list[int | None], probabilities: list[float | None], errors: list[RowError]
+    predictions: list[int | None],
+    probabilities: list[float | None],
+    errors: list[RowError],
+    explanations: list[Explanation | None] | None,
 ) -> PredictionResult:
-    return {
+    result: PredictionResult = {
         "predictions": predictions,
         "probabilities": probabilities,
         "version": __version__,
         "errors": errors or None,
     }
+    if explanations is not None:
+        result["explanations"] = explanations
+    return result
 
 
-def _no_rows() -> PredictionResult:
-    return _result([], [], [{"row": None, "field": "input_data", "message": "no rows to score"}])
+def _refused(message: str, explain: bool) -> PredictionResult:
+    return _result(
+        [], [], [{"row": None, "field": "input_data", "message": message}], [] if explain else None
+    )
 
 
-def _predict_frame(scorer: LinearScorer, frame: pd.DataFrame) -> PredictionResult:
-    positions, columns, errors = validate_frame(frame)
-    labels, probabilities = scorer.score_columns(columns, len(positions))
-    predictions = np.full(len(frame), None, dtype=object)
-    scores = np.full(len(frame), None, dtype=object)
-    predictions[positions] = labels.tolist()
-    scores[positions] = probabilities.tolist()
-    return _result(predictions.tolist(), scores.tolist(), errors)
+def _predict_record(
+    scorer: LinearScorer, record: Mapping[str, Any], explain: bool
+) -> PredictionResult:
+    values, errors = validate_record(0, record)
+    if values is None:
+        return _result([None], [None], errors, [None] if explain else None)
+    logit = scorer.logit_record(values)
+    label, probability = outcome(logit)
+    explanations: list[Explanation | None] | None = (
+        [scorer.explain_record(values, logit)] if explain else None
+    )
+    return _result([label], [probability], [], explanations)
 
 
-def _predict_records(scorer: LinearScorer, records: Sequence[object]) -> PredictionResult:
+def _predict_records(
+    scorer: LinearScorer, records: Sequence[object], explain: bool
+) -> PredictionResult:
     predictions: list[int | None] = [None] * len(records)
     probabilities: list[float | None] = [None] * len(records)
+    explanations: list[Explanation | None] | None = [None] * len(records) if explain else None
     valid, errors = validate_records(records)
     for row, values in valid:
-        predictions[row], probabilities[row] = scorer.score_record(values)
-    return _result(predictions, probabilities, errors)
+        logit = scorer.logit_record(values)
+        predictions[row], probabilities[row] = outcome(logit)
+        if explanations is not None:
+            explanations[row] = scorer.explain_record(values, logit)
+    return _result(predictions, probabilities, errors, explanations)
+
+
+def _predict_frame(scorer: LinearScorer, frame: "pd.DataFrame", explain: bool) -> PredictionResult:
+    from titanic_model.frame_scoring import explain_columns, score_columns
+    from titanic_model.processing.frame_validation import validate_frame
+
+    positions, columns, errors = validate_frame(frame)
+    labels, scores, logits = score_columns(scorer, columns, len(positions))
+    predictions: list[int | None] = [None] * len(frame)
+    probabilities: list[float | None] = [None] * len(frame)
+    for position, label, probability in zip(
+        positions.tolist(), labels.tolist(), scores.tolist(), strict=True
+    ):
+        predictions[position], probabilities[position] = label, probability
+    explanations: list[Explanation | None] | None = None
+    if explain:
+        explanations = [None] * len(frame)
+        for position, explanation in zip(
+            positions.tolist(), explain_columns(scorer, columns, logits), strict=True
+        ):
+            explanations[position] = explanation
+    return _result(predictions, probabilities, errors, explanations)
+
+
+def _is_data_frame(value: object) -> bool:
+    # A DataFrame exists only if pandas was imported, so this check itself never imports pandas.
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(value, pandas.DataFrame)
 
 
 def make_prediction(
-    *, input_data: pd.DataFrame | Sequence[object] | Mapping[str, Any]
+    *, input_data: "pd.DataFrame | Sequence[object] | Mapping[str, Any]", explain: bool = False
 ) -> PredictionResult:
-    """Score a DataFrame, a list of records or one record; results align with the input rows."""
-    scorer = load_model().scorer
+    """Score a DataFrame, a list of records or one record; results align with the input rows.
+
+    With explain=True the result also has "explanations": per row, each feature's contribution
+    to the log-odds and the intercept (None for a rejected row). Without it the key is absent.
+    """
+    scorer = _scorer()
     if isinstance(input_data, Mapping):  # one record: the hot path of the API
-        values, errors = validate_record(0, input_data)
-        if values is None:
-            return _result([None], [None], errors)
-        label, probability = scorer.score_record(values)
-        return _result([label], [probability], [])
-    if isinstance(input_data, pd.DataFrame):
-        return _predict_frame(scorer, input_data) if len(input_data) else _no_rows()
+        return _predict_record(scorer, input_data, explain)
+    if _is_data_frame(input_data):
+        frame: pd.DataFrame = input_data  # type: ignore[assignment]
+        return (
+            _predict_frame(scorer, frame, explain)
+            if len(frame)
+            else _refused("no rows to score", explain)
+        )
     if isinstance(input_data, Sequence) and not isinstance(input_data, str | bytes):
-        return _predict_records(scorer, input_data) if input_data else _no_rows()
+        if not input_data:
+            return _refused("no rows to score", explain)
+        return _predict_records(scorer, input_data, explain)
     kind = type(input_data).__name__
-    message = f"expected a DataFrame, a list of records or one record, got {kind}"
-    return _result([], [], [{"row": None, "field": "input_data", "message": message}])
+    return _refused(f"expected a DataFrame, a list of records or one record, got {kind}", explain)

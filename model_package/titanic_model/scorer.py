@@ -1,170 +1,159 @@
-"""A fast scorer compiled from the fitted scikit-learn pipeline at load time.
+"""The serving model: the fitted pipeline folded into one linear function of the raw fields.
 
-The pipeline stays the artifact and the source of truth. Scoring it row by row through pandas and
-scikit-learn costs milliseconds of overhead for microseconds of arithmetic, so at load time its
-fitted state (imputation values, scaling, one-hot categories, coefficients) is folded into one
-linear function of the raw fields:
+compile_scorer.py folds the pipeline's fitted state (imputation values, scaling, one-hot
+categories, coefficients) into the scorer artifact, titanic_model_v{version}.scorer.json. This
+module reads it back, checked against the metadata's sha256, and scores with it in plain Python:
 
-    logit = intercept + sum(weight * value, or the imputed contribution when missing)
-                      + sum(table lookup per categorical value; unseen categories add 0)
+    log-odds = intercept + sum(weight * (value - mean), the imputed value's when missing)
+                         + sum(table lookup per category; unseen 0, missing its own weight)
 
-`score_record` evaluates it in plain Python for one passenger; `score_columns` with NumPy for many.
-Both are checked against `pipeline.predict_proba` in the tests.
+Pure Python and pydantic only, so that serving starts without scikit-learn, SciPy, joblib or pandas.
+Because the model is linear, each term is that feature's exact contribution to the log-odds:
+`explain_record` returns them. frame_scoring.py does the same with NumPy for DataFrames.
 """
 
+import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
-import pandas as pd
-from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from titanic_model.pipeline import ENGINEERED_SOURCES
+from titanic_model.config import TRAINED_MODEL_DIR
+from titanic_model.processing.artifact_files import load_metadata, scorer_path, verified_bytes
+from titanic_model.processing.errors import ArtifactError
+from titanic_model.processing.rules import ENGINEERED_RULES
+from titanic_model.processing.schemas import Explanation
 
-FloatArray = npt.NDArray[np.float64]
+SCORER_FORMAT_VERSION = 1
 
 
-class UnsupportedPipelineError(TypeError):
-    """The pipeline is not of the shape this scorer knows how to fold."""
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class NumericSpec(_Spec):
+    feature: str
+    weight: float  # per raw unit: the coefficient divided by the scale
+    mean: float  # the training mean: a passenger at the mean gets 0 from this feature
+    imputed: float  # the value used when the field is missing (training median)
+
+
+class CategorySpec(_Spec):
+    feature: str  # pclass, sex, embarked; or an engineered feature: title, deck
+    field: str  # the raw input field it is read from
+    rule: str | None  # an ENGINEERED_RULES name applied to the raw value, or None
+    weights: list[tuple[int | str, float]]  # category -> weight; unseen categories weigh 0
+    missing: float  # the weight of a missing value
+
+
+class ScorerSpec(_Spec):
+    """The content of the scorer artifact."""
+
+    format_version: int = Field(ge=1)
+    intercept: float
+    numeric: list[NumericSpec]
+    categories: list[CategorySpec]
 
 
 @dataclass(frozen=True)
 class NumericTerm:
-    field: str
-    weight: float  # per raw unit, scaling folded in
-    when_missing: float  # contribution of the imputed value
+    feature: str
+    weight: float
+    mean: float
+    when_missing: float  # weight * imputed value
 
 
 @dataclass(frozen=True)
 class LookupTerm:
-    field: str  # the raw input field
-    extract: Callable[[object], object] | None  # e.g. name -> title; None for raw categories
-    table: Mapping[object, float]  # category -> contribution; unseen categories add 0
+    feature: str
+    field: str
+    rule: Callable[[object], str] | None
+    table: Mapping[object, float]
     when_missing: float
 
 
-def _python_value(value: Any) -> object:
-    """np.int64(1) -> 1, np.str_('S') -> 'S', so records' plain values find them."""
-    return value.item() if isinstance(value, np.generic) else value
+def _rule(spec: CategorySpec) -> Callable[[object], str] | None:
+    if spec.rule is None:
+        return None
+    if spec.rule not in ENGINEERED_RULES or ENGINEERED_RULES[spec.rule][0] != spec.field:
+        raise ArtifactError(f"the scorer names an unknown rule {spec.rule!r} for {spec.field!r}")
+    return ENGINEERED_RULES[spec.rule][1]
 
 
-def _lookup_term(
-    field: str,
-    categories: npt.NDArray[Any],
-    coefficients: FloatArray,
-    extract: Callable[[object], str] | None,
-) -> LookupTerm:
-    table: dict[object, float] = {}
-    when_missing = 0.0
-    for category, coefficient in zip(categories, coefficients, strict=True):
-        if isinstance(category, float) and math.isnan(category):
-            when_missing = float(coefficient)
-        else:
-            table[_python_value(category)] = float(coefficient)
-    if extract is not None:  # extractors map a missing value to a category of their own
-        when_missing = table.get(extract(None), 0.0)
-    return LookupTerm(field, extract, table, when_missing)
-
-
-def _fold(pipeline: Pipeline) -> tuple[float, list[NumericTerm], list[LookupTerm]]:
-    features = pipeline.named_steps.get("features")
-    classifier = pipeline.named_steps.get("classifier")
-    if not isinstance(features, ColumnTransformer) or not isinstance(
-        classifier, LogisticRegression
-    ):
-        raise UnsupportedPipelineError("expected a ColumnTransformer then a LogisticRegression")
-    coef = np.asarray(classifier.coef_[0], dtype=float)
-    intercept = float(classifier.intercept_[0])
-    numeric: list[NumericTerm] = []
-    lookups: list[LookupTerm] = []
-    for name, transformer, columns in features.transformers_:
-        if name == "remainder":
-            continue
-        block = coef[features.output_indices_[name]]
-        if name == "numeric":
-            imputer: SimpleImputer = transformer.named_steps["impute"]
-            scaler: StandardScaler = transformer.named_steps["scale"]
-            for i, field in enumerate(columns):
-                weight = block[i] / scaler.scale_[i]
-                intercept -= weight * scaler.mean_[i]
-                numeric.append(NumericTerm(field, weight, weight * imputer.statistics_[i]))
-        elif name == "categorical":
-            encoder: OneHotEncoder = transformer
-            start = 0
-            for field, categories in zip(columns, encoder.categories_, strict=True):
-                weights = block[start : start + len(categories)]
-                lookups.append(_lookup_term(field, categories, weights, None))
-                start += len(categories)
-        elif name in ENGINEERED_SOURCES:
-            # The fitted extractor's own rule: the artifact decides how raw text becomes a category.
-            extract = transformer.named_steps["extract"].extract_one
-            categories = transformer.named_steps["encode"].categories_[0]
-            lookups.append(_lookup_term(columns[0], categories, block, extract))
-        else:
-            raise UnsupportedPipelineError(f"unknown feature block {name!r}")
-    return intercept, numeric, lookups
-
-
-def _sigmoid(logit: float) -> float:
+def outcome(logit: float) -> tuple[int, float]:
+    """(label, probability of survival) for a row's log-odds."""
     # Two branches keep exp() from overflowing for extreme logits.
     if logit >= 0:
-        return 1.0 / (1.0 + math.exp(-logit))
+        return int(logit > 0), 1.0 / (1.0 + math.exp(-logit))
     odds = math.exp(logit)
-    return odds / (1.0 + odds)
+    return 0, odds / (1.0 + odds)
 
 
 class LinearScorer:
-    """The fitted pipeline as one linear function of the raw fields."""
+    """Scores validated records (missing values as None) with the folded linear model."""
 
-    def __init__(self, pipeline: Pipeline) -> None:
-        self.intercept, self.numeric, self.lookups = _fold(pipeline)
+    def __init__(self, spec: ScorerSpec) -> None:
+        self.intercept = spec.intercept
+        self.numeric = [
+            NumericTerm(term.feature, term.weight, term.mean, term.weight * term.imputed)
+            for term in spec.numeric
+        ]
+        self.lookups = [
+            LookupTerm(term.feature, term.field, _rule(term), dict(term.weights), term.missing)
+            for term in spec.categories
+        ]
+        # Centring folded into the intercept once, so the hot path is one multiply-add per field.
+        folded = self.intercept
+        for numeric in self.numeric:
+            folded -= numeric.weight * numeric.mean
+        self.folded_intercept = folded
+
+    def lookup(self, term: LookupTerm, raw: object) -> float:
+        if raw is None:
+            return term.when_missing
+        return term.table.get(raw if term.rule is None else term.rule(raw), 0.0)
 
     def logit_record(self, record: Mapping[str, Any]) -> float:
-        """Logit for one validated record (missing values as None)."""
-        logit = self.intercept
+        logit = self.folded_intercept
         for term in self.numeric:
-            value = record[term.field]
+            value = record[term.feature]
             logit += term.when_missing if value is None else term.weight * value
         for lookup in self.lookups:
-            raw = record[lookup.field]
-            if raw is None:
-                logit += lookup.when_missing
-            else:
-                key = raw if lookup.extract is None else lookup.extract(raw)
-                logit += lookup.table.get(key, 0.0)
+            logit += self.lookup(lookup, record[lookup.field])
         return logit
 
     def score_record(self, record: Mapping[str, Any]) -> tuple[int, float]:
         """(label, probability of survival) for one validated record."""
-        logit = self.logit_record(record)
-        return int(logit > 0), _sigmoid(logit)
+        return outcome(self.logit_record(record))
 
-    def logit_columns(self, columns: Mapping[str, npt.NDArray[Any]], rows: int) -> FloatArray:
-        """Logits for validated rows given column-wise (missing as NaN/None), vectorised."""
-        logits = np.full(rows, self.intercept)
+    def explain_record(self, record: Mapping[str, Any], logit: float) -> Explanation:
+        """Each feature's exact contribution to `logit`, the record's log-odds."""
+        contributions: dict[str, float] = {}
         for term in self.numeric:
-            values = np.asarray(columns[term.field], dtype=float)
-            logits += np.where(np.isnan(values), term.when_missing, term.weight * values)
+            value = record[term.feature]
+            folded = term.when_missing if value is None else term.weight * value
+            contributions[term.feature] = folded - term.weight * term.mean
         for lookup in self.lookups:
-            # Each distinct value is looked up once; code -1 (missing) picks the last slot.
-            codes, uniques = pd.factorize(columns[lookup.field], use_na_sentinel=True)
-            keys = [lookup.extract(v) for v in uniques] if lookup.extract else list(uniques)
-            weights = np.array([lookup.table.get(key, 0.0) for key in keys] + [lookup.when_missing])
-            logits += weights[codes]
-        return logits
+            contributions[lookup.feature] = self.lookup(lookup, record[lookup.field])
+        return {"intercept": self.intercept, "contributions": contributions, "log_odds": logit}
 
-    def score_columns(
-        self, columns: Mapping[str, npt.NDArray[Any]], rows: int
-    ) -> tuple[npt.NDArray[np.int64], FloatArray]:
-        """(labels, probabilities of survival) for validated rows given column-wise."""
-        logits = self.logit_columns(columns, rows)
-        with np.errstate(over="ignore"):
-            probabilities = 1.0 / (1.0 + np.exp(-logits))
-        return (logits > 0).astype(np.int64), probabilities
+
+def load_scorer(version: str, directory: Path = TRAINED_MODEL_DIR) -> LinearScorer:
+    """The version's scorer artifact, after checking its sha256 and format version."""
+    metadata = load_metadata(version, directory)
+    path = scorer_path(version, directory)
+    content = verified_bytes(path, metadata.get("scorer_sha256"))
+    try:
+        raw = json.loads(content)
+        found = raw.get("format_version") if isinstance(raw, dict) else None
+        if found != SCORER_FORMAT_VERSION:
+            raise ArtifactError(
+                f"{path} has scorer format version {found}, this package reads "
+                f"{SCORER_FORMAT_VERSION}; retrain with `titanic-model train`"
+            )
+        return LinearScorer(ScorerSpec.model_validate(raw))
+    except (ValueError, ValidationError) as exc:
+        raise ArtifactError(f"{path} is not a valid scorer artifact: {exc}") from None

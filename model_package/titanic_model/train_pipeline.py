@@ -18,13 +18,9 @@ from threadpoolctl import threadpool_limits
 from titanic_model.config import PACKAGE_ROOT, TRAINED_MODEL_DIR, AppConfig, config
 from titanic_model.evaluation import classification_metrics
 from titanic_model.pipeline import build_pipeline
+from titanic_model.processing.artifact_files import file_sha256
 from titanic_model.processing.artifacts import save_artifact
-from titanic_model.processing.data_manager import (
-    default_data_path,
-    file_sha256,
-    load_dataset,
-    split_dataset,
-)
+from titanic_model.processing.data_manager import default_data_path, load_dataset, split_dataset
 from titanic_model.version import __version__
 
 
@@ -45,7 +41,14 @@ def _git_commit() -> str | None:
 
 
 # What a trained model depends on, besides the data: a change to any of them means retraining.
-_MODEL_DEFINITION = ("config.yml", "pipeline.py", "processing/features.py", "train_pipeline.py")
+_MODEL_DEFINITION = (
+    "config.yml",
+    "pipeline.py",
+    "processing/features.py",
+    "processing/rules.py",
+    "train_pipeline.py",
+    "compile_scorer.py",
+)
 
 
 def training_fingerprint(data_sha256: str) -> str:

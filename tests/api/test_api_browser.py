@@ -3,6 +3,7 @@
 Debian's chromium here and in .ci/run; Google Chrome on CircleCI's `-browsers` image.
 """
 
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,3 +97,47 @@ def test_unknown_age_and_fare_are_sent_as_null_and_still_scored(page: Any) -> No
 
     assert shown_percentage(page) == round(expected["probabilities"][0] * 100, 1)
     assert page.locator("#error").is_hidden()
+
+
+GREEN, RED = (0x2E, 0x7D, 0x32), (0xC6, 0x28, 0x28)  # the bars' fill colours in index.html
+
+
+def _pixels_near(image: Any, colour: tuple[int, int, int], tolerance: int = 12) -> int:
+    return sum(
+        count
+        for count, pixel in image.getcolors(maxcolors=1 << 20)
+        if all(abs(a - b) <= tolerance for a, b in zip(pixel[:3], colour, strict=True))
+    )
+
+
+def test_top_reasons_are_drawn_as_bars(page: Any, tmp_path: Path) -> None:
+    from PIL import Image
+
+    passenger = {"pclass": 1, "sex": "female", "age": 29.0, "fare": 211.34, "embarked": "S"}
+    passenger |= {"name": "Allen, Miss. E", "sibsp": 0, "parch": 0}
+    [explanation] = make_prediction(input_data=passenger, explain=True)["explanations"]
+    assert explanation is not None
+    ranked = sorted(explanation["contributions"].items(), key=lambda item: -abs(item[1]))
+    top = [(feature, value) for feature, value in ranked if value != 0][:5]
+
+    page.select_option("#pclass", "1")
+    page.select_option("#sex", "female")
+    page.fill("#age", "29")
+    page.fill("#fare", "211.34")
+    page.fill("#name", "Allen, Miss. E")
+    page.click("#submit")
+    page.locator("#reasons").wait_for(state="visible")
+
+    bars = page.locator("#reasons-chart rect.bar")
+    assert bars.count() == len(top) == 5
+    assert [bars.nth(i).get_attribute("data-feature") for i in range(5)] == [f for f, _ in top]
+    widths = [float(bars.nth(i).get_attribute("width")) for i in range(5)]
+    assert widths == sorted(widths, reverse=True)
+
+    shot = tmp_path / "reasons.png"
+    page.locator("#reasons-chart").screenshot(path=str(shot))  # the bars, not the caption
+    image = Image.open(io.BytesIO(shot.read_bytes())).convert("RGB")
+    assert len(image.getcolors(maxcolors=1 << 20)) > 2, "the screenshot is blank"
+    for colour, wanted in ((GREEN, any(v > 0 for _, v in top)), (RED, any(v < 0 for _, v in top))):
+        # A bar of at least 2 x 16 CSS pixels in that colour, or none if no reason has that sign.
+        assert (_pixels_near(image, colour) >= 32) == wanted, colour

@@ -275,6 +275,12 @@ def test_the_package_was_installed_from_the_private_index(
     assert source.path.endswith(f"{DIST_FILE_PREFIX}-{VERSION}-py3-none-any.whl")
 
 
+def test_the_api_install_leaves_out_the_training_stack(installed_api: InstalledApi) -> None:
+    installed = {item["metadata"]["name"].lower() for item in installed_api.report["install"]}
+    assert PROJECT in installed
+    assert installed.isdisjoint({"scikit-learn", "scipy", "joblib", "threadpoolctl"})
+
+
 def test_health_reports_the_published_version(served_api: ServedApi) -> None:
     reply = httpx.get(f"{served_api.base_url}/api/v1/health", timeout=10)
     assert reply.status_code == 200

@@ -1,11 +1,13 @@
-"""Shared fixtures: the packaged data, its held-out split and the trained model."""
+"""Shared fixtures: the packaged data, its held-out split, the pipeline and the scorer."""
 
 import pandas as pd
 import pytest
+from sklearn.pipeline import Pipeline
 
+from titanic_model import __version__, load_pipeline
 from titanic_model.config import config
-from titanic_model.predict import LoadedModel, load_model
 from titanic_model.processing.data_manager import load_dataset, split_dataset
+from titanic_model.scorer import LinearScorer, load_scorer
 
 
 @pytest.fixture(scope="session")
@@ -19,5 +21,12 @@ def held_out(dataset: pd.DataFrame) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="session")
-def model() -> LoadedModel:
-    return load_model()
+def pipeline() -> Pipeline:
+    """The packaged pickle: the source of truth."""
+    return load_pipeline()
+
+
+@pytest.fixture(scope="session")
+def scorer() -> LinearScorer:
+    """The packaged scorer artifact: what serving uses."""
+    return load_scorer(__version__)

@@ -7,12 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import sklearn
+from sklearn.pipeline import Pipeline
 
 from titanic_model import __version__
 from titanic_model.config import config
-from titanic_model.predict import LoadedModel
-from titanic_model.processing.artifacts import artifact_paths, load_artifact, save_artifact
-from titanic_model.processing.data_manager import file_sha256, split_dataset
+from titanic_model.processing.artifact_files import artifact_paths, file_sha256, scorer_path
+from titanic_model.processing.artifacts import load_artifact, save_artifact
+from titanic_model.processing.data_manager import split_dataset
 from titanic_model.train_pipeline import train
 
 
@@ -27,13 +28,16 @@ def trained_twice(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
 def test_training_writes_one_artifact_and_its_metadata(trained_twice: tuple[Path, Path]) -> None:
     directory = trained_twice[0]
     model_path, metadata_path = artifact_paths(__version__, directory)
+    scorer_file = scorer_path(__version__, directory)
     assert sorted(p.name for p in directory.iterdir()) == sorted(
-        [model_path.name, metadata_path.name]
+        [model_path.name, metadata_path.name, scorer_file.name]
     )
     assert model_path.name == f"titanic_model_v{__version__}.pkl"
+    assert scorer_file.name == f"titanic_model_v{__version__}.scorer.json"
     metadata = json.loads(metadata_path.read_text())
     assert metadata["version"] == __version__
     assert metadata["artifact_sha256"] == file_sha256(model_path)
+    assert metadata["scorer_sha256"] == file_sha256(scorer_file)
     assert metadata["data_sha256"] == config.data.sha256
     assert metadata["rows"] == {"total": 1309, "train": 1047, "held_out": 262}
     assert metadata["library_versions"]["scikit-learn"] == sklearn.__version__
@@ -49,21 +53,18 @@ def test_training_twice_gives_identical_predictions(
 
 
 def test_packaged_model_matches_a_fresh_training(
-    trained_twice: tuple[Path, Path], held_out: pd.DataFrame, model: LoadedModel
+    trained_twice: tuple[Path, Path], held_out: pd.DataFrame, pipeline: Pipeline
 ) -> None:
     fresh = load_artifact(__version__, trained_twice[0])
-    np.testing.assert_array_equal(
-        fresh.predict_proba(held_out), model.pipeline.predict_proba(held_out)
-    )
+    np.testing.assert_array_equal(fresh.predict_proba(held_out), pipeline.predict_proba(held_out))
 
 
-def test_saving_removes_other_versions(tmp_path: Path, model: LoadedModel) -> None:
-    stale = artifact_paths("0.0.1", tmp_path)
-    for path in stale:
+def test_saving_removes_other_versions(tmp_path: Path, pipeline: Pipeline) -> None:
+    for path in (*artifact_paths("0.0.1", tmp_path), scorer_path("0.0.1", tmp_path)):
         path.write_text("old")
-    save_artifact(model.pipeline, {"version": "9.9.9"}, "9.9.9", tmp_path)
+    save_artifact(pipeline, {"version": "9.9.9"}, "9.9.9", tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        p.name for p in artifact_paths("9.9.9", tmp_path)
+        p.name for p in (*artifact_paths("9.9.9", tmp_path), scorer_path("9.9.9", tmp_path))
     )
 
 
@@ -78,14 +79,14 @@ def test_split_is_stratified_and_deterministic(dataset: pd.DataFrame) -> None:
 
 
 def test_leaky_columns_do_not_influence_the_model(
-    model: LoadedModel, held_out: pd.DataFrame
+    pipeline: Pipeline, held_out: pd.DataFrame
 ) -> None:
     """Scrambling boat/body/home.dest/ticket must not move a single prediction."""
     scrambled = held_out.assign(
         boat="13", body=1.0, **{"home.dest": "Nowhere", "ticket": "X"}, survived=0
     )
     np.testing.assert_array_equal(
-        model.pipeline.predict_proba(scrambled), model.pipeline.predict_proba(held_out)
+        pipeline.predict_proba(scrambled), pipeline.predict_proba(held_out)
     )
 
 

@@ -7,7 +7,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from titanic_model.processing.validation import validate_frame, validate_records
+from titanic_model.processing.frame_validation import validate_frame
+from titanic_model.processing.validation import validate_records
 
 _anything = st.one_of(
     st.none(),

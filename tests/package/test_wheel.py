@@ -44,12 +44,16 @@ def test_wheel_carries_data_config_and_artifact(wheel: Path) -> None:
         "titanic_model/datasets/titanic3.csv",
         f"titanic_model/trained_models/titanic_model_v{__version__}.pkl",
         f"titanic_model/trained_models/titanic_model_v{__version__}.json",
+        f"titanic_model/trained_models/titanic_model_v{__version__}.scorer.json",
     ):
         assert expected in names
     assert wheel.name.startswith(f"titanic_survival_model-{__version__}-")
 
 
-def test_wheel_predicts_in_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
+def test_plain_install_predicts_in_a_fresh_venv_without_scikit_learn(
+    wheel: Path, tmp_path: Path
+) -> None:
+    """No extras: what the API installs. Scoring works and the training stack is not there."""
     venv = tmp_path / "venv"
     _run(sys.executable, "-m", "uv", "venv", "--quiet", "--python", sys.executable, venv)
     python = venv / "bin" / "python"
@@ -57,17 +61,20 @@ def test_wheel_predicts_in_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
     script = textwrap.dedent(
         """
         import json
+        from importlib.util import find_spec
         from titanic_model import make_prediction, __version__
         good = {"pclass": 1, "sex": "female", "age": 30, "name": "A, Mrs. B"}
         bad = {"pclass": 1, "sex": "female", "age": "thirty"}
         print(json.dumps({"installed": __version__, "result": make_prediction(
-            input_data=[good, bad, good])}))
+            input_data=[good, bad, good]), "training_stack": [
+            name for name in ("sklearn", "scipy", "joblib") if find_spec(name) is not None]}))
         """
     )
     # Run from an empty directory so the repository's source tree cannot be imported.
     answer = json.loads(_run(python, "-c", script, cwd=tmp_path))
     result = answer["result"]
     assert answer["installed"] == __version__
+    assert answer["training_stack"] == []
     assert result["predictions"][1] is None
     assert result["predictions"][0] in (0, 1)
     assert result["probabilities"][0] == result["probabilities"][2]

@@ -8,7 +8,7 @@ object with a non-empty `inputs` list of objects) is refused as a whole with 422
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, GetJsonSchemaHandler
+from pydantic import BaseModel, Field, GetJsonSchemaHandler, StrictBool
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
@@ -48,6 +48,11 @@ class PredictionRequest(BaseModel):
         description="Passengers to score; rows align with the answer's lists",
         examples=[[EXAMPLE_PASSENGER]],
     )
+    explain: StrictBool = Field(
+        default=False,
+        description="Also return, per row, each feature's contribution to the log-odds "
+        "(the answer's `explanations`); off by default",
+    )
 
 
 class RowError(BaseModel):
@@ -59,6 +64,17 @@ class RowError(BaseModel):
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
+class Explanation(BaseModel):
+    """The package's `Explanation`: intercept + sum of contributions = log_odds."""
+
+    intercept: float = Field(description="The model's log-odds before any feature")
+    contributions: dict[str, float] = Field(
+        description="Log-odds added by each feature (age, fare, sibsp, parch, pclass, sex, "
+        "embarked, title, deck); numeric ones relative to the training average"
+    )
+    log_odds: float = Field(description="The row's log-odds: its probability is 1/(1+e^-x)")
+
+
 class PredictionResponse(BaseModel):
     """The package's `make_prediction` result, unchanged."""
 
@@ -66,3 +82,7 @@ class PredictionResponse(BaseModel):
     probabilities: list[Probability | None] = Field(description="Survival probability per row")
     version: str = Field(description="Version of the model package that scored the rows")
     errors: list[RowError] | None = Field(description="One entry per bad field of a bad row")
+    explanations: list[Explanation | None] | None = Field(
+        default=None,
+        description='Only when the request has "explain": true: one per row, null for a bad row',
+    )

@@ -1,20 +1,11 @@
 """Reading the training data, checking it is the data we think it is, and splitting it."""
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from titanic_model.config import DATASET_DIR, AppConfig, config
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def default_data_path(cfg: AppConfig = config) -> Path:

@@ -1,10 +1,9 @@
 """Feature engineering on raw text columns, as scikit-learn transformers.
 
-The extraction rules are plain functions so the compiled scorer applies exactly the same rules
-as the fitted pipeline: training and serving cannot drift apart.
+The transformers wrap the plain rules of rules.py, which the compiled scorer applies too:
+training and serving cannot drift apart.
 """
 
-import re
 from typing import Any
 
 import numpy as np
@@ -12,35 +11,7 @@ import numpy.typing as npt
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-# "Surname, Title. Given names": the title sits between the comma and the first full stop.
-_TITLE_PATTERN = re.compile(r",\s*([^.,]+?)\s*\.")
-_TITLE_SYNONYMS = {"Mlle": "Miss", "Ms": "Miss", "Mme": "Mrs"}
-COMMON_TITLES = frozenset({"Mr", "Mrs", "Miss", "Master"})
-RARE_TITLE = "Rare"
-UNKNOWN = "Unknown"
-
-
-def _is_missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
-
-
-def extract_title(name: object) -> str:
-    """'Allen, Miss. Elisabeth' -> 'Miss'; uncommon titles -> 'Rare'; no name -> 'Unknown'."""
-    if _is_missing(name):
-        return UNKNOWN
-    match = _TITLE_PATTERN.search(str(name))
-    if match is None:
-        return UNKNOWN
-    title = _TITLE_SYNONYMS.get(match.group(1), match.group(1))
-    return title if title in COMMON_TITLES else RARE_TITLE
-
-
-def extract_deck(cabin: object) -> str:
-    """'C22 C26' -> 'C'; no cabin -> 'Unknown'."""
-    if _is_missing(cabin):
-        return UNKNOWN
-    text = str(cabin).strip()
-    return text[0].upper() if text else UNKNOWN
+from titanic_model.processing.rules import extract_deck, extract_title
 
 
 class _ColumnwiseTextTransformer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
@@ -49,7 +20,7 @@ class _ColumnwiseTextTransformer(TransformerMixin, BaseEstimator):  # type: igno
     output_suffix = ""
 
     def extract_one(self, value: object) -> str:
-        """The rule for one cell; the compiled scorer applies it to raw values too."""
+        """The rule for one cell (one of rules.py's functions)."""
         raise NotImplementedError
 
     def fit(self, X: Any, y: Any = None) -> "_ColumnwiseTextTransformer":

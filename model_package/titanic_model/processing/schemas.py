@@ -2,7 +2,7 @@
 
 import math
 from collections.abc import Sequence
-from typing import Annotated, Literal, TypedDict
+from typing import Annotated, Literal, NotRequired, TypedDict
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import ErrorDetails
@@ -103,11 +103,25 @@ class RowError(TypedDict):
     message: str
 
 
+class Explanation(TypedDict):
+    """Why a row scored as it did: intercept + sum(contributions) == log_odds (to rounding).
+
+    Contributions are by feature (age, fare, sibsp, parch, pclass, sex, embarked, title, deck):
+    a numeric feature's is relative to the training mean, a category's is its weight.
+    """
+
+    intercept: float
+    contributions: dict[str, float]
+    log_odds: float
+
+
 class PredictionResult(TypedDict):
     predictions: list[int | None]
     probabilities: list[float | None]
     version: str
     errors: list[RowError] | None
+    # Only with make_prediction(..., explain=True): one per row, None for a rejected row.
+    explanations: NotRequired[list[Explanation | None]]
 
 
 def describe_validation_error(row: int | None, errors: Sequence[ErrorDetails]) -> list[RowError]:

@@ -145,7 +145,7 @@ def build_from_git(ref: str, workdir: Path) -> tuple[list[Path], str]:
         python = venvs.create(workdir / "build-venv")
         venvs.install(
             python,
-            ["--editable", str(source)],
+            ["--editable", f"{source}[train]"],  # training needs the extra (older refs: no-op)
             f"installing commit {commit[:12]}",
             constraints=venvs.pin_file(SHARED_LIBRARIES, workdir / "shared-pins.txt"),
         )

@@ -17,9 +17,9 @@ from app.schemas.predict import PredictionRequest, PredictionResponse
 from titanic_model import PredictionResult, make_prediction
 
 
-def score(rows: list[dict[str, Any]]) -> PredictionResult:
+def score(rows: list[dict[str, Any]], explain: bool) -> PredictionResult:
     """One row goes to the package's single-record path, which skips the batch bookkeeping."""
-    return make_prediction(input_data=rows[0] if len(rows) == 1 else rows)
+    return make_prediction(input_data=rows[0] if len(rows) == 1 else rows, explain=explain)
 
 
 def add_predict_route(app: FastAPI, settings: Settings) -> None:
@@ -41,9 +41,9 @@ def add_predict_route(app: FastAPI, settings: Settings) -> None:
                 detail=f"at most {settings.MAX_BATCH_SIZE} rows per request, got {len(rows)}",
             )
         if len(rows) > settings.THREAD_OFFLOAD_ROWS:
-            result = await run_in_threadpool(score, rows)
+            result = await run_in_threadpool(score, rows, body.explain)
         else:
-            result = score(rows)
+            result = score(rows, body.explain)
         # Returned as is: the package's result already has the response's shape, and skipping
         # FastAPI's response-model round-trip keeps the hot path cheap.
         return SafeJSONResponse(result)

@@ -1,0 +1,125 @@
+"""DataFrames into validated rows column-wise plus per-row errors, never raising.
+
+Rows whose values are already canonical (right type, in range, known category) are accepted in
+bulk, and only the remaining rows go through `PassengerInput` (validation.py), which normalises
+what it can ("Male" -> "male") and words the error for what it cannot.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from titanic_model.processing.schemas import (
+    AGE_RANGE,
+    CATEGORIES,
+    FAMILY_COUNT_RANGE,
+    PassengerInput,
+    RowError,
+)
+from titanic_model.processing.validation import validate_record
+
+FIELDS = tuple(PassengerInput.model_fields)
+NUMERIC_FIELDS = ("age", "fare", "sibsp", "parch")
+Columns = dict[str, npt.NDArray[Any]]
+
+
+def _is_number_column(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+
+
+def _numbers(column: pd.Series) -> npt.NDArray[np.float64]:
+    return column.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _is_text(column: pd.Series) -> npt.NDArray[np.bool_]:
+    if pd.api.types.is_string_dtype(column) and not pd.api.types.is_object_dtype(column):
+        return np.ones(len(column), dtype=bool)  # a pandas string column holds only text or NA
+    return np.fromiter((isinstance(v, str) for v in column.to_numpy()), bool, len(column))
+
+
+def _canonical_rows(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Rows every field of which PassengerInput would accept unchanged."""
+    ok = np.ones(len(frame), dtype=bool)
+    for field in FIELDS:
+        if field not in frame:
+            if PassengerInput.model_fields[field].is_required():
+                return np.zeros(len(frame), dtype=bool)
+            continue
+        column = frame[field]
+        missing = column.isna().to_numpy()
+        if field in NUMERIC_FIELDS or field == "pclass":
+            if not _is_number_column(column):
+                ok &= missing if field != "pclass" else False  # numbers stored as text, etc.
+                continue
+            values = _numbers(column)
+            if field == "age":
+                ok &= missing | ((values >= AGE_RANGE[0]) & (values <= AGE_RANGE[1]))
+            elif field == "fare":
+                ok &= missing | ((values >= 0) & np.isfinite(values))
+            else:
+                whole = np.isfinite(values) & (values == np.round(values))
+                low, high = (1, 3) if field == "pclass" else FAMILY_COUNT_RANGE
+                in_range = whole & (values >= low) & (values <= high)
+                ok &= in_range if field == "pclass" else (missing | in_range)
+        elif field in CATEGORIES:
+            known = column.isin(CATEGORIES[field]).to_numpy()
+            ok &= known if field == "sex" else (missing | known)
+        else:
+            ok &= missing | _is_text(column)
+    return ok
+
+
+def _columns_from_canonical(frame: pd.DataFrame, rows: npt.NDArray[np.intp]) -> Columns:
+    """The canonical rows' values, column-wise: numbers as float (NaN if missing), text or None."""
+    columns: Columns = {}
+    for field in FIELDS:
+        if field not in frame:
+            fill = np.nan if field in NUMERIC_FIELDS else None
+            columns[field] = np.full(len(rows), fill, dtype=float if fill is np.nan else object)
+            continue
+        column = frame[field]
+        subset = column if len(rows) == len(frame) else column.iloc[rows]
+        if field in NUMERIC_FIELDS:
+            values = _numbers(subset)
+            columns[field] = (
+                np.where(np.isnan(values), 0.0, values) if field in ("sibsp", "parch") else values
+            )
+        else:
+            # A copy with None for every missing value (the stubs do not allow na_value=None).
+            columns[field] = subset.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
+    return columns
+
+
+def validate_frame(frame: pd.DataFrame) -> tuple[npt.NDArray[np.intp], Columns, list[RowError]]:
+    """DataFrame -> (positions of valid rows, their values column-wise, errors of the rest)."""
+    canonical = _canonical_rows(frame)
+    fast_rows = np.flatnonzero(canonical)
+    slow_rows = np.flatnonzero(~canonical)
+    if len(slow_rows) == 0:
+        return fast_rows, _columns_from_canonical(frame, fast_rows), []
+
+    records = frame.iloc[slow_rows].to_dict(orient="records")
+    rescued: list[tuple[int, Mapping[str, Any]]] = []
+    errors: list[RowError] = []
+    for row, record in zip(slow_rows.tolist(), records, strict=True):
+        values, row_errors = validate_record(row, record)
+        if values is None:
+            errors.extend(row_errors)
+        else:
+            rescued.append((row, values))
+
+    positions = np.concatenate([fast_rows, np.array([r for r, _ in rescued], dtype=np.intp)])
+    order = np.argsort(positions, kind="stable")
+    fast = _columns_from_canonical(frame, fast_rows)
+    columns: Columns = {}
+    for field, fast_values in fast.items():
+        extra = [record[field] for _, record in rescued]
+        if field in NUMERIC_FIELDS:
+            extra_array = np.array([np.nan if v is None else v for v in extra], dtype=float)
+        else:
+            extra_array = np.array(extra, dtype=object)
+        columns[field] = np.concatenate([fast_values, extra_array])[order]
+    return positions[order], columns, errors
