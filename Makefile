@@ -15,9 +15,9 @@ $(VENV)/.ready:
 	$(VENV)/bin/python -m pip install --quiet "tox>=4.20" "tox-uv>=1.11"
 	touch $@
 
-## make test: everything CI checks (lint/types, package, API, end-to-end, differential)
+## make test: everything CI checks (lint/types, package, API, end-to-end, differential, Spark)
 test: $(VENV)/.ready
-	$(TOX) run -e checks,test_ci,test_package,test_app,e2e,differential
+	$(TOX) run -e checks,test_ci,test_package,test_app,e2e,differential,test_spark
 
 ## make train: train the model for the current VERSION
 train: $(VENV)/.ready
@@ -53,7 +53,7 @@ run: index
 
 ## make bench: speed and memory figures beside their baselines (not part of make test)
 bench: $(VENV)/.ready
-	$(TOX) run -e bench,bench_api
+	$(TOX) run -e bench,bench_api,bench_batch
 
 ## make venv: just .venv with tox + tox-uv (what every CI job installs before its tox env)
 venv: $(VENV)/.ready

@@ -1,0 +1,79 @@
+"""`titanic-model predict --engine spark`: Parquet or CSV files or directories in, the same rows
+with their scores out, written by Spark as a directory (a new path: Spark refuses to overwrite).
+
+Run it under `spark-submit` to choose the cluster; on its own it starts a local Spark.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from titanic_model.batch.output import refuse_overwriting_input
+from titanic_model.batch.run import Summary
+from titanic_model.batch.scoring import BatchError
+from titanic_model.spark.scoring import add_predictions
+
+_CORRUPT = "_corrupt_record"
+
+
+def _is_parquet(path: str) -> bool:
+    """By extension; a directory without one holds Parquet if any of its files is .parquet."""
+    local = Path(path)
+    if local.suffix.lower() in (".parquet", ".pq"):
+        return True
+    if local.suffix.lower() == ".csv":
+        return False
+    return local.is_dir() and any(local.glob("*.parquet"))
+
+
+def _read_csv(spark: SparkSession, path: str, sep: str) -> DataFrame:
+    """Every column as text; a malformed line keeps its row, with an error naming the problem."""
+    header = spark.read.csv(path, header=True, sep=sep).columns
+    schema = ", ".join(f"`{name}` STRING" for name in [*header, _CORRUPT])
+    return spark.read.csv(
+        path, header=True, sep=sep, schema=schema, columnNameOfCorruptRecord=_CORRUPT
+    )
+
+
+def read_passengers(spark: SparkSession, path: str, sep: str = ",") -> DataFrame:
+    if _is_parquet(path):
+        return spark.read.parquet(path)
+    return _read_csv(spark, path, sep)
+
+
+def predict_with_spark(source: Path, target: Path, *, sep: str | None) -> Summary:
+    """Score `source` into the new directory `target` (Parquet unless it ends in .csv)."""
+    refuse_overwriting_input(source, target)
+    if target.exists():
+        raise BatchError(f"the output {target} exists; Spark writes a new directory")
+    # Executors run this interpreter (where the package is installed) unless told otherwise.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    spark = SparkSession.builder.appName("titanic-model predict").getOrCreate()
+    scored = add_predictions(read_passengers(spark, str(source), sep or ","))
+    if _CORRUPT in scored.columns:
+        scored = _reject_malformed(scored)
+    if target.suffix.lower() == ".csv":
+        # Spark trims cells when writing CSV unless told not to: text goes out as it came in.
+        options = {"ignoreLeadingWhiteSpace": False, "ignoreTrailingWhiteSpace": False}
+        scored.write.csv(str(target), header=True, sep=sep or ",", **options)
+        written = _read_csv(spark, str(target), sep or ",").drop(_CORRUPT)
+    else:
+        scored.write.parquet(str(target))
+        written = spark.read.parquet(str(target))
+    counts = written.agg(F.count(F.lit(1)), F.count("error")).first()
+    return Summary(rows=counts[0], rejected=counts[1], output=target)
+
+
+def _reject_malformed(scored: DataFrame) -> DataFrame:
+    """Rows Spark could not parse: no score, and the raw line in the error."""
+    malformed = F.col(_CORRUPT).isNotNull()
+    message = F.concat(F.lit("malformed CSV line (field count or quoting): "), F.col(_CORRUPT))
+    return (
+        scored.withColumn("prediction", F.when(malformed, None).otherwise(F.col("prediction")))
+        .withColumn("probability", F.when(malformed, None).otherwise(F.col("probability")))
+        .withColumn("error", F.when(malformed, message).otherwise(F.col("error")))
+        .drop(_CORRUPT)
+    )
