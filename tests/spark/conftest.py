@@ -16,6 +16,12 @@ LOOPBACK = {
 
 
 @pytest.fixture(scope="session")
+def loopback() -> dict[str, str]:
+    """Spark settings that keep the driver and its UI off the network."""
+    return dict(LOOPBACK)
+
+
+@pytest.fixture(scope="session")
 def spark() -> Iterator[SparkSession]:
     # Executors must run this interpreter: it is the one with the package installed.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
