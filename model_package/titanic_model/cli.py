@@ -16,7 +16,8 @@ from titanic_model.version import __version__
 
 def _is_up_to_date() -> bool:
     """Whether this version's artifact is intact and was trained from the current definition."""
-    from titanic_model.processing.artifacts import ArtifactError, load_artifact, load_metadata
+    from titanic_model.processing.artifacts import load_artifact, load_metadata
+    from titanic_model.processing.errors import ArtifactError
     from titanic_model.train_pipeline import training_fingerprint
 
     try:
@@ -145,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
     except Exception as exc:  # a CLI reports failures in one line, not a traceback
-        from titanic_model.processing.artifacts import ArtifactError
+        from titanic_model.processing.errors import ArtifactError
 
         if not isinstance(exc, ArtifactError | OSError | ValueError):
             raise

@@ -83,7 +83,7 @@ def test_scores_equal_make_prediction_on_the_same_rows(tmp_path: Path) -> None:
 def test_bad_values_are_rejected_row_by_row_and_the_rest_scored(tmp_path: Path) -> None:
     source = _write(
         tmp_path / "in.csv",
-        "pclass,sex,age,name\n1,female,29,\"A, Mrs. B\"\n1,robot,29,x\n3,male,unknown,y\n2,male,,z\n",
+        'pclass,sex,age,name\n1,female,29,"A, Mrs. B"\n1,robot,29,x\n3,male,unknown,y\n2,male,,z\n',
     )
     output = tmp_path / "out.csv"
     assert _predict("--input", source, "--output", output) == 0
@@ -178,8 +178,10 @@ def test_summary_and_progress_on_stderr(tmp_path: Path, capsys: pytest.CaptureFi
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "100%" in captured.err
-    assert f"rows read: 1,309; scored: 1,309; rejected: 0 (reason in the error column); " \
+    assert (
+        f"rows read: 1,309; scored: 1,309; rejected: 0 (reason in the error column); "
         f"output: {output}" in captured.err
+    )
 
 
 def _titanic_parquet(path: Path, rows: int | None = None) -> pa.Table:

@@ -4,8 +4,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from pyspark.sql import SparkSession
-from pyspark.sql import functions as F
+from pyspark.sql import SparkSession, functions
 
 from titanic_model import make_prediction
 from titanic_model.cli import main
@@ -13,7 +12,8 @@ from titanic_model.config import DATASET_DIR
 from titanic_model.spark import add_predictions
 
 TITANIC_CSV = DATASET_DIR / "titanic3.csv"
-# pclass, survived, name, sex, age, sibsp, parch, ticket, fare, cabin, embarked, boat, body, home.dest
+# Columns as in titanic3: pclass, survived, name, sex, age, sibsp, parch, ticket, fare, cabin,
+# embarked, boat, body, home.dest.
 HOSTILE_LINES = [
     '1,1,"Robot, Mr. X",robot,30,0,0,x,5,,S,,,',
     '7,0,"Bad, Mr. Class",male,30,0,0,x,5,,S,,,',
@@ -23,7 +23,7 @@ HOSTILE_LINES = [
     '1,1,"Inf, Mr. Fare",male,30,0,0,x,inf,,S,,,',
     '2,0,"Many, Mr. Sibs",male,30,25,0,x,5,,S,,,',
     '2,1,"Upper, Mrs. Case",FEMALE,40,1,0,x,,,c,,,',
-    '3,0,,male,?,?,?,?,?,?,?,?,?,?',
+    "3,0,,male,?,?,?,?,?,?,?,?,?,?",
 ]
 
 
@@ -77,9 +77,12 @@ def test_cli_engine_spark_scores_files_and_directories(
     parquet_dir = tmp_path / "passengers"  # a directory of Parquet parts, as Spark writes it
     spark.read.csv(str(hostile_csv), header=True).write.parquet(str(parquet_dir))
     output = tmp_path / "scored.parquet"
-    assert main(["predict", "--engine", "spark", "--input", str(parquet_dir), "--output", str(output)]) == 0
+    assert (
+        main(["predict", "--engine", "spark", "--input", str(parquet_dir), "--output", str(output)])
+        == 0
+    )
     assert "rows read: 1,318; scored: 1,311; rejected: 7" in capsys.readouterr().err
-    scored = spark.read.parquet(str(output)).orderBy(F.col("id").cast("int")).toPandas()
+    scored = spark.read.parquet(str(output)).orderBy(functions.col("id").cast("int")).toPandas()
     expected = make_prediction(input_data=pd.read_csv(hostile_csv, na_values=["?"]))
     probabilities = scored["probability"].astype(object).where(scored["probability"].notna(), None)
     assert probabilities.tolist() == expected["probabilities"]
@@ -88,13 +91,31 @@ def test_cli_engine_spark_scores_files_and_directories(
     malformed = tmp_path / "malformed.csv"
     malformed.write_text("pclass,sex,age\n1,female,29\n2,male,30,surplus\n3,male,40\n")
     csv_output = tmp_path / "scored.csv"
-    assert main(["predict", "--engine", "spark", "--input", str(malformed), "--output", str(csv_output)]) == 0
+    assert (
+        main(
+            ["predict", "--engine", "spark", "--input", str(malformed), "--output", str(csv_output)]
+        )
+        == 0
+    )
     written = spark.read.csv(str(csv_output), header=True).toPandas()
     assert written["pclass"].tolist() == ["1", "2", "3"]
-    assert written["error"].tolist()[1] == "malformed CSV line (field count or quoting): 2,male,30,surplus"
+    assert (
+        written["error"].tolist()[1]
+        == "malformed CSV line (field count or quoting): 2,male,30,surplus"
+    )
     assert written["prediction"].isna().tolist() == [False, True, False]
 
     # An existing output or the input itself is refused before Spark writes anything.
-    assert main(["predict", "--engine", "spark", "--input", str(malformed), "--output", str(csv_output)]) == 1
-    assert main(["predict", "--engine", "spark", "--input", str(malformed), "--output", str(malformed)]) == 1
+    assert (
+        main(
+            ["predict", "--engine", "spark", "--input", str(malformed), "--output", str(csv_output)]
+        )
+        == 1
+    )
+    assert (
+        main(
+            ["predict", "--engine", "spark", "--input", str(malformed), "--output", str(malformed)]
+        )
+        == 1
+    )
     assert malformed.read_text().startswith("pclass,sex,age\n1,female,29\n")

@@ -40,7 +40,16 @@ def venv_with_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     [wheel] = (work / "dist").glob("titanic_survival_model-*.whl")
     venv = work / "venv"
     _run(*uv, "venv", "--quiet", "--python", sys.executable, venv, cwd=work)
-    _run(*uv, "pip", "install", "--quiet", "--python", venv / "bin" / "python", f"{wheel}[spark]", cwd=work)
+    _run(
+        *uv,
+        "pip",
+        "install",
+        "--quiet",
+        "--python",
+        venv / "bin" / "python",
+        f"{wheel}[spark]",
+        cwd=work,
+    )
     return venv
 
 

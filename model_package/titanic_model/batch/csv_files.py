@@ -4,7 +4,7 @@ output row whose error names its line number, instead of aborting the file."""
 import csv
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import pandas as pd
 
@@ -16,6 +16,9 @@ from titanic_model.batch.scoring import (
     check_columns,
     score_frame,
 )
+
+if TYPE_CHECKING:  # the reader and writer types exist in the stubs only
+    from _csv import Reader, Writer
 
 DELIMITERS = (",", ";", "\t", "|")
 
@@ -48,9 +51,7 @@ class _Lines:
             yield text.removeprefix("\ufeff") if self.line_number == 1 else text
 
 
-def _records(
-    reader: "csv._reader", width: int, skipped_lines: int
-) -> Iterator[tuple[list[str], str]]:
+def _records(reader: "Reader", width: int, skipped_lines: int) -> Iterator[tuple[list[str], str]]:
     """(cells, problem) per record; a malformed one gets blank cells and why, naming its line."""
     while True:
         line = skipped_lines + reader.line_num + 1
@@ -133,7 +134,7 @@ def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
 
 
 def _write_chunk(
-    writer: "csv._writer", header: list[str], rows: list[list[str]], problems: list[str]
+    writer: "Writer", header: list[str], rows: list[list[str]], problems: list[str]
 ) -> int:
     scores = _score_chunk(header, rows, problems)
     writer.writerows(

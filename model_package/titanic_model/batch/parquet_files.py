@@ -25,9 +25,7 @@ def _pyarrow() -> tuple[ModuleType, ModuleType]:
     return pyarrow, pyarrow.parquet
 
 
-def predict_parquet(
-    source: Path, target: Path, chunk_rows: int, progress: tqdm
-) -> tuple[int, int]:
+def predict_parquet(source: Path, target: Path, chunk_rows: int, progress: tqdm) -> tuple[int, int]:
     """Score `source` into `target` batch by batch: (rows read, rows rejected)."""
     pa, pq = _pyarrow()
     try:

@@ -8,8 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as F
+from pyspark.sql import DataFrame, SparkSession, functions
 
 from titanic_model.batch.output import refuse_overwriting_input
 from titanic_model.batch.run import Summary
@@ -63,17 +62,23 @@ def predict_with_spark(source: Path, target: Path, *, sep: str | None) -> Summar
     else:
         scored.write.parquet(str(target))
         written = spark.read.parquet(str(target))
-    counts = written.agg(F.count(F.lit(1)), F.count("error")).first()
+    counts = written.agg(functions.count(functions.lit(1)), functions.count("error")).first()
     return Summary(rows=counts[0], rejected=counts[1], output=target)
 
 
 def _reject_malformed(scored: DataFrame) -> DataFrame:
     """Rows Spark could not parse: no score, and the raw line in the error."""
-    malformed = F.col(_CORRUPT).isNotNull()
-    message = F.concat(F.lit("malformed CSV line (field count or quoting): "), F.col(_CORRUPT))
+    malformed = functions.col(_CORRUPT).isNotNull()
+    message = functions.concat(
+        functions.lit("malformed CSV line (field count or quoting): "), functions.col(_CORRUPT)
+    )
     return (
-        scored.withColumn("prediction", F.when(malformed, None).otherwise(F.col("prediction")))
-        .withColumn("probability", F.when(malformed, None).otherwise(F.col("probability")))
-        .withColumn("error", F.when(malformed, message).otherwise(F.col("error")))
+        scored.withColumn(
+            "prediction", functions.when(malformed, None).otherwise(functions.col("prediction"))
+        )
+        .withColumn(
+            "probability", functions.when(malformed, None).otherwise(functions.col("probability"))
+        )
+        .withColumn("error", functions.when(malformed, message).otherwise(functions.col("error")))
         .drop(_CORRUPT)
     )

@@ -27,7 +27,7 @@ def _score_batches(names: list[str], batches: Iterator[pd.DataFrame]) -> Iterato
         yield batch.assign(
             prediction=pd.array(scores.predictions, dtype="Int64"),
             probability=pd.array(scores.probabilities, dtype="Float64"),
-            error=[error or None for error in scores.errors],
+            error=pd.Series([error or None for error in scores.errors], dtype=object).to_numpy(),
         )
 
 
