@@ -66,13 +66,13 @@ def _predict(args: argparse.Namespace) -> int:
     if args.engine == "spark":
         from titanic_model.spark.files import predict_with_spark
 
-        summary = predict_with_spark(args.input, args.output, sep=args.sep)
+        summary = predict_with_spark(args.input, args.output, sep=args.sep)  # paths or URIs
     else:
         from titanic_model.batch.run import predict_file
 
         summary = predict_file(
-            args.input,
-            args.output,
+            Path(args.input),
+            Path(args.output),
             sep=args.sep,
             chunk_rows=args.chunk_rows,
             progress=not args.no_progress,
@@ -123,8 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Exit codes: 0 output written (rejected rows carry their error); "
         "1 nothing written (bad input, output is the input, unusable model); 2 bad arguments.",
     )
-    predict.add_argument("--input", type=Path, required=True, help="a .csv or .parquet file")
-    predict.add_argument("--output", type=Path, required=True, help="same format as the input")
+    predict.add_argument("--input", required=True, help="a .csv or .parquet file")
+    predict.add_argument("--output", required=True, help="same format as the input")
     predict.add_argument("--chunk-rows", type=int, default=config.predict_chunk_rows)
     predict.add_argument("--sep", help="CSV delimiter (default: detected from the header)")
     predict.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")

@@ -17,7 +17,7 @@ from titanic_model.batch.scoring import BatchError
 class Summary:
     rows: int
     rejected: int
-    output: Path
+    output: Path | str
 
     def __str__(self) -> str:
         scored = self.rows - self.rejected

@@ -6,8 +6,9 @@ Run it under `spark-submit` to choose the cluster; on its own it starts a local 
 
 import os
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from pyspark.errors import PySparkException
 from pyspark.sql import DataFrame, SparkSession, functions
 
 from titanic_model.batch.output import refuse_overwriting_input
@@ -18,14 +19,17 @@ from titanic_model.spark.scoring import add_predictions
 _CORRUPT = "_corrupt_record"
 
 
+def _is_local(path: str) -> bool:
+    return "://" not in path and not path.startswith("file:")
+
+
 def _is_parquet(path: str) -> bool:
-    """By extension; a directory without one holds Parquet if any of its files is .parquet."""
+    """By extension; a local directory without one holds Parquet if any of its files does."""
+    suffix = PurePosixPath(path.rstrip("/")).suffix.lower()
+    if suffix in (".parquet", ".pq", ".csv"):
+        return suffix != ".csv"
     local = Path(path)
-    if local.suffix.lower() in (".parquet", ".pq"):
-        return True
-    if local.suffix.lower() == ".csv":
-        return False
-    return local.is_dir() and any(local.glob("*.parquet"))
+    return _is_local(path) and local.is_dir() and any(local.glob("*.parquet"))
 
 
 def _read_csv(spark: SparkSession, path: str, sep: str) -> DataFrame:
@@ -43,25 +47,36 @@ def read_passengers(spark: SparkSession, path: str, sep: str = ",") -> DataFrame
     return _read_csv(spark, path, sep)
 
 
-def predict_with_spark(source: Path, target: Path, *, sep: str | None) -> Summary:
-    """Score `source` into the new directory `target` (Parquet unless it ends in .csv)."""
-    refuse_overwriting_input(source, target)
-    if target.exists():
-        raise BatchError(f"the output {target} exists; Spark writes a new directory")
+def predict_with_spark(source: str, target: str, *, sep: str | None) -> Summary:
+    """Score `source` into the new directory `target` (Parquet unless it ends in .csv).
+
+    Local paths or URIs (hdfs://, s3a://, abfss://, dbfs:/ ...): Spark refuses an existing output.
+    """
+    if _is_local(source) and _is_local(target):
+        refuse_overwriting_input(Path(source), Path(target))
+        if Path(target).exists():
+            raise BatchError(f"the output {target} exists; Spark writes a new directory")
     # Executors run this interpreter (where the package is installed) unless told otherwise.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     spark = SparkSession.builder.appName("titanic-model predict").getOrCreate()
-    scored = add_predictions(read_passengers(spark, str(source), sep or ","))
+    try:
+        return _score_to(spark, source, target, sep or ",")
+    except PySparkException as exc:  # a missing input, an existing output ...: one line
+        raise BatchError(f"Spark: {str(exc).splitlines()[0]}") from None
+
+
+def _score_to(spark: SparkSession, source: str, target: str, sep: str) -> Summary:
+    scored = add_predictions(read_passengers(spark, source, sep))
     if _CORRUPT in scored.columns:
         scored = _reject_malformed(scored)
-    if target.suffix.lower() == ".csv":
+    if PurePosixPath(target.rstrip("/")).suffix.lower() == ".csv":
         # Spark trims cells when writing CSV unless told not to: text goes out as it came in.
         options = {"ignoreLeadingWhiteSpace": False, "ignoreTrailingWhiteSpace": False}
-        scored.write.csv(str(target), header=True, sep=sep or ",", **options)
-        written = _read_csv(spark, str(target), sep or ",").drop(_CORRUPT)
+        scored.write.csv(target, header=True, sep=sep, **options)
+        written = _read_csv(spark, target, sep).drop(_CORRUPT)
     else:
-        scored.write.parquet(str(target))
-        written = spark.read.parquet(str(target))
+        scored.write.parquet(target)
+        written = spark.read.parquet(target)
     counts = written.agg(functions.count(functions.lit(1)), functions.count("error")).first()
     return Summary(rows=counts[0], rejected=counts[1], output=target)
 
