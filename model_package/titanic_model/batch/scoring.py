@@ -60,13 +60,16 @@ def check_columns(columns: list[str]) -> None:
 
 def _from_text(column: pd.Series, number: bool) -> pd.Series:
     """Missing marker or empty -> missing; for number fields, text that parses -> number."""
-    values = column.astype(object)
-    values = values.mask(values.isin(_MISSING_TEXT), None)
+    values = column.to_numpy(dtype=object, copy=True)
+    missing = np.equal(values, None) | (values == _MISSING_TEXT[0]) | (values == _MISSING_TEXT[1])
+    values[missing] = None
     if not number:
-        return values
-    numbers = pd.to_numeric(values, errors="coerce")
-    unparsed = numbers.isna() & values.notna()
-    return values.where(unparsed, numbers) if unparsed.any() else numbers
+        return pd.Series(values, dtype=object)
+    try:  # the common case, vectorised: every cell a number or missing
+        return pd.Series(np.where(missing, "nan", values).astype(float))
+    except ValueError:  # some cell is other text: it stays text, for validation to reject
+        numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
+        return pd.Series(np.where(numbers.isna() & ~missing, values, numbers), dtype=object)
 
 
 def model_frame(frame: pd.DataFrame) -> pd.DataFrame:
