@@ -61,7 +61,7 @@ def check_columns(columns: list[str]) -> None:
 def _from_text(column: pd.Series, number: bool) -> pd.Series:
     """Missing marker or empty -> missing; for number fields, text that parses -> number."""
     values = column.to_numpy(dtype=object, copy=True)
-    missing = np.equal(values, None) | (values == _MISSING_TEXT[0]) | (values == _MISSING_TEXT[1])
+    missing = np.equal(values, np.array(None)) | np.isin(values, _MISSING_TEXT)
     values[missing] = None
     if not number:
         return pd.Series(values, dtype=object)
