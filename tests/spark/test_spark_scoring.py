@@ -119,3 +119,17 @@ def test_cli_engine_spark_scores_files_and_directories(
         == 1
     )
     assert malformed.read_text().startswith("pclass,sex,age\n1,female,29\n")
+
+
+def test_cli_engine_spark_reports_a_missing_input_in_one_line(
+    spark: SparkSession, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing, output = tmp_path / "nowhere.parquet", tmp_path / "out.parquet"
+    assert (
+        main(["predict", "--engine", "spark", "--input", str(missing), "--output", str(output)])
+        == 1
+    )
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith("titanic-model: error: Spark: ")
+    assert "nowhere.parquet" in error
+    assert not output.exists()
