@@ -7,7 +7,7 @@ export UV_CACHE_DIR := $(CURDIR)/.cache/uv
 export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: test train build bench clean index index-stop publish run venv deploy-api
+.PHONY: test train build bench clean index index-stop publish run venv deploy-api java
 
 $(VENV)/.ready:
 	$(PYTHON) -m venv $(VENV)
@@ -15,9 +15,9 @@ $(VENV)/.ready:
 	$(VENV)/bin/python -m pip install --quiet "tox>=4.20" "tox-uv>=1.11"
 	touch $@
 
-## make test: everything CI checks (lint/types, package, API, end-to-end, differential)
+## make test: everything CI checks (lint/types, package, API, end-to-end, differential, Spark)
 test: $(VENV)/.ready
-	$(TOX) run -e checks,test_ci,test_package,test_app,e2e,differential
+	$(TOX) run -e checks,test_ci,test_package,test_app,e2e,differential,test_spark
 
 ## make train: train the model for the current VERSION
 train: $(VENV)/.ready
@@ -57,7 +57,14 @@ run: index
 
 ## make bench: speed and memory figures beside their baselines (not part of make test)
 bench: $(VENV)/.ready
-	$(TOX) run -e bench,bench_api
+	$(TOX) run -e bench,bench_api,bench_batch
+
+## make java: a Java runtime for Spark 4 (17+) when none is present (CircleCI's test_spark job)
+java:
+	command -v java >/dev/null 2>&1 || { \
+	  as_root=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$as_root apt-get update -qq && \
+	  $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; }
 
 ## make venv: just .venv with tox + tox-uv (what every CI job installs before its tox env)
 venv: $(VENV)/.ready

@@ -7,10 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from titanic_model.config import config
-from titanic_model.processing.schemas import PredictionResult
 from titanic_model.version import __version__
 
 
@@ -66,55 +64,23 @@ def _evaluate(_: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def _progress(done_bytes: int, total_bytes: int, rows: int) -> None:
-    share = done_bytes / total_bytes if total_bytes else 1.0
-    bar = "#" * int(share * 30)
-    print(f"\r[{bar:<30}] {share:6.1%} {rows:,} rows", end="", file=sys.stderr, flush=True)
-
-
-def annotate(chunk: pd.DataFrame, result: PredictionResult) -> tuple[pd.DataFrame, int]:
-    """The chunk with prediction, probability and error columns; and how many rows are invalid."""
-    messages: dict[int, list[str]] = {}
-    for error in result["errors"] or []:
-        row = error["row"] if error["row"] is not None else 0
-        messages.setdefault(row, []).append(f"{error['field']}: {error['message']}")
-    errors = [""] * len(chunk)
-    for row, texts in messages.items():
-        errors[row] = "; ".join(texts)
-    annotated = chunk.assign(
-        prediction=pd.array(result["predictions"], dtype="Int64"),
-        probability=pd.array(result["probabilities"], dtype="Float64"),
-        error=errors,
-    )
-    return annotated, len(messages)
-
-
 def _predict(args: argparse.Namespace) -> int:
-    """Stream the CSV in chunks so memory stays bounded whatever the file's size."""
-    from titanic_model.predict import make_prediction
+    """Score a file (exit codes in docs/batch.md): the batch modules do the work."""
+    if args.engine == "spark":
+        from titanic_model.spark.files import predict_with_spark
 
-    total_bytes = args.input.stat().st_size
-    rows_done = 0
-    invalid_rows = 0
-    with (
-        args.input.open("rb") as source,
-        args.output.open("w", newline="", encoding="utf-8") as sink,
-    ):
-        reader = pd.read_csv(
-            source, chunksize=args.chunk_rows, na_values=[config.data.missing_marker]
+        summary = predict_with_spark(args.input, args.output, sep=args.sep)  # paths or URIs
+    else:
+        from titanic_model.batch.run import predict_file
+
+        summary = predict_file(
+            Path(args.input),
+            Path(args.output),
+            sep=args.sep,
+            chunk_rows=args.chunk_rows,
+            progress=not args.no_progress,
         )
-        for chunk_number, chunk in enumerate(reader):
-            annotated, invalid = annotate(chunk, make_prediction(input_data=chunk))
-            annotated.to_csv(sink, index=False, header=chunk_number == 0)
-            invalid_rows += invalid
-            rows_done += len(chunk)
-            _progress(source.tell(), total_bytes, rows_done)
-    print(file=sys.stderr)
-    print(
-        f"scored {rows_done - invalid_rows:,} of {rows_done:,} rows into {args.output}; "
-        f"{invalid_rows:,} rows invalid (see the error column)",
-        file=sys.stderr,
-    )
+    print(summary, file=sys.stderr)
     return 0
 
 
@@ -156,10 +122,23 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="held-out metrics against the quality gate")
     evaluate.set_defaults(handler=_evaluate)
 
-    predict = commands.add_parser("predict", help="score a CSV of passengers in chunks")
-    predict.add_argument("--input", type=Path, required=True)
-    predict.add_argument("--output", type=Path, required=True)
+    predict = commands.add_parser(
+        "predict",
+        help="score a CSV or Parquet file of passengers in chunks",
+        description="Exit codes: 0 output written (rejected rows carry their error); "
+        "1 nothing written (bad input, output is the input, unusable model); 2 bad arguments.",
+    )
+    predict.add_argument("--input", required=True, help="a .csv or .parquet file")
+    predict.add_argument("--output", required=True, help="same format as the input")
     predict.add_argument("--chunk-rows", type=int, default=config.predict_chunk_rows)
+    predict.add_argument("--sep", help="CSV delimiter (default: detected from the header)")
+    predict.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    predict.add_argument(
+        "--engine",
+        choices=("local", "spark"),
+        default="local",
+        help="spark: score files or directories with Apache Spark (extra [spark])",
+    )
     predict.set_defaults(handler=_predict)
 
     info = commands.add_parser("info", help="version, metrics and checksum of the installed model")

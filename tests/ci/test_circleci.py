@@ -22,7 +22,7 @@ TOX_INI = ROOT / "tox.ini"
 MAKEFILE = ROOT / "Makefile"
 CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
 
-TEST_JOBS = ("checks", "test_package", "test_app", "e2e", "differential")
+TEST_JOBS = ("checks", "test_package", "test_app", "e2e", "differential", "test_spark")
 RELEASE_JOBS = ("publish_model", "deploy_api")
 SECRETS = (
     "PIP_EXTRA_INDEX_URL",

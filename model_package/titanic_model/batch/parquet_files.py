@@ -1,0 +1,59 @@
+"""Parquet in, Parquet out, one row group per chunk: input columns keep their types and values,
+and memory stays bounded like the CSV path. Needs pyarrow (extra `[parquet]`)."""
+
+from pathlib import Path
+from types import ModuleType
+
+from tqdm import tqdm
+
+from titanic_model.batch.scoring import (
+    MODEL_FIELDS,
+    BatchError,
+    check_columns,
+    score_frame,
+)
+
+
+def _pyarrow() -> tuple[ModuleType, ModuleType]:
+    try:
+        import pyarrow
+        import pyarrow.parquet
+    except ImportError:
+        raise BatchError(
+            "Parquet files need pyarrow: pip install 'titanic-survival-model[parquet]'"
+        ) from None
+    return pyarrow, pyarrow.parquet
+
+
+def predict_parquet(source: Path, target: Path, chunk_rows: int, progress: tqdm) -> tuple[int, int]:
+    """Score `source` into `target` batch by batch: (rows read, rows rejected)."""
+    pa, pq = _pyarrow()
+    try:
+        parquet = pq.ParquetFile(source)
+    except pa.ArrowException as exc:
+        raise BatchError(f"{source} is not a readable Parquet file ({exc})") from None
+    schema = parquet.schema_arrow
+    check_columns(schema.names)
+    progress.reset(total=parquet.metadata.num_rows)
+    fields = [name for name in MODEL_FIELDS if name in schema.names]
+    out_schema = (
+        schema.append(pa.field("prediction", pa.int64()))
+        .append(pa.field("probability", pa.float64()))
+        .append(pa.field("error", pa.string()))
+    )
+    total = rejected = 0
+    with pq.ParquetWriter(target, out_schema) as writer:
+        for batch in parquet.iter_batches(batch_size=chunk_rows):
+            scores = score_frame(batch.select(fields).to_pandas())
+            results = [
+                pa.array(scores.predictions, pa.int64()),
+                pa.array(scores.probabilities, pa.float64()),
+                pa.array([error or None for error in scores.errors], pa.string()),
+            ]
+            writer.write_batch(
+                pa.RecordBatch.from_arrays([*batch.columns, *results], schema=out_schema)
+            )
+            total += batch.num_rows
+            rejected += scores.rejected
+            progress.update(batch.num_rows)
+    return total, rejected
