@@ -11,6 +11,8 @@ SKIPPED_DIRS = {".venv", ".venv-api", ".tox", ".cache", ".git", "build", "dist"}
 PYPROJECT = REPO_ROOT / "pyproject.toml"
 # Spelt in two parts so that the grep for the dotted name stays empty here too.
 SEARCH_PATH = "sys" + ".path"
+# The [spark] extra's entry point (docs/batch.md): public by design, like the names in __init__.
+PUBLIC_SUBPACKAGES = {"titanic_model.spark"}
 
 
 def python_files() -> list[Path]:
@@ -64,7 +66,7 @@ def submodules(package_dir: Path) -> set[str]:
 
 
 def unbanned(banned: set[str], package_dir: Path) -> set[str]:
-    return submodules(package_dir) - banned
+    return submodules(package_dir) - banned - PUBLIC_SUBPACKAGES
 
 
 def _banned_api() -> set[str]:
