@@ -5,21 +5,32 @@ a thread would cost more than the work). Larger batches go to a worker thread so
 stall the single-record requests served meanwhile.
 """
 
+import time
 from typing import Any
 
 from fastapi import FastAPI, HTTPException
 from starlette.concurrency import run_in_threadpool
 
+from app.core import metrics
 from app.core.config import API_V1_PREFIX, Settings
+from app.core.logging import REQUEST_ID
 from app.core.responses import SafeJSONResponse
 from app.schemas.errors import MessageResponse, RequestErrorResponse
 from app.schemas.predict import PredictionRequest, PredictionResponse
+from app.store.records import AnsweredRequest
 from titanic_model import PredictionResult, make_prediction
 
 
 def score(rows: list[dict[str, Any]]) -> PredictionResult:
     """One row goes to the package's single-record path, which skips the batch bookkeeping."""
     return make_prediction(input_data=rows[0] if len(rows) == 1 else rows)
+
+
+def score_and_count(rows: list[dict[str, Any]]) -> PredictionResult:
+    """Score, then count the answer in the metrics (per row: in the thread for large batches)."""
+    result = score(rows)
+    metrics.observe_result(result)
+    return result
 
 
 def add_predict_route(app: FastAPI, settings: Settings) -> None:
@@ -41,9 +52,12 @@ def add_predict_route(app: FastAPI, settings: Settings) -> None:
                 detail=f"at most {settings.MAX_BATCH_SIZE} rows per request, got {len(rows)}",
             )
         if len(rows) > settings.THREAD_OFFLOAD_ROWS:
-            result = await run_in_threadpool(score, rows)
+            result = await run_in_threadpool(score_and_count, rows)
         else:
-            result = score(rows)
+            result = score_and_count(rows)
+        store = app.state.prediction_store
+        if store is not None:  # a list append: the rows are written by the store's own thread
+            store.add(AnsweredRequest(time.time(), REQUEST_ID.get(), rows, result))
         # Returned as is: the package's result already has the response's shape, and skipping
         # FastAPI's response-model round-trip keeps the hot path cheap.
         return SafeJSONResponse(result)
