@@ -43,8 +43,9 @@ class LiveServer:
         stop(self.process)
 
 
-def _environment(port: int, overrides: Mapping[str, str]) -> dict[str, str]:
+def _environment(port: int, overrides: Mapping[str, str], tmp: str) -> dict[str, str]:
     env = dict(os.environ)
+    env["PREDICTION_STORE_URL"] = f"sqlite:///{tmp}/predictions.sqlite3"  # never api/data/
     # The uvicorn of the interpreter running the tests, whatever PATH says.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["PORT"] = str(port)
@@ -91,7 +92,7 @@ def serve(
             process = subprocess.Popen(
                 ["/bin/sh", "-c", f"exec {command}"],  # the PID is uvicorn's own
                 cwd=API_DIR,
-                env=_environment(port, env or {}),
+                env=_environment(port, env or {}, tmp),
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group, so stop() reaches the workers

@@ -9,10 +9,12 @@ server (or a new container whose PID 1 is also uvicorn) never adds up a previous
 """
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 MULTIPROC_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+DIR_PREFIX = "titanic-api-metrics-"
 
 
 def _workers() -> int:
@@ -22,11 +24,22 @@ def _workers() -> int:
         return 1
 
 
-def _supervisor_key() -> str:
-    parent = os.getppid()
-    stat = Path(f"/proc/{parent}/stat").read_text(encoding="ascii")
+def _process_key(pid: int) -> str | None:
+    """'<pid>-<start time>' of a running process, None if it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return None
     started = stat.rsplit(")", 1)[1].split()[19]  # field 22: start time in clock ticks
-    return f"{parent}-{started}"
+    return f"{pid}-{started}"
+
+
+def _remove_dead_servers_dirs(parent: Path) -> None:
+    """The directories of servers that have stopped: nobody reads them again."""
+    for path in parent.glob(f"{DIR_PREFIX}*-*"):
+        pid = path.name.removeprefix(DIR_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and _process_key(int(pid)) != path.name.removeprefix(DIR_PREFIX):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def prepare_multiprocess_dir() -> Path | None:
@@ -37,7 +50,9 @@ def prepare_multiprocess_dir() -> Path | None:
         return path
     if _workers() <= 1:
         return None
-    path = Path(tempfile.gettempdir()) / f"titanic-api-metrics-{_supervisor_key()}"
+    parent = Path(tempfile.gettempdir())
+    _remove_dead_servers_dirs(parent)
+    path = parent / f"{DIR_PREFIX}{_process_key(os.getppid())}"
     path.mkdir(mode=0o700, exist_ok=True)
     os.environ[MULTIPROC_DIR_VARIABLE] = str(path)
     return path
