@@ -3,6 +3,7 @@
 Debian's chromium here and in .ci/run; Google Chrome on CircleCI's `-browsers` image.
 """
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,3 +97,22 @@ def test_unknown_age_and_fare_are_sent_as_null_and_still_scored(page: Any) -> No
 
     assert shown_percentage(page) == round(expected["probabilities"][0] * 100, 1)
     assert page.locator("#error").is_hidden()
+
+
+def test_model_card_is_shown_under_the_form(page: Any, model_version: str) -> None:
+    models = Path(__file__).resolve().parents[2] / "model_package/titanic_model/trained_models"
+    metadata = json.loads((models / f"titanic_model_v{model_version}.json").read_text())
+    card = page.locator("#model-card")
+    card.wait_for(state="visible")
+    facts = dict(
+        zip(
+            card.locator("dt").all_inner_texts(), card.locator("dd").all_inner_texts(), strict=True
+        )
+    )
+    assert facts["Version"] == model_version
+    assert facts["Git commit"] == metadata["git_commit"]
+    assert facts["Artifact sha256"] == metadata["artifact_sha256"]
+    assert facts["Held-out ROC AUC"] == f"{metadata['held_out_metrics']['roc_auc']:.3f}"
+    assert "title" in facts["Features"] and "pclass" in facts["Features"]
+    form_bottom = page.locator("#passenger-form").bounding_box()["y"]
+    assert card.bounding_box()["y"] > form_bottom  # under the form
