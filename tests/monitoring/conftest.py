@@ -1,0 +1,64 @@
+"""Fixtures for the drift report's tests: the real API (uvicorn) feeding a SQLite store."""
+
+import math
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "api"))
+
+import httpx2  # noqa: E402
+from live_server import serve  # noqa: E402
+
+from titanic_model import reference_data  # noqa: E402
+
+ROWS = 2_000
+BATCH = 100
+MONITOR = str(Path(sys.executable).with_name("titanic-monitor"))
+
+
+def _json_safe(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: None if isinstance(value, float) and math.isnan(value) else value
+        for key, value in record.items()
+    }
+
+
+@pytest.fixture(scope="session")
+def held_out_like() -> pd.DataFrame:
+    """2,000 rows drawn (with replacement, seeded) from the held-out split: no drift by design."""
+    held_out = reference_data("held_out")
+    columns = ["pclass", "sex", "age", "sibsp", "parch", "fare", "embarked", "name", "cabin"]
+    return held_out[columns].sample(n=ROWS, replace=True, random_state=7).reset_index(drop=True)
+
+
+def send_through_api(frame: pd.DataFrame, store_url: str) -> None:
+    """Every row through a real uvicorn API with the store on; the server stopped by SIGTERM."""
+    records = [_json_safe(record) for record in frame.to_dict(orient="records")]
+    with serve(env={"PREDICTION_STORE_URL": store_url}) as server:
+        for start in range(0, len(records), BATCH):
+            answer = httpx2.post(
+                f"{server.base_url}/api/v1/predict",
+                json={"inputs": records[start : start + BATCH]},
+                timeout=30,
+            )
+            assert answer.status_code == 200, answer.text
+        server.stop()
+
+
+@pytest.fixture
+def run_monitor(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """The report's command line, as `tox -e monitor -- ARGS` runs it."""
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [MONITOR, *args], capture_output=True, text=True, check=False, timeout=600
+        )
+
+    return run
