@@ -21,6 +21,7 @@ NUMERICAL_FEATURES = ["age", "fare", "sibsp", "parch"]
 CATEGORICAL_FEATURES = ["pclass", "sex", "embarked", "title", "deck"]
 FEATURES = ["pclass", "sex", "age", "sibsp", "parch", "fare", "embarked", "title", "deck"]
 PREDICTION_COLUMNS = {"prediction": "categorical", "probability": "numerical"}
+DRIFTED_STYLE = ' style="background:#f8d7d3;font-weight:bold"'
 
 
 def _kind(column: str) -> str:
@@ -79,6 +80,8 @@ def build_report(
         [
             DataDriftPreset(
                 columns=FEATURES,
+                # Evidently: dataset drift when share >= drift_share; ours: share > the maximum.
+                drift_share=thresholds.max_drifted_feature_share + 1e-9,
                 num_method=thresholds.numerical.method,
                 num_threshold=thresholds.numerical.threshold,
                 cat_method=thresholds.categorical.method,
@@ -173,7 +176,7 @@ def _summary(
 def _prepend_summary(path: Path, summary: dict[str, Any]) -> None:
     """Our verdict and per-column table above Evidently's widgets (plain HTML, no scripts)."""
     rows = "".join(
-        f"<tr class=\"{'drifted' if r['drifted'] else 'stable'}\"><td>{html.escape(r['column'])}"
+        f"<tr class=\"{'drifted' if r['drifted'] else 'stable'}\"{DRIFTED_STYLE if r['drifted'] else ''}><td>{html.escape(r['column'])}"
         f"</td><td>{html.escape(r['test'])}</td><td>{r['score']:.4f}</td>"
         f"<td>{r['threshold']}</td><td>{'DRIFTED' if r['drifted'] else 'ok'}</td></tr>"
         for r in [*summary["features"], *summary["prediction_drift"].values()]

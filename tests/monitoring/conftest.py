@@ -62,3 +62,30 @@ def run_monitor(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def reports(
+    held_out_like: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[subprocess.CompletedProcess[str], Path]]:
+    """One report over held-out-like rows, one over rows with older passengers and classes swapped."""
+    shifted = held_out_like.copy()
+    shifted["age"] = shifted["age"] + 25
+    shifted["pclass"] = shifted["pclass"].map({1: 3, 2: 2, 3: 1})
+    outcomes = {}
+    for name, frame in {"held_out_like": held_out_like, "shifted": shifted}.items():
+        root = tmp_path_factory.mktemp(name)
+        url = f"sqlite:///{root}/predictions.sqlite3"
+        send_through_api(frame, url)
+        output = root / "report"
+        outcomes[name] = (
+            subprocess.run(
+                [MONITOR, "--store-url", url, "--since", "1h", "--output", str(output)],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=600,
+            ),
+            output,
+        )
+    return outcomes
