@@ -47,7 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return EXIT_NO_REPORT if exit_.code else EXIT_OK
     if not args.store_url:
-        print("titanic-monitor: no store: pass --store-url or set PREDICTION_STORE_URL", file=sys.stderr)
+        print(
+            "titanic-monitor: no store: pass --store-url or set PREDICTION_STORE_URL",
+            file=sys.stderr,
+        )
         return EXIT_NO_REPORT
     try:
         thresholds = load_thresholds(args.thresholds)

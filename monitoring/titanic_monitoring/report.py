@@ -51,7 +51,9 @@ def _rejections(window: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _column_result(column: str, test: DriftTest, evidently_test: str, score: float) -> dict[str, Any]:
+def _column_result(
+    column: str, test: DriftTest, evidently_test: str, score: float
+) -> dict[str, Any]:
     return {
         "column": column,
         "kind": _kind(column),
@@ -104,9 +106,7 @@ def build_report(
         Dataset.from_pandas(_typed(reference[columns]), data_definition=definition),
     )
     scores = _drift_scores(snapshot.dict())
-    results = [
-        _column_result(column, tests[_kind(column)], *scores[column]) for column in columns
-    ]
+    results = [_column_result(column, tests[_kind(column)], *scores[column]) for column in columns]
     summary = _summary(window, scored, reference, results, thresholds)
     output.mkdir(parents=True, exist_ok=True)
     snapshot.save_html(str(output / "report.html"))
@@ -173,13 +173,22 @@ def _summary(
     }
 
 
+def _table_row(result: dict[str, Any]) -> str:
+    drifted = result["drifted"]
+    style = DRIFTED_STYLE if drifted else ""
+    return (
+        f'<tr class="{"drifted" if drifted else "stable"}"{style}>'
+        f"<td>{html.escape(result['column'])}</td><td>{html.escape(result['test'])}</td>"
+        f"<td>{result['score']:.4f}</td><td>{result['threshold']}</td>"
+        f"<td>{'DRIFTED' if drifted else 'ok'}</td></tr>"
+    )
+
+
 def _prepend_summary(path: Path, summary: dict[str, Any]) -> None:
     """Our verdict and per-column table above Evidently's widgets (plain HTML, no scripts)."""
     rows = "".join(
-        f"<tr class=\"{'drifted' if r['drifted'] else 'stable'}\"{DRIFTED_STYLE if r['drifted'] else ''}><td>{html.escape(r['column'])}"
-        f"</td><td>{html.escape(r['test'])}</td><td>{r['score']:.4f}</td>"
-        f"<td>{r['threshold']}</td><td>{'DRIFTED' if r['drifted'] else 'ok'}</td></tr>"
-        for r in [*summary["features"], *summary["prediction_drift"].values()]
+        _table_row(result)
+        for result in [*summary["features"], *summary["prediction_drift"].values()]
     )
     rejected = ", ".join(
         f"{html.escape(field)} {share:.1%}"

@@ -57,11 +57,16 @@ class PostgresCluster:
             self.process = subprocess.Popen(
                 [
                     str(BIN_DIR / "postgres"),  # type: ignore[operator]
-                    "-D", str(self.data_dir),
-                    "-p", str(self.port),
-                    "-c", "listen_addresses=127.0.0.1",
-                    "-c", f"unix_socket_directories={self.data_dir}",
-                    "-c", "fsync=off",
+                    "-D",
+                    str(self.data_dir),
+                    "-p",
+                    str(self.port),
+                    "-c",
+                    "listen_addresses=127.0.0.1",
+                    "-c",
+                    f"unix_socket_directories={self.data_dir}",
+                    "-c",
+                    "fsync=off",
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -91,7 +96,7 @@ class PostgresCluster:
 
     def count_rows(self, table: str = "predictions") -> int:
         with psycopg.connect(self.url.replace("+psycopg", "")) as connection:
-            row = connection.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
+            row = connection.execute(f"SELECT count(*) FROM {table}").fetchone()
         assert row is not None
         return int(row[0])
 

@@ -105,14 +105,13 @@ def test_model_card_is_shown_under_the_form(page: Any, model_version: str) -> No
     card = page.locator("#model-card")
     card.wait_for(state="visible")
     facts = dict(
-        zip(
-            card.locator("dt").all_inner_texts(), card.locator("dd").all_inner_texts(), strict=True
-        )
+        zip(card.locator("dt").all_inner_texts(), card.locator("dd").all_inner_texts(), strict=True)
     )
     assert facts["Version"] == model_version
     assert facts["Git commit"] == metadata["git_commit"]
     assert facts["Artifact sha256"] == metadata["artifact_sha256"]
     assert facts["Held-out ROC AUC"] == f"{metadata['held_out_metrics']['roc_auc']:.3f}"
-    assert "title" in facts["Features"] and "pclass" in facts["Features"]
+    assert "title" in facts["Features"]
+    assert "pclass" in facts["Features"]
     form_bottom = page.locator("#passenger-form").bounding_box()["y"]
     assert card.bounding_box()["y"] > form_bottom  # under the form

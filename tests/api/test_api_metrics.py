@@ -24,7 +24,9 @@ def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
     }
 
 
-def value(scrape: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str) -> float:
+def value(
+    scrape: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str
+) -> float:
     return scrape.get((name, frozenset(labels.items())), 0.0)
 
 
@@ -77,7 +79,9 @@ def test_rows_written_counts_the_store(client: TestClient, passenger: dict[str, 
     client.post(PREDICT, json={"inputs": [passenger] * 7})
     written = before
     for _ in range(50):  # the writer flushes at most every 200 ms
-        written = value(samples(client.get("/metrics").text), "titanic_api_store_rows_written_total")
+        written = value(
+            samples(client.get("/metrics").text), "titanic_api_store_rows_written_total"
+        )
         if written - before == 7:
             break
         time.sleep(0.1)

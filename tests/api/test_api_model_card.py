@@ -33,7 +33,13 @@ def test_card_states_what_is_serving(
     assert set(card["held_out_metrics"]) >= {"accuracy", "roc_auc", "brier"}
     assert card["features"]["engineered"] == ["title", "deck"]
     assert {*card["features"]["categorical"], *card["features"]["numeric"]} == {
-        "pclass", "sex", "embarked", "age", "fare", "sibsp", "parch",
+        "pclass",
+        "sex",
+        "embarked",
+        "age",
+        "fare",
+        "sibsp",
+        "parch",
     }
     assert card["training_rows"] + card["held_out_rows"] == metadata_file["rows"]["total"]
 

@@ -68,7 +68,7 @@ def run_monitor(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str
 def reports(
     held_out_like: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, tuple[subprocess.CompletedProcess[str], Path]]:
-    """One report over held-out-like rows, one over rows with older passengers and classes swapped."""
+    """Reports over held-out-like rows and over rows with older passengers, classes swapped."""
     shifted = held_out_like.copy()
     shifted["age"] = shifted["age"] + 25
     shifted["pclass"] = shifted["pclass"].map({1: 3, 2: 2, 3: 1})

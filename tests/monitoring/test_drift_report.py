@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from conftest import ROWS, send_through_api
 
 Monitor = Callable[..., subprocess.CompletedProcess[str]]
@@ -23,7 +22,15 @@ def test_held_out_like_rows_do_not_drift(
     assert summary["rows"] == {"window": ROWS, "scored": ROWS, "rejected": 0, "reference": 1047}
     assert summary["drifted_features"] == []
     assert {f["column"] for f in summary["features"]} == {
-        "pclass", "sex", "age", "sibsp", "parch", "fare", "embarked", "title", "deck",
+        "pclass",
+        "sex",
+        "age",
+        "sibsp",
+        "parch",
+        "fare",
+        "embarked",
+        "title",
+        "deck",
     }
     print({f["column"]: round(f["score"], 4) for f in summary["features"]})
 
@@ -33,7 +40,8 @@ def test_older_passengers_and_reversed_classes_drift(
 ) -> None:
     result, output = reports["shifted"]
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "age" in result.stdout and "pclass" in result.stdout
+    assert "age" in result.stdout
+    assert "pclass" in result.stdout
     summary = json.loads((output / "summary.json").read_text())
     assert summary["verdict"] == "drift"
     assert {"age", "pclass"} <= set(summary["drifted_features"])

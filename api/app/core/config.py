@@ -64,7 +64,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the prediction store; off or none turns it off",
     )
     STORE_QUEUE_ROWS: int = Field(
-        default=100_000, ge=1, description="Rows waiting for the store beyond which rows are dropped"
+        default=100_000,
+        ge=1,
+        description="Rows waiting for the store beyond which rows are dropped",
     )
     STORE_FLUSH_INTERVAL_MS: int = Field(
         default=200, ge=10, le=200, description="Longest wait before queued rows are written"

@@ -62,14 +62,14 @@ def exposition() -> tuple[bytes, str]:
     if MULTIPROC_DIR is None:
         return generate_latest(), CONTENT_TYPE_LATEST
     registry = CollectorRegistry()
-    _multiprocess.MultiProcessCollector(registry, path=str(MULTIPROC_DIR))
+    _multiprocess.MultiProcessCollector(registry, path=str(MULTIPROC_DIR))  # type: ignore[no-untyped-call]
     return generate_latest(registry), CONTENT_TYPE_LATEST
 
 
 def mark_worker_stopped() -> None:
     """Multiprocess mode: drop this worker's live gauges (its counters keep counting in the sum)."""
     if MULTIPROC_DIR is not None:
-        _multiprocess.mark_process_dead(os.getpid(), str(MULTIPROC_DIR))
+        _multiprocess.mark_process_dead(os.getpid(), str(MULTIPROC_DIR))  # type: ignore[no-untyped-call]
 
 
 # Children looked up once: `.labels()` per row would cost more than the counting.

@@ -6,7 +6,9 @@ from pydantic import BaseModel, Field
 class ModelFeatures(BaseModel):
     categorical: list[str] = Field(description="Categorical inputs, one-hot encoded")
     numeric: list[str] = Field(description="Numeric inputs, imputed and scaled")
-    engineered: list[str] = Field(description="Derived from text inputs: title (name), deck (cabin)")
+    engineered: list[str] = Field(
+        description="Derived from text inputs: title (name), deck (cabin)"
+    )
 
 
 class ModelCard(BaseModel):

@@ -141,7 +141,9 @@ class PredictionWriter:
                     metadata.create_all(connection)
                     self._table_ready = True
                 for start in range(0, len(rows), INSERT_CHUNK_ROWS):
-                    connection.execute(predictions.insert(), rows[start : start + INSERT_CHUNK_ROWS])
+                    connection.execute(
+                        predictions.insert(), rows[start : start + INSERT_CHUNK_ROWS]
+                    )
         except Exception as error:  # the store must never take the service down
             if self._engine is not None:
                 self._engine.dispose()
@@ -158,6 +160,8 @@ class PredictionWriter:
         lost = sum(len(request.rows) for request in batch)
         self.dropped_rows += lost
         metrics.STORE_ROWS_DROPPED.inc(lost)
-        logger.error("prediction store: shutdown timeout, {lost} queued rows not written", lost=lost)
+        logger.error(
+            "prediction store: shutdown timeout, {lost} queued rows not written", lost=lost
+        )
         with self._lock:
             self._queued_rows -= lost
