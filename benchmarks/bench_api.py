@@ -6,9 +6,10 @@ load generator written on asyncio + uvloop (its CPU use is printed, so you can s
 bottleneck). Prints, for single-record predict at concurrency 1, 8 and 32: throughput, p50 and p99,
 errors, and the app/echo ratios; single-record latency while 5,000-row batches run, beside the same
 app with batch offloading disabled; cold start (process start to healthy) beside the echo app's;
-and peak RSS. Figures only: nothing here asserts a speed.
+and peak RSS; last, single-record predict at c=32 with the SQLite prediction store on and off
+(metrics on in both) beside the echo. Figures only: nothing here asserts a speed.
 
-    python benchmarks/bench_api.py [--duration 20] [--quick]
+    python benchmarks/bench_api.py [--duration 20] [--quick] [--store-only]
 """
 
 import argparse
@@ -18,6 +19,7 @@ import os
 import platform
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -93,7 +95,14 @@ def start(name: str, app: str, health: str, log: Path, **env: str) -> Iterator[S
     command = [UVICORN, app, "--host", "127.0.0.1", "--port", str(port)]
     if name == "echo":
         command.append("--no-access-log")
-    environment = {**os.environ, "PYTHONPATH": str(API_DIR), **env}
+    # The app's prediction store goes to the run's temp dir (never api/data/) unless env says.
+    store = f"sqlite:///{log.parent}/predictions.sqlite3"
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(API_DIR),
+        "PREDICTION_STORE_URL": store,
+        **env,
+    }
     with log.open("ab") as log_file:
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -257,13 +266,57 @@ def cold_starts(repeats: int, log: Path) -> tuple[list[float], list[float]]:
     return app_times, echo_times
 
 
+STORE_TARGET_RATIO = 0.60  # issue 9: store and metrics on, c=32, vs the echo of the same run
+
+
+def store_on_off(seconds: float, log: Path) -> None:
+    """Single-record predict at c=32 with the SQLite prediction store on and off (metrics on in
+    both), beside the echo app, in alternating halves; and how many rows the store kept."""
+    single = post_request("/api/v1/predict", json.dumps({"inputs": [PASSENGER]}).encode())
+    echo_request = post_request("/echo", json.dumps({"inputs": [PASSENGER]}).encode())
+    store_url = f"sqlite:///{log.parent}/store-bench.sqlite3"
+    runs = {"echo": Run(), "store on": Run(), "store off": Run()}
+    with (
+        start("echo", "echo_app:app", "/health", log) as echo,
+        start("app", "app.main:app", "/api/v1/health", log, PREDICTION_STORE_URL=store_url) as on,
+        start("app", "app.main:app", "/api/v1/health", log, PREDICTION_STORE_URL="off") as off,
+    ):
+        print(f"\n== prediction store (SQLite, WAL) on and off, c=32, {seconds:.0f} s each ==")
+        for _ in range(2):
+            runs["echo"].merge(load(echo, echo_request, 32, seconds / 2))
+            runs["store on"].merge(load(on, single, 32, seconds / 2))
+            runs["store off"].merge(load(off, single, 32, seconds / 2))
+    echo_run = runs["echo"]
+    for name, run in runs.items():
+        print(f"{name:<9} {describe(run)}")
+    for name in ("store on", "store off"):
+        run = runs[name]
+        ratio = run.throughput / echo_run.throughput
+        p99_factor = run.percentile_ms(0.99) / echo_run.percentile_ms(0.99)
+        print(
+            f"{name:<9} vs echo: throughput {ratio:.0%} (>= 60%: "
+            f"{verdict(ratio >= STORE_TARGET_RATIO)}), p99 {p99_factor:.2f}x (<= 2x: "
+            f"{verdict(p99_factor <= TARGET_P99_FACTOR)}), errors {run.errors}"
+        )
+    # warm-up requests included: every answered row is in the store once the server has stopped
+    stored = sqlite3.connect(store_url.removeprefix("sqlite:///")).execute(
+        "SELECT count(*) FROM predictions"
+    )
+    print(f"rows stored after SIGTERM: {stored.fetchone()[0]:,}")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per measurement")
     parser.add_argument("--quick", action="store_true", help="3 s per measurement")
+    parser.add_argument("--store-only", action="store_true", help="only the store on/off rows")
     args = parser.parse_args(argv)
     seconds = 3.0 if args.quick else args.duration
     half = seconds / 2
+    if args.store_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            store_on_off(seconds, Path(tmp) / "servers.log")
+        return
 
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
@@ -352,6 +405,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 f"app {app.peak_rss_mb():.0f} MB, echo {echo.peak_rss_mb():.0f} MB, "
                 f"app without offloading {blocking_app.peak_rss_mb():.0f} MB"
             )
+
+        store_on_off(seconds, log)
 
 
 if __name__ == "__main__":

@@ -4,12 +4,15 @@ Data minimisation: a passenger's name is kept only as the title the model uses, 
 its deck. A rejected row keeps its errors and no inputs.
 """
 
+import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Column,
+    Connection,
     DateTime,
     Engine,
     Float,
@@ -48,6 +51,34 @@ predictions = Table(
     Column("prediction", SmallInteger),
     Column("errors", JSON(none_as_null=True)),
 )
+
+
+# SQLite: the whole batch as one JSON parameter, unpacked by SQLite itself in one statement.
+# executemany would run one step per row, and the sqlite3 module releases the GIL around each:
+# under load the writer thread then fights the event loop for the GIL once per row (measured:
+# 270 µs of wall time per row against 44 µs this way, and the serving thread slowed with it).
+_COLUMNS = [column.name for column in predictions.columns if column.name != "id"]
+_SQLITE_BATCH_INSERT = (
+    f"INSERT INTO {TABLE_NAME} ({', '.join(_COLUMNS)}) SELECT "
+    + ", ".join(f"json_extract(value, '$.{name}')" for name in _COLUMNS)
+    + " FROM json_each(?)"
+)
+_SQLITE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's DateTime stores times in SQLite
+
+
+def _sqlite_json(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.strftime(_SQLITE_TIME_FORMAT)
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def insert_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert `rows` (dicts of the table's columns) in one statement per call."""
+    if connection.dialect.name == "sqlite":
+        batch = json.dumps(rows, default=_sqlite_json)
+        connection.exec_driver_sql(_SQLITE_BATCH_INSERT, (batch,))
+    else:
+        connection.execute(predictions.insert(), rows)
 
 
 def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, make_url
 
 from app.core import metrics
 from app.store.records import AnsweredRequest, store_rows
-from app.store.table import metadata, open_engine, predictions
+from app.store.table import insert_rows, metadata, open_engine
 
 INSERT_CHUNK_ROWS = 10_000
 RETRY_PAUSE_S = (0.1, 0.2, 0.5, 1.0, 2.0)  # then 2 s between attempts while the database is down
@@ -141,9 +141,7 @@ class PredictionWriter:
                     metadata.create_all(connection)
                     self._table_ready = True
                 for start in range(0, len(rows), INSERT_CHUNK_ROWS):
-                    connection.execute(
-                        predictions.insert(), rows[start : start + INSERT_CHUNK_ROWS]
-                    )
+                    insert_rows(connection, rows[start : start + INSERT_CHUNK_ROWS])
         except Exception as error:  # the store must never take the service down
             if self._engine is not None:
                 self._engine.dispose()
