@@ -1,5 +1,6 @@
 """Builds the FastAPI app; `app.main:app` is what uvicorn serves (see api/Procfile)."""
 
+import gc
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -38,6 +39,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     logger.info("model {version} loaded in {ms:.0f} ms", version=model_version, ms=loaded_ms)
     metrics.MODEL_INFO.labels(version=model_version).set(1)
     app.state.prediction_store = start_prediction_store(app.state.settings)
+    # The objects alive now (modules, app, model) live as long as the process: out of the
+    # cyclic GC's sight, so the full collections that the store's queued answers trigger
+    # do not walk them every time (measured: p99 and throughput, benchmarks/bench_api.py).
+    gc.freeze()
     yield
     if app.state.prediction_store is not None:
         app.state.prediction_store.close()  # writes every queued row before the process ends
