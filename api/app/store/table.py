@@ -70,17 +70,15 @@ def _sqlite_insert(rows: int) -> str:
     )
 
 
-def _sqlite_value(name: str, value: Any) -> Any:
-    """What SQLAlchemy's DateTime and JSON types would bind for SQLite; other values as they are."""
-    if name == "created_at":
-        return value.strftime(_SQLITE_TIME_FORMAT)
-    if name == "errors" and value is not None:
-        return json.dumps(value)
-    return value
+_CREATED_AT, _ERRORS = _COLUMNS.index("created_at"), _COLUMNS.index("errors")
 
 
 def _sqlite_values(row: dict[str, Any]) -> list[Any]:
-    return [_sqlite_value(name, row[name]) for name in _COLUMNS]
+    """What SQLAlchemy's DateTime and JSON types would bind for SQLite; the rest as they are."""
+    values = [row[name] for name in _COLUMNS]
+    values[_CREATED_AT] = row["created_at"].strftime(_SQLITE_TIME_FORMAT)
+    values[_ERRORS] = None if row["errors"] is None else json.dumps(row["errors"])
+    return values
 
 
 def insert_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
