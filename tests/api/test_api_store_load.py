@@ -64,7 +64,9 @@ def test_postgres_outage_loses_no_request_and_the_writer_recovers(
         time.sleep(5)
         postgres.start()
 
-    with serve(env={"PREDICTION_STORE_URL": postgres.url}) as server:
+    # ~15,000 rows/s arrive here; a bound well above 5 s of them means nothing is dropped
+    environment = {"PREDICTION_STORE_URL": postgres.url, "STORE_QUEUE_ROWS": "1000000"}
+    with serve(env=environment) as server:
         base_before = postgres.count_rows() if _table_exists(postgres) else 0
         outcome = run_load(server.base_url, bodies, LOAD_SECONDS, during=outage)
         time.sleep(1)  # a flush interval or five: the writer catches up after the outage
