@@ -2,7 +2,8 @@
 
 Scoring one row takes microseconds, so small batches are scored right on the event loop (a hop to
 a thread would cost more than the work). Larger batches go to a worker thread so that they cannot
-stall the single-record requests served meanwhile.
+stall the single-record requests served meanwhile. Each answer is counted in the metrics and
+handed to the prediction store's queue (app/store/writer.py), which writes it in its own thread.
 """
 
 import time
