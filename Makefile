@@ -7,7 +7,7 @@ export UV_CACHE_DIR := $(CURDIR)/.cache/uv
 export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: test train build bench clean index index-stop publish run venv deploy-api java
+.PHONY: test train build bench clean index index-stop publish run venv deploy-api java monitor postgres-bin
 
 $(VENV)/.ready:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ $(VENV)/.ready:
 
 ## make test: everything CI checks (lint/types, package, API, end-to-end, differential, Spark)
 test: $(VENV)/.ready
-	$(TOX) run -e checks,test_ci,test_package,test_app,e2e,differential,test_spark
+	$(TOX) run -e checks,test_ci,test_package,test_app,test_monitor,e2e,differential,test_spark
 
 ## make train: train the model for the current VERSION
 train: $(VENV)/.ready
@@ -47,13 +47,21 @@ publish: $(VENV)/.ready
 ## from the index through PIP_EXTRA_INDEX_URL only -> serve on http://127.0.0.1:$(PORT)
 API_VENV := .venv-api
 PORT ?= 8001
+# The prediction store of `make run` (and what `make monitor` reads): a SQLite file under data/.
+PREDICTION_STORE_URL ?= sqlite:///$(CURDIR)/data/predictions.sqlite3
 run: index
 	$(TOX) run -q -e publish_model -- --local-index --reuse-existing
 	test -x $(API_VENV)/bin/python || $(PYTHON) -m venv $(API_VENV)
 	index_url="$$($(INDEX_PY) -m release.local_index pip-url)" && \
 	  PIP_EXTRA_INDEX_URL="$$index_url" $(API_VENV)/bin/python -m pip install \
 	  --quiet --disable-pip-version-check -r api/requirements.txt
-	PORT=$(PORT) $(INDEX_PY) -m release.run_api --venv $(API_VENV)
+	mkdir -p data
+	PORT=$(PORT) PREDICTION_STORE_URL=$(PREDICTION_STORE_URL) $(INDEX_PY) -m release.run_api --venv $(API_VENV)
+
+## make monitor: drift and quality report over the last 7 days of `make run`'s store, in
+## reports/monitoring/ (exit 1 when something drifted, 2 when there is nothing to report)
+monitor: $(VENV)/.ready
+	$(TOX) run -e monitor -- --store-url $(PREDICTION_STORE_URL) --since 7d --output reports/monitoring
 
 ## make bench: speed and memory figures beside their baselines (not part of make test)
 bench: $(VENV)/.ready
@@ -68,6 +76,14 @@ java:
 
 ## make venv: just .venv with tox + tox-uv (what every CI job installs before its tox env)
 venv: $(VENV)/.ready
+
+## make postgres-bin: Debian/Ubuntu's PostgreSQL binaries, which the store tests start a throwaway
+## server from (tests/api/postgres_cluster.py), when they are missing
+postgres-bin:
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
+	  as_root=""; [ "$$(id -u)" -eq 0 ] || as_root="sudo"; \
+	  $$as_root apt-get update -qq && \
+	  $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
 
 ## make deploy-api: deploy api/ to Railway with the Railway CLI from npm (needs RAILWAY_TOKEN;
 ## RAILWAY_SERVICE picks the service when the project has several). CircleCI runs it on main.

@@ -6,10 +6,11 @@ with a keep-alive HTTP/1.1 load generator written on asyncio + uvloop (its CPU u
 you can see it is not the bottleneck). Prints one table, app beside echo: cold start (process start
 to the first 200, median of --starts), RSS after load and after the throughput runs, and
 single-record predict throughput / p99 at concurrency 1, 8 and 32, with the targets; then the cost
-of "explain": true, and single-record latency while 5,000-row batches run. Figures only: nothing
-here asserts a speed.
+of "explain": true, single-record latency while 5,000-row batches run, and single-record predict
+at c=32 with the SQLite prediction store on and off (metrics on in both) beside the echo.
+Figures only: nothing here asserts a speed.
 
-    python benchmarks/bench_api.py [--duration 20] [--starts 5] [--quick]
+    python benchmarks/bench_api.py [--duration 20] [--starts 5] [--quick] [--store-only]
 """
 
 import argparse
@@ -17,6 +18,7 @@ import asyncio
 import json
 import os
 import platform
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -69,9 +71,13 @@ def start(name: str, app: str, health: str, log: Path, **env: str) -> Iterator[S
     command = [UVICORN, app, "--host", HOST, "--port", str(port)]
     if name == "echo":
         command.append("--no-access-log")
-    # Only the app gets api/ on its path: the echo must not be able to import `app`.
-    path = {"PYTHONPATH": str(API_DIR)} if name != "echo" else {}
-    environment = {**os.environ, **path, **env}
+    # Only the app gets api/ on its path (the echo must not be able to import `app`), and its
+    # prediction store goes to the run's temp dir (never api/data/) unless env says otherwise.
+    app_env = {
+        "PYTHONPATH": str(API_DIR),
+        "PREDICTION_STORE_URL": f"sqlite:///{log.parent}/predictions.sqlite3",
+    }
+    environment = {**os.environ, **(app_env if name != "echo" else {}), **env}
     started = time.perf_counter()
     with stopped_on_exit(
         start_server(
@@ -235,13 +241,57 @@ def row(label: str, app: str, echo: str, ratio: str, target: str, verdict_text: 
     return f"| {label} | {app} | {echo} | {ratio} | {target} | {verdict_text} |"
 
 
+STORE_TARGET_RATIO = 0.60  # issue 9: store and metrics on, c=32, vs the echo of the same run
+
+
+def store_on_off(seconds: float, log: Path) -> None:
+    """Single-record predict at c=32 with the SQLite prediction store on and off (metrics on in
+    both), beside the echo app, in alternating halves; and how many rows the store kept."""
+    single = post_request("/api/v1/predict", json.dumps({"inputs": [SAMPLE_PASSENGER]}).encode())
+    echo_request = post_request("/echo", json.dumps({"inputs": [SAMPLE_PASSENGER]}).encode())
+    store_url = f"sqlite:///{log.parent}/store-bench.sqlite3"
+    runs = {"echo": Run(), "store on": Run(), "store off": Run()}
+    with (
+        start("echo", "echo_app:app", "/health", log) as echo,
+        start("app", "app.main:app", "/api/v1/health", log, PREDICTION_STORE_URL=store_url) as on,
+        start("app", "app.main:app", "/api/v1/health", log, PREDICTION_STORE_URL="off") as off,
+    ):
+        print(f"\n== prediction store (SQLite, WAL) on and off, c=32, {seconds:.0f} s each ==")
+        for _ in range(2):
+            runs["echo"].merge(load(echo, echo_request, 32, seconds / 2))
+            runs["store on"].merge(load(on, single, 32, seconds / 2))
+            runs["store off"].merge(load(off, single, 32, seconds / 2))
+    echo_run = runs["echo"]
+    for name, run in runs.items():
+        print(f"{name:<9} {describe(run)}")
+    for name in ("store on", "store off"):
+        run = runs[name]
+        ratio = run.throughput / echo_run.throughput
+        p99_factor = run.percentile_ms(0.99) / echo_run.percentile_ms(0.99)
+        print(
+            f"{name:<9} vs echo: throughput {ratio:.0%} (>= 60%: "
+            f"{verdict(ratio >= STORE_TARGET_RATIO)}), p99 {p99_factor:.2f}x (<= 2x: "
+            f"{verdict(p99_factor <= TARGET_P99_FACTOR)}), errors {run.errors}"
+        )
+    # warm-up requests included: every answered row is in the store once the server has stopped
+    stored = sqlite3.connect(store_url.removeprefix("sqlite:///")).execute(
+        "SELECT count(*) FROM predictions"
+    )
+    print(f"rows stored after SIGTERM: {stored.fetchone()[0]:,}")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per measurement")
     parser.add_argument("--starts", type=int, default=5, help="cold starts of each (>= 5)")
     parser.add_argument("--quick", action="store_true", help="3 s per measurement")
+    parser.add_argument("--store-only", action="store_true", help="only the store on/off rows")
     args = parser.parse_args(argv)
     seconds = 3.0 if args.quick else args.duration
+    if args.store_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            store_on_off(seconds, Path(tmp) / "servers.log")
+        return
 
     print(
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; machine: "
@@ -356,6 +406,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
 
         bench_batches(batch, single, seconds, log)
+        store_on_off(seconds, log)
 
 
 def bench_batches(batch: bytes, single: bytes, seconds: float, log: Path) -> None:

@@ -1,5 +1,6 @@
 """Builds the FastAPI app; `app.main:app` is what uvicorn serves (see api/Procfile)."""
 
+import gc
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -11,6 +12,7 @@ from loguru import logger
 
 from app import __version__ as api_version
 from app.api.router import add_routes
+from app.core import metrics
 from app.core.access_log import AccessLog
 from app.core.body_limit import BodySizeLimitMiddleware
 from app.core.config import API_V1_PREFIX, Settings, get_settings
@@ -19,6 +21,7 @@ from app.core.logging import setup_logging
 from app.core.middleware import RequestLogMiddleware
 from app.core.responses import SafeJSONResponse
 from app.schemas.predict import EXAMPLE_PASSENGER
+from app.store.writer import PredictionWriter
 from titanic_model import __version__ as model_version
 from titanic_model import make_prediction, warm_up
 
@@ -34,8 +37,33 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     make_prediction(input_data=EXAMPLE_PASSENGER)
     loaded_ms = (time.perf_counter() - started) * 1000
     logger.info("model {version} loaded in {ms:.0f} ms", version=model_version, ms=loaded_ms)
+    metrics.MODEL_INFO.labels(version=model_version).set(1)
+    app.state.prediction_store = start_prediction_store(app.state.settings)
+    # The objects alive now (modules, app, model) live as long as the process: out of the
+    # cyclic GC's sight, so the full collections that the store's queued answers trigger
+    # do not walk them every time (measured: p99 and throughput, benchmarks/bench_api.py).
+    gc.freeze()
     yield
+    if app.state.prediction_store is not None:
+        app.state.prediction_store.close()  # writes every queued row before the process ends
+    metrics.mark_worker_stopped()
     app.state.access_log.flush()  # the last requests' lines, before the process ends
+
+
+def start_prediction_store(settings: Settings) -> PredictionWriter | None:
+    """The background writer of the prediction store, or None when PREDICTION_STORE_URL=off."""
+    if settings.PREDICTION_STORE_URL is None:
+        logger.info("prediction store off")
+        return None
+    writer = PredictionWriter(
+        settings.PREDICTION_STORE_URL,
+        max_rows=settings.STORE_QUEUE_ROWS,
+        flush_interval_s=settings.STORE_FLUSH_INTERVAL_MS / 1000,
+        shutdown_timeout_s=settings.STORE_SHUTDOWN_TIMEOUT_S,
+    )
+    writer.start()
+    logger.info("prediction store on ({backend})", backend=writer.backend)
+    return writer
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -63,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
     app.state.settings = settings
+    app.state.prediction_store = None  # started with the lifespan (main.start_prediction_store)
     app.state.access_log = AccessLog(settings.LOG_FLUSH_INTERVAL_MS)
     # Added last = outermost: sees every response, the body limit's 413 included.
     app.add_middleware(RequestLogMiddleware, access_log=app.state.access_log)

@@ -6,6 +6,7 @@ release tools, the differential capture) uses only these, never the submodules b
 
 from titanic_model.predict import load_pipeline, make_prediction, model_metadata, warm_up
 from titanic_model.processing.errors import ArtifactError
+from titanic_model.processing.rules import extract_deck, extract_title
 from titanic_model.processing.schemas import (
     Explanation,
     PassengerInput,
@@ -22,6 +23,8 @@ __all__ = [
     "PredictionResult",
     "RowError",
     "__version__",
+    "extract_deck",
+    "extract_title",
     "load_pipeline",
     "make_prediction",
     "model_metadata",

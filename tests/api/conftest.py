@@ -7,11 +7,13 @@ environment like any dependency.
 
 import math
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from live_server import LiveServer, serve
+from postgres_cluster import BIN_DIR, PostgresCluster, postgres_cluster
 
 from app.core.config import Settings
 from app.main import create_app
@@ -26,11 +28,15 @@ def model_version() -> str:
 
 
 @pytest.fixture
-def make_client() -> Iterator[Callable[..., TestClient]]:
-    """Factory: a TestClient for an app built with the given settings (lifespan included)."""
+def make_client(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
+    """Factory: a TestClient for an app built with the given settings (lifespan included).
+
+    The prediction store is a SQLite file in the test's temp dir unless the test says otherwise.
+    """
     clients: list[TestClient] = []
 
     def build(**settings: Any) -> TestClient:
+        settings.setdefault("PREDICTION_STORE_URL", f"sqlite:///{tmp_path}/predictions.sqlite3")
         client = TestClient(create_app(Settings(**settings)), raise_server_exceptions=False)
         client.__enter__()
         clients.append(client)
@@ -51,6 +57,15 @@ def live_server() -> Iterator[LiveServer]:
     """One real server (the Procfile command) shared by the tests that only send requests."""
     with serve() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """A real PostgreSQL server for the session (Debian's binaries; .ci/run installs them)."""
+    if BIN_DIR is None:
+        pytest.fail("PostgreSQL binaries missing: apt-get install -y postgresql (as .ci/run does)")
+    with postgres_cluster() as cluster:
+        yield cluster
 
 
 def json_safe(record: dict[str, Any]) -> dict[str, Any]:

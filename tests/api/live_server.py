@@ -41,8 +41,9 @@ class LiveServer:
         stop_server(self.process.pid)
 
 
-def _environment(port: int, overrides: Mapping[str, str]) -> dict[str, str]:
+def _environment(port: int, overrides: Mapping[str, str], tmp: str) -> dict[str, str]:
     env = dict(os.environ)
+    env["PREDICTION_STORE_URL"] = f"sqlite:///{tmp}/predictions.sqlite3"  # never api/data/
     # The uvicorn of the interpreter running the tests, whatever PATH says.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["PORT"] = str(port)
@@ -66,7 +67,7 @@ def serve(
                 base_url + HEALTH_PATH,
                 log_path,
                 cwd=API_DIR,
-                env=_environment(port, env or {}),
+                env=_environment(port, env or {}, tmp),
                 timeout=STARTUP_TIMEOUT_S,
             )
         ) as process:

@@ -4,6 +4,7 @@ Debian's chromium here and in .ci/run; Google Chrome on CircleCI's `-browsers` i
 """
 
 import io
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -141,3 +142,21 @@ def test_top_reasons_are_drawn_as_bars(page: Any, tmp_path: Path) -> None:
     for colour, wanted in ((GREEN, any(v > 0 for _, v in top)), (RED, any(v < 0 for _, v in top))):
         # A bar of at least 2 x 16 CSS pixels in that colour, or none if no reason has that sign.
         assert (_pixels_near(image, colour) >= 32) == wanted, colour
+
+
+def test_model_card_is_shown_under_the_form(page: Any, model_version: str) -> None:
+    models = Path(__file__).resolve().parents[2] / "model_package/titanic_model/trained_models"
+    metadata = json.loads((models / f"titanic_model_v{model_version}.json").read_text())
+    card = page.locator("#model-card")
+    card.wait_for(state="visible")
+    facts = dict(
+        zip(card.locator("dt").all_inner_texts(), card.locator("dd").all_inner_texts(), strict=True)
+    )
+    assert facts["Version"] == model_version
+    assert facts["Git commit"] == metadata["git_commit"]
+    assert facts["Artifact sha256"] == metadata["artifact_sha256"]
+    assert facts["Held-out ROC AUC"] == f"{metadata['held_out_metrics']['roc_auc']:.3f}"
+    assert "title" in facts["Features"]
+    assert "pclass" in facts["Features"]
+    form_bottom = page.locator("#passenger-form").bounding_box()["y"]
+    assert card.bounding_box()["y"] > form_bottom  # under the form

@@ -22,7 +22,15 @@ TOX_INI = ROOT / "tox.ini"
 MAKEFILE = ROOT / "Makefile"
 CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
 
-TEST_JOBS = ("checks", "test_package", "test_app", "e2e", "differential", "test_spark")
+TEST_JOBS = (
+    "checks",
+    "test_package",
+    "test_app",
+    "test_monitor",
+    "e2e",
+    "differential",
+    "test_spark",
+)
 RELEASE_JOBS = ("publish_model", "deploy_api")
 SECRETS = (
     "PIP_EXTRA_INDEX_URL",
@@ -171,7 +179,7 @@ def test_tests_on_every_push_then_publish_and_deploy_on_main_only() -> None:
         executor = config["jobs"][job]["executor"]
         image = config["executors"][executor]["docker"][0]["image"]
         assert image.startswith("cimg/python:3.11"), (job, image)
-    (workflow,) = config["workflows"].values()
+    workflow = config["workflows"]["test-publish-deploy"]
     entries: dict[str, dict[str, Any]] = {}
     for entry in workflow["jobs"]:
         name, settings = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()))
@@ -229,3 +237,27 @@ def test_every_secret_is_documented_in_the_ci_page(variable: str) -> None:
     ci_page = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
     secrets_section = ci_page.split("## Secrets and settings", 1)[1].split("\n## ", 1)[0]
     assert f"| `{variable}` |" in secrets_section
+
+
+def test_daily_monitor_report_is_kept_as_an_artifact() -> None:
+    config = _load()
+    workflow = config["workflows"]["daily-monitoring"]
+    (trigger,) = workflow["triggers"]
+    assert trigger["schedule"]["cron"] == "0 6 * * *"
+    assert trigger["schedule"]["filters"] == {"branches": {"only": "main"}}
+    assert workflow["jobs"] == ["monitor"]
+    steps = config["jobs"]["monitor"]["steps"]
+    (command,) = [s["run"]["command"] for s in steps if isinstance(s, dict) and "run" in s]
+    assert re.search(r"tox run -e monitor -- .*--output reports/monitoring", command)
+    assert "--store-url" not in command  # from PREDICTION_STORE_URL, never written in the config
+    (stored,) = [step["store_artifacts"] for step in steps if "store_artifacts" in step]
+    assert (stored["path"], stored["when"]) == ("reports/monitoring", "always")
+    docs = (ROOT / "docs" / "monitoring.md").read_text(encoding="utf-8")
+    assert "PREDICTION_STORE_URL" in docs
+
+
+def test_store_tests_get_postgresql_binaries_in_ci() -> None:
+    steps = _load()["jobs"]["test_app"]["steps"]
+    commands = [s["run"]["command"] for s in steps if isinstance(s, dict) and "run" in s]
+    assert commands.index("make postgres-bin") < commands.index(".venv/bin/tox run -e test_app")
+    assert "make postgres-bin" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")

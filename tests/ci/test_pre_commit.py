@@ -49,4 +49,7 @@ def test_runs_ruff_check_ruff_format_and_mypy() -> None:
 def test_mypy_checks_the_configured_packages_not_just_changed_files() -> None:
     assert _hooks()["mypy"]["pass_filenames"] is False
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'files = ["model_package/titanic_model", "api/app", "release/src/release"]' in pyproject
+    assert (
+        'files = ["model_package/titanic_model", "api/app", "release/src/release", '
+        '"monitoring/titanic_monitoring"]'
+    ) in pyproject

@@ -169,6 +169,7 @@ def served_api(
     log_path = tmp_path_factory.mktemp("api-log") / "api.log"
     base_env = {**_environ_without_index_settings(), **published.index.pip_env()}
     env = {**venv_environment(installed_api.venv_dir, base_env, port), "MAX_BATCH_SIZE": "1000"}
+    env["PREDICTION_STORE_URL"] = f"sqlite:///{log_path.parent}/predictions.sqlite3"  # not api/data
     argv = local_argv(procfile_web_command(), port)
     executable = str(installed_api.venv_dir / "bin" / argv[0])
     base_url = f"http://{LOCAL_HOST}:{port}"

@@ -7,6 +7,8 @@ and each level costs the hot path microseconds (measured by benchmarks/bench_api
 from fastapi import FastAPI
 
 from app.api.routes.health import add_health_route
+from app.api.routes.metrics import add_metrics_route
+from app.api.routes.model import add_model_route
 from app.api.routes.page import add_page_route
 from app.api.routes.predict import add_predict_route
 from app.core.config import Settings
@@ -15,4 +17,6 @@ from app.core.config import Settings
 def add_routes(app: FastAPI, settings: Settings) -> None:
     add_predict_route(app, settings)  # first: the hot path is matched first
     add_health_route(app, settings)
+    add_model_route(app)
+    add_metrics_route(app, settings)
     add_page_route(app)

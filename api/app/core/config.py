@@ -4,10 +4,13 @@ import json
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 API_V1_PREFIX = "/api/v1"  # a contract (DESIGN.md), not a setting
+
+# Relative to the working directory (api/ under the Procfile); `make run` points it at data/.
+DEFAULT_STORE_URL = "sqlite:///./data/predictions.sqlite3"
 
 LogLevel = Literal["TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"]
 
@@ -19,6 +22,13 @@ def _comma_separated(value: object) -> object:
     if value.lstrip().startswith("["):
         return json.loads(value)
     return [origin.strip() for origin in value.split(",") if origin.strip()]
+
+
+def _store_url(value: object) -> object:
+    """PREDICTION_STORE_URL=off (or none, or empty) turns the prediction store off."""
+    if isinstance(value, str) and value.strip().lower() in {"", "off", "none"}:
+        return None
+    return value
 
 
 def _upper(value: object) -> object:
@@ -47,6 +57,25 @@ class Settings(BaseSettings):
     )
     GIL_SWITCH_INTERVAL_MS: float = Field(
         default=1.0, gt=0, le=100, description="How long a scoring thread may hold the GIL"
+    )
+
+    PREDICTION_STORE_URL: Annotated[str | None, BeforeValidator(_store_url)] = Field(
+        default=DEFAULT_STORE_URL,
+        description="SQLAlchemy URL of the prediction store; off or none turns it off",
+    )
+    STORE_QUEUE_ROWS: int = Field(
+        default=100_000,
+        ge=1,
+        description="Rows waiting for the store beyond which rows are dropped",
+    )
+    STORE_FLUSH_INTERVAL_MS: int = Field(
+        default=200, ge=10, le=200, description="Longest wait before queued rows are written"
+    )
+    STORE_SHUTDOWN_TIMEOUT_S: float = Field(
+        default=20.0, gt=0, description="How long shutdown waits to write the queued rows"
+    )
+    METRICS_TOKEN: SecretStr | None = Field(
+        default=None, description="Bearer token GET /metrics requires, when set"
     )
 
 

@@ -2,24 +2,36 @@
 
 Scoring one row takes microseconds, so small batches are scored right on the event loop (a hop to
 a thread would cost more than the work). Larger batches go to a worker thread so that they cannot
-stall the single-record requests served meanwhile.
+stall the single-record requests served meanwhile. Each answer is counted in the metrics and
+handed to the prediction store's queue (app/store/writer.py), which writes it in its own thread.
 """
 
+import time
 from typing import Any
 
 from fastapi import FastAPI, HTTPException
 from starlette.concurrency import run_in_threadpool
 
+from app.core import metrics
 from app.core.config import API_V1_PREFIX, Settings
+from app.core.logging import REQUEST_ID
 from app.core.responses import SafeJSONResponse
 from app.schemas.errors import MessageResponse, RequestErrorResponse
 from app.schemas.predict import PredictionRequest, PredictionResponse
+from app.store.records import AnsweredRequest
 from titanic_model import PredictionResult, make_prediction
 
 
 def score(rows: list[dict[str, Any]], explain: bool) -> PredictionResult:
     """One row goes to the package's single-record path, which skips the batch bookkeeping."""
     return make_prediction(input_data=rows[0] if len(rows) == 1 else rows, explain=explain)
+
+
+def score_and_count(rows: list[dict[str, Any]], explain: bool) -> PredictionResult:
+    """Score, then count the answer in the metrics (per row: in the thread for large batches)."""
+    result = score(rows, explain)
+    metrics.observe_result(result)
+    return result
 
 
 def add_predict_route(app: FastAPI, settings: Settings) -> None:
@@ -41,9 +53,12 @@ def add_predict_route(app: FastAPI, settings: Settings) -> None:
                 detail=f"at most {settings.MAX_BATCH_SIZE} rows per request, got {len(rows)}",
             )
         if len(rows) > settings.THREAD_OFFLOAD_ROWS:
-            result = await run_in_threadpool(score, rows, body.explain)
+            result = await run_in_threadpool(score_and_count, rows, body.explain)
         else:
-            result = score(rows, body.explain)
+            result = score_and_count(rows, body.explain)
+        store = app.state.prediction_store
+        if store is not None:  # a list append: the rows are written by the store's own thread
+            store.add(AnsweredRequest(time.time(), REQUEST_ID.get(), rows, result))
         # Returned as is: the package's result already has the response's shape, and skipping
         # FastAPI's response-model round-trip keeps the hot path cheap.
         return SafeJSONResponse(result)

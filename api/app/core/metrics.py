@@ -1,0 +1,100 @@
+"""The service's Prometheus metrics, and their exposition for GET /metrics.
+
+Single process: the default registry. Several uvicorn workers (WEB_CONCURRENCY > 1): every
+worker writes its values to the shared directory (metrics_dir.py) and a scrape adds them up.
+"""
+
+import os
+
+from app.core.metrics_dir import prepare_multiprocess_dir
+
+MULTIPROC_DIR = prepare_multiprocess_dir()  # before prometheus_client is imported
+
+from prometheus_client import (  # noqa: E402
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client import multiprocess as _multiprocess  # noqa: E402
+
+from titanic_model import PassengerInput, PredictionResult  # noqa: E402
+
+REQUESTS = Counter(
+    "titanic_api_requests_total", "HTTP requests by route and status", ["route", "status"]
+)
+REQUEST_SECONDS = Histogram(
+    "titanic_api_request_duration_seconds",
+    "Time from request to complete response, by route",
+    ["route"],
+    buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+ROWS_SCORED = Counter("titanic_api_rows_scored_total", "Rows that got a prediction")
+ROWS_REJECTED = Counter(
+    "titanic_api_rows_rejected_total", "Rejected rows, by the field that was wrong", ["field"]
+)
+PREDICTED_LABELS = Counter(
+    "titanic_api_predicted_labels_total", "Predictions by label (1 survived)", ["label"]
+)
+PROBABILITY = Histogram(
+    "titanic_api_probability",
+    "Predicted survival probabilities",
+    buckets=tuple(step / 10 for step in range(1, 11)),
+)
+STORE_QUEUE_ROWS = Gauge(
+    "titanic_api_store_queue_rows",
+    "Rows waiting for the prediction store",
+    multiprocess_mode="livesum",
+)
+STORE_ROWS_WRITTEN = Counter("titanic_api_store_rows_written_total", "Rows written to the store")
+STORE_ROWS_DROPPED = Counter(
+    "titanic_api_store_rows_dropped_total", "Rows not stored: queue full or store down at shutdown"
+)
+MODEL_INFO = Gauge(
+    "titanic_model_info", "The model package version serving", ["version"], multiprocess_mode="max"
+)
+
+
+def exposition() -> tuple[bytes, str]:
+    """The current values in Prometheus' text format, and its content type."""
+    if MULTIPROC_DIR is None:
+        return generate_latest(), CONTENT_TYPE_LATEST
+    registry = CollectorRegistry()
+    _multiprocess.MultiProcessCollector(registry, path=str(MULTIPROC_DIR))  # type: ignore[no-untyped-call]
+    return generate_latest(registry), CONTENT_TYPE_LATEST
+
+
+def mark_worker_stopped() -> None:
+    """Multiprocess mode: drop this worker's live gauges (its counters keep counting in the sum)."""
+    if MULTIPROC_DIR is not None:
+        _multiprocess.mark_process_dead(os.getpid(), str(MULTIPROC_DIR))  # type: ignore[no-untyped-call]
+
+
+# Children looked up once: `.labels()` per row would cost more than the counting.
+_LABELS = {0: PREDICTED_LABELS.labels(label="0"), 1: PREDICTED_LABELS.labels(label="1")}
+_FIELDS = frozenset(PassengerInput.model_fields)
+
+
+def observe_request(route: str, status: int, seconds: float) -> None:
+    """Count one HTTP request under its route template (never the raw path: bounded labels)."""
+    REQUESTS.labels(route=route, status=str(status)).inc()
+    REQUEST_SECONDS.labels(route=route).observe(seconds)
+
+
+def observe_result(result: PredictionResult) -> None:
+    """Count one answer's scored rows, labels and probabilities, and its rejected rows by field."""
+    scored = 0
+    for label, probability in zip(result["predictions"], result["probabilities"], strict=True):
+        if label is not None and probability is not None:
+            scored += 1
+            _LABELS[label].inc()
+            PROBABILITY.observe(probability)
+    ROWS_SCORED.inc(scored)
+    rejected = {
+        (error["row"], error["field"] if error["field"] in _FIELDS else "other")
+        for error in result["errors"] or ()
+    }
+    for _row, field in rejected:
+        ROWS_REJECTED.labels(field=field).inc()

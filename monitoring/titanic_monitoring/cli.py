@@ -1,0 +1,78 @@
+"""titanic-monitor --store-url URL --since 7d --output DIR
+
+Exit 0: nothing drifted beyond the thresholds. 1: something did (the summary says what).
+2: no report could be made (store unreachable, no rows in the window, bad arguments).
+"""
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from titanic_monitoring.store import StoreError, read_window
+from titanic_monitoring.thresholds import DEFAULT_FILE, load_thresholds
+
+EXIT_OK, EXIT_DRIFT, EXIT_NO_REPORT = 0, 1, 2
+_DURATION = re.compile(r"(\d+)([mhdw])")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_since(text: str) -> timedelta:
+    """'7d', '24h', '30m', '2w' -> a timedelta."""
+    match = _DURATION.fullmatch(text.strip())
+    if match is None or int(match[1]) == 0:
+        raise argparse.ArgumentTypeError(f"expected a duration like 7d, 24h or 30m, got {text!r}")
+    return timedelta(**{_UNITS[match[2]]: int(match[1])})
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="titanic-monitor", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--store-url",
+        default=os.environ.get("PREDICTION_STORE_URL"),
+        help="SQLAlchemy URL of the prediction store (default: $PREDICTION_STORE_URL)",
+    )
+    parser.add_argument("--since", type=parse_since, default="7d", help="window, e.g. 7d, 24h")
+    parser.add_argument("--output", type=Path, required=True, help="directory for the report")
+    parser.add_argument("--thresholds", type=Path, default=DEFAULT_FILE, help="thresholds TOML")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exit_:
+        return EXIT_NO_REPORT if exit_.code else EXIT_OK
+    if not args.store_url:
+        print(
+            "titanic-monitor: no store: pass --store-url or set PREDICTION_STORE_URL",
+            file=sys.stderr,
+        )
+        return EXIT_NO_REPORT
+    try:
+        thresholds = load_thresholds(args.thresholds)
+        window = read_window(args.store_url, args.since)
+    except (StoreError, ValueError, KeyError, OSError) as error:
+        print(f"titanic-monitor: no report: {error}", file=sys.stderr)
+        return EXIT_NO_REPORT
+    # Evidently reports usage unless told not to; a monitoring job has no business phoning home.
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("ITERATIVE_DO_NOT_TRACK", "1")
+    from titanic_monitoring.reference import reference_frame  # loads the model: after the checks
+    from titanic_monitoring.report import build_report
+
+    try:
+        summary = build_report(window, reference_frame(), thresholds, args.output)
+    except ValueError as error:
+        print(f"titanic-monitor: no report: {error}", file=sys.stderr)
+        return EXIT_NO_REPORT
+    verdict = "; ".join(summary["reasons"]) or "no drift beyond the thresholds"
+    print(f"{summary['rows']['window']} rows: {verdict}. Report: {args.output / 'report.html'}")
+    return EXIT_DRIFT if summary["reasons"] else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

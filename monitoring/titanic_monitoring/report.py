@@ -1,0 +1,214 @@
+"""The drift and quality report: Evidently over the window vs the training rows, plus a verdict.
+
+Writes `report.html` (Evidently's report, self-contained, with our summary on top) and
+`summary.json` (the same facts for machines), and returns the summary.
+"""
+
+import html
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from evidently import DataDefinition, Dataset, Report
+from evidently.metrics import ValueDrift
+from evidently.presets import DataDriftPreset
+
+from titanic_monitoring.thresholds import DriftTest, Thresholds
+
+NUMERICAL_FEATURES = ["age", "fare", "sibsp", "parch"]
+CATEGORICAL_FEATURES = ["pclass", "sex", "embarked", "title", "deck"]
+FEATURES = ["pclass", "sex", "age", "sibsp", "parch", "fare", "embarked", "title", "deck"]
+PREDICTION_COLUMNS = {"prediction": "categorical", "probability": "numerical"}
+DRIFTED_STYLE = ' style="background:#f8d7d3;font-weight:bold"'
+
+
+def _kind(column: str) -> str:
+    if column in PREDICTION_COLUMNS:
+        return PREDICTION_COLUMNS[column]
+    return "numerical" if column in NUMERICAL_FEATURES else "categorical"
+
+
+def _drift_scores(snapshot_dict: dict[str, Any]) -> dict[str, tuple[str, float]]:
+    """Column -> (Evidently's name of the test, score), from the report's ValueDrift metrics."""
+    scores = {}
+    for metric in snapshot_dict["metrics"]:
+        config = metric["config"]
+        if config["type"].endswith(":ValueDrift"):
+            scores[config["column"]] = (str(config["method"]), float(metric["value"]))
+    return scores
+
+
+def _rejections(window: pd.DataFrame) -> dict[str, Any]:
+    rejected = window["errors"].dropna()
+    fields = Counter(field for errors in rejected for field in {e["field"] for e in errors})
+    rows = len(window)
+    return {
+        "rows": len(rejected),
+        "share": len(rejected) / rows,
+        "share_by_field": {field: count / rows for field, count in sorted(fields.items())},
+    }
+
+
+def _column_result(
+    column: str, test: DriftTest, evidently_test: str, score: float
+) -> dict[str, Any]:
+    return {
+        "column": column,
+        "kind": _kind(column),
+        "method": test.method,
+        "test": evidently_test,
+        "threshold": test.threshold,
+        "score": score,
+        "drifted": score >= test.threshold,
+    }
+
+
+def build_report(
+    window: pd.DataFrame, reference: pd.DataFrame, thresholds: Thresholds, output: Path
+) -> dict[str, Any]:
+    """Run Evidently, write report.html and summary.json into `output`, return the summary."""
+    scored = window[window["errors"].isna()]
+    if scored.empty:
+        raise ValueError("every row in the window was rejected: nothing to compare")
+    columns = [*FEATURES, *PREDICTION_COLUMNS]
+    definition = DataDefinition(
+        numerical_columns=[*NUMERICAL_FEATURES, "probability"],
+        categorical_columns=[*CATEGORICAL_FEATURES, "prediction"],
+    )
+    tests = {"numerical": thresholds.numerical, "categorical": thresholds.categorical}
+    report = Report(
+        [
+            DataDriftPreset(
+                columns=FEATURES,
+                # Evidently: dataset drift when share >= drift_share; ours: share > the maximum.
+                drift_share=thresholds.max_drifted_feature_share + 1e-9,
+                num_method=thresholds.numerical.method,
+                num_threshold=thresholds.numerical.threshold,
+                cat_method=thresholds.categorical.method,
+                cat_threshold=thresholds.categorical.threshold,
+            ),
+            ValueDrift(
+                column="prediction",
+                method=thresholds.categorical.method,
+                threshold=thresholds.categorical.threshold,
+            ),
+            ValueDrift(
+                column="probability",
+                method=thresholds.numerical.method,
+                threshold=thresholds.numerical.threshold,
+            ),
+        ]
+    )
+    snapshot = report.run(
+        Dataset.from_pandas(_typed(scored[columns]), data_definition=definition),
+        Dataset.from_pandas(_typed(reference[columns]), data_definition=definition),
+    )
+    scores = _drift_scores(snapshot.dict())
+    results = [_column_result(column, tests[_kind(column)], *scores[column]) for column in columns]
+    summary = _summary(window, scored, reference, results, thresholds)
+    output.mkdir(parents=True, exist_ok=True)
+    snapshot.save_html(str(output / "report.html"))
+    _prepend_summary(output / "report.html", summary)
+    (output / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    return summary
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Same dtypes on both sides: categories as text, numbers as floats."""
+    typed = frame.copy()
+    for column in [*CATEGORICAL_FEATURES, "prediction"]:
+        typed[column] = typed[column].map(lambda value: None if pd.isna(value) else str(value))
+    for column in [*NUMERICAL_FEATURES, "probability"]:
+        typed[column] = pd.to_numeric(typed[column]).astype(float)
+    return typed
+
+
+def _summary(
+    window: pd.DataFrame,
+    scored: pd.DataFrame,
+    reference: pd.DataFrame,
+    results: list[dict[str, Any]],
+    thresholds: Thresholds,
+) -> dict[str, Any]:
+    features = [result for result in results if result["column"] in FEATURES]
+    predictions = {result["column"]: result for result in results if result not in features}
+    drifted = [result["column"] for result in features if result["drifted"]]
+    drifted_share = len(drifted) / len(features)
+    rejections = _rejections(window)
+    reasons = []
+    if drifted_share > thresholds.max_drifted_feature_share:
+        reasons.append(f"features drifted: {', '.join(drifted)}")
+    if thresholds.prediction_drift_fails:
+        reasons += [f"{name} drifted" for name, result in predictions.items() if result["drifted"]]
+    if rejections["share"] > thresholds.max_rejected_row_share:
+        reasons.append(f"{rejections['share']:.1%} of rows rejected")
+    return {
+        "verdict": "drift" if reasons else "ok",
+        "reasons": reasons,
+        "window": {
+            "first_row_at": str(window["created_at"].min()),
+            "last_row_at": str(window["created_at"].max()),
+            "model_versions": window["model_version"].value_counts().to_dict(),
+        },
+        "rows": {
+            "window": len(window),
+            "scored": len(scored),
+            "rejected": rejections["rows"],
+            "reference": len(reference),
+        },
+        "features": features,
+        "drifted_features": drifted,
+        "drifted_feature_share": drifted_share,
+        "prediction_drift": predictions,
+        "rejected_rows": rejections,
+        "thresholds": {
+            "numerical": vars(thresholds.numerical),
+            "categorical": vars(thresholds.categorical),
+            "max_drifted_feature_share": thresholds.max_drifted_feature_share,
+            "prediction_drift_fails": thresholds.prediction_drift_fails,
+            "max_rejected_row_share": thresholds.max_rejected_row_share,
+        },
+    }
+
+
+def _table_row(result: dict[str, Any]) -> str:
+    drifted = result["drifted"]
+    style = DRIFTED_STYLE if drifted else ""
+    return (
+        f'<tr class="{"drifted" if drifted else "stable"}"{style}>'
+        f"<td>{html.escape(result['column'])}</td><td>{html.escape(result['test'])}</td>"
+        f"<td>{result['score']:.4f}</td><td>{result['threshold']}</td>"
+        f"<td>{'DRIFTED' if drifted else 'ok'}</td></tr>"
+    )
+
+
+def _prepend_summary(path: Path, summary: dict[str, Any]) -> None:
+    """Our verdict and per-column table above Evidently's widgets (plain HTML, no scripts)."""
+    rows = "".join(
+        _table_row(result)
+        for result in [*summary["features"], *summary["prediction_drift"].values()]
+    )
+    rejected = ", ".join(
+        f"{html.escape(field)} {share:.1%}"
+        for field, share in summary["rejected_rows"]["share_by_field"].items()
+    )
+    counts = summary["rows"]
+    verdict = "DRIFT" if summary["verdict"] == "drift" else "No drift"
+    reasons = html.escape("; ".join(summary["reasons"]) or "every column within its threshold")
+    section = (
+        '<section id="titanic-summary" style="font-family:system-ui,sans-serif;margin:1rem 2rem">'
+        f"<h1>Titanic model monitoring: {verdict}</h1><p>{reasons}</p>"
+        f"<p>Rows in the window: {counts['window']} ({counts['scored']} scored, "
+        f"{counts['rejected']} rejected{': ' + rejected if rejected else ''}); "
+        f"training rows for reference: {counts['reference']}; drifted features: "
+        f"{summary['drifted_feature_share']:.0%}.</p>"
+        '<table border="1" cellpadding="4" style="border-collapse:collapse">'
+        "<tr><th>column</th><th>test</th><th>score</th><th>threshold</th><th>drift</th></tr>"
+        f"{rows}</table></section>"
+    )
+    text = path.read_text(encoding="utf-8")
+    body = text.index("<body")
+    body_end = text.index(">", body) + 1
+    path.write_text(text[:body_end] + section + text[body_end:], encoding="utf-8")

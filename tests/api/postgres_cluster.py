@@ -1,0 +1,117 @@
+"""A throwaway PostgreSQL cluster from Debian's `postgresql` binaries, on a free loopback port.
+
+initdb into a temp dir, `postgres` started as our own child (by PID, as the `postgres` user when
+we are root: PostgreSQL refuses to run as root), stopped by that PID. `.ci/run` installs the
+binaries when they are missing.
+"""
+
+import glob
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from live_server import free_port
+
+BIN_DIRS = sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
+BIN_DIR = Path(BIN_DIRS[0]) if BIN_DIRS else None
+START_TIMEOUT_S = 60.0
+
+
+def _as_postgres_user() -> dict[str, Any]:
+    """Popen arguments that drop root to the `postgres` user (nothing when not root)."""
+    if os.getuid() != 0:
+        return {}
+    user = pwd.getpwnam("postgres")
+    return {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
+
+
+class PostgresCluster:
+    """One cluster; `stop()` and `start()` again on the same port and data (an outage)."""
+
+    def __init__(self, root: Path) -> None:
+        assert BIN_DIR is not None
+        self.data_dir = root / "data"
+        self.log_path = root / "postgres.log"
+        self.port = free_port()
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        self.process: subprocess.Popen[bytes] | None = None
+        subprocess.run(
+            [str(BIN_DIR / "initdb"), "-D", str(self.data_dir), "-U", "postgres", "-A", "trust"],
+            check=True,
+            capture_output=True,
+            timeout=120,
+            **_as_postgres_user(),
+        )
+
+    def start(self) -> None:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    str(BIN_DIR / "postgres"),  # type: ignore[operator]
+                    "-D",
+                    str(self.data_dir),
+                    "-p",
+                    str(self.port),
+                    "-c",
+                    "listen_addresses=127.0.0.1",
+                    "-c",
+                    f"unix_socket_directories={self.data_dir}",
+                    "-c",
+                    "fsync=off",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                **_as_postgres_user(),
+            )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"postgres exited:\n{self.log_path.read_text()}")
+            try:
+                psycopg.connect(self.url.replace("+psycopg", ""), connect_timeout=2).close()
+                return
+            except psycopg.OperationalError:
+                time.sleep(0.1)
+        raise RuntimeError(f"postgres not ready after {START_TIMEOUT_S} s")
+
+    def stop(self) -> None:
+        """Fast shutdown (SIGINT: clients are disconnected) by PID; SIGKILL if it hangs."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=30)
+
+    def count_rows(self, table: str = "predictions") -> int:
+        with psycopg.connect(self.url.replace("+psycopg", "")) as connection:
+            row = connection.execute(f"SELECT count(*) FROM {table}").fetchone()
+        assert row is not None
+        return int(row[0])
+
+
+@contextmanager
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    root = Path(tempfile.mkdtemp(prefix="titanic-pg-"))
+    try:
+        if os.getuid() == 0:
+            shutil.chown(root, "postgres", "postgres")
+        cluster = PostgresCluster(root)
+        cluster.start()
+        try:
+            yield cluster
+        finally:
+            cluster.stop()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

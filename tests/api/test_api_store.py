@@ -1,0 +1,154 @@
+"""The prediction store: what a row becomes in SQLite and in a real PostgreSQL; failure modes."""
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from postgres_cluster import PostgresCluster
+from prometheus_client.parser import text_string_to_metric_families
+
+INPUT_COLUMNS = ("pclass", "sex", "age", "sibsp", "parch", "fare", "embarked", "title", "deck")
+
+
+def stored_rows(url: str) -> list[dict[str, Any]]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            table = sa.Table("predictions", sa.MetaData(), autoload_with=connection)
+            rows = connection.execute(sa.select(table).order_by(table.c.id)).mappings()
+            return [dict(row) for row in rows]
+    finally:
+        engine.dispose()
+
+
+def metric_value(client: TestClient, name: str, **labels: str) -> float:
+    for family in text_string_to_metric_families(client.get("/metrics").text):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                return float(sample.value)
+    raise AssertionError(f"{name}{labels} not in /metrics")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/store/predictions.sqlite3"  # the directory is created
+    cluster: PostgresCluster = request.getfixturevalue("postgres")
+    engine = sa.create_engine(cluster.url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE IF EXISTS predictions"))
+    engine.dispose()
+    return cluster.url
+
+
+def test_every_row_is_stored_minimised_with_its_answer(
+    make_client: Callable[..., TestClient], store_url: str, passenger: dict[str, Any]
+) -> None:
+    bad = {"pclass": 7, "sex": "female", "name": "Roe, Dr. Secret"}
+    client = make_client(PREDICTION_STORE_URL=store_url)
+    first = client.post("/api/v1/predict", json={"inputs": [passenger, bad]})
+    second = client.post(
+        "/api/v1/predict", json={"inputs": [passenger]}, headers={"X-Request-ID": "req-2"}
+    )
+    client.__exit__(None, None, None)  # shutdown writes everything queued
+
+    rows = stored_rows(store_url)
+    answers = first.json(), second.json()
+    assert len(rows) == 3
+    good, rejected, single = rows
+    assert good["request_id"] == first.headers["x-request-id"]
+    assert (good["row_index"], rejected["row_index"], single["row_index"]) == (0, 1, 0)
+    assert single["request_id"] == "req-2"
+    assert good["model_version"] == answers[0]["version"]
+    assert good["probability"] == answers[0]["probabilities"][0]
+    assert good["prediction"] == answers[0]["predictions"][0]
+    # name "Doe, Mrs. Jane" only as its title, cabin "F4" only as its deck
+    assert {column: good[column] for column in INPUT_COLUMNS} == {
+        "pclass": 2,
+        "sex": "female",
+        "age": 31.0,
+        "sibsp": 1,
+        "parch": 1,
+        "fare": 26.0,
+        "embarked": "S",
+        "title": "Mrs",
+        "deck": "F",
+    }
+    assert good["errors"] is None
+    assert "name" not in good
+    assert "cabin" not in good
+    assert rejected["prediction"] is None
+    assert rejected["probability"] is None
+    assert rejected["errors"] == [{"field": "pclass", "message": "Input should be 1, 2 or 3"}]
+    assert all(rejected[column] is None for column in INPUT_COLUMNS)
+    assert good["created_at"] <= single["created_at"]
+
+
+def test_names_and_cabins_never_reach_the_database_file(
+    make_client: Callable[..., TestClient], tmp_path: Path, passenger: dict[str, Any]
+) -> None:
+    client = make_client()
+    client.post("/api/v1/predict", json={"inputs": [passenger, {**passenger, "pclass": 9}]})
+    client.__exit__(None, None, None)
+    stored = b"".join(path.read_bytes() for path in tmp_path.glob("predictions.sqlite3*"))
+    assert b"Mrs" in stored  # the title is there...
+    assert b"Jane" not in stored
+    assert b"Doe" not in stored
+    assert b"F4" not in stored
+
+
+def test_default_store_is_a_sqlite_file_under_data_and_off_turns_it_off(
+    make_client: Callable[..., TestClient],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    passenger: dict[str, Any],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PREDICTION_STORE_URL", raising=False)
+    from app.core.config import Settings
+
+    default = Settings().PREDICTION_STORE_URL
+    assert default is not None
+    client = make_client(PREDICTION_STORE_URL=default)
+    client.post("/api/v1/predict", json={"inputs": [passenger]})
+    client.__exit__(None, None, None)
+    database = tmp_path / "data" / "predictions.sqlite3"
+    assert len(stored_rows(f"sqlite:///{database}")) == 1
+    assert stored_rows(f"sqlite:///{database}")  # WAL mode, readable while written:
+    engine = sa.create_engine(f"sqlite:///{database}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    engine.dispose()
+
+    database.unlink()
+    for off in ("off", "none", "OFF"):
+        client = make_client(PREDICTION_STORE_URL=off)
+        assert client.post("/api/v1/predict", json={"inputs": [passenger]}).status_code == 200
+        client.__exit__(None, None, None)
+    assert not database.exists()
+
+
+def test_database_down_still_answers_and_counts_dropped_rows(
+    make_client: Callable[..., TestClient],
+    passenger: dict[str, Any],
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    from live_server import free_port
+
+    unreachable = f"postgresql+psycopg://titanic:s3cret-pw@127.0.0.1:{free_port()}/none"
+    client = make_client(
+        PREDICTION_STORE_URL=unreachable, STORE_QUEUE_ROWS=5, STORE_SHUTDOWN_TIMEOUT_S=0.5
+    )
+    dropped_before = metric_value(client, "titanic_api_store_rows_dropped_total")
+    answers = [client.post("/api/v1/predict", json={"inputs": [passenger] * 2}) for _ in range(6)]
+    assert [answer.status_code for answer in answers] == [200] * 6
+    # 5 rows fit the queue: two requests (4 rows) are queued, the other four (8 rows) dropped
+    assert metric_value(client, "titanic_api_store_rows_dropped_total") - dropped_before == 8
+    client.__exit__(None, None, None)
+    log = capfd.readouterr().out
+    assert log.count("queue full") == 1  # one warning a minute, not one per request
+    assert "prediction store unavailable" in log
+    assert "s3cret-pw" not in log  # the URL's password never reaches the log
