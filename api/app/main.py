@@ -15,6 +15,7 @@ from app.core.access_log import AccessLog
 from app.core.body_limit import BodySizeLimitMiddleware
 from app.core.config import API_V1_PREFIX, Settings, get_settings
 from app.core.errors import register_error_handlers
+from app.core.load_shed import LoadShedMiddleware
 from app.core.logging import setup_logging
 from app.core.middleware import RequestLogMiddleware
 from app.core.responses import SafeJSONResponse
@@ -61,6 +62,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["*"],
             expose_headers=["X-Request-ID"],
         )
+    # Inside the body limit: an oversized body is 413 whatever the load.
+    app.add_middleware(
+        LoadShedMiddleware,
+        max_requests=settings.MAX_REQUESTS_IN_FLIGHT,
+        max_body_bytes=settings.MAX_BODY_BYTES_IN_FLIGHT,
+        unknown_body_bytes=settings.MAX_BODY_BYTES,
+    )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
     app.state.settings = settings
     app.state.access_log = AccessLog(settings.LOG_FLUSH_INTERVAL_MS)
