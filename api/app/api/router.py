@@ -6,6 +6,7 @@ and each level costs the hot path microseconds (measured by benchmarks/bench_api
 
 from fastapi import FastAPI
 
+from app.api.routes.docs import add_docs_routes
 from app.api.routes.health import add_health_route
 from app.api.routes.page import add_page_route
 from app.api.routes.predict import add_predict_route
@@ -16,3 +17,4 @@ def add_routes(app: FastAPI, settings: Settings) -> None:
     add_predict_route(app, settings)  # first: the hot path is matched first
     add_health_route(app, settings)
     add_page_route(app)
+    add_docs_routes(app, settings.PROJECT_NAME)
