@@ -40,15 +40,20 @@ publish: $(VENV)/.ready
 	$(TOX) run -e publish_model
 
 ## make run: fresh clone -> train -> build -> local index -> publish (or reuse) -> install the API
-## from the index through PIP_EXTRA_INDEX_URL only -> serve on http://127.0.0.1:$(PORT)
+## from the index through PIP_EXTRA_INDEX_URL only (api/verify_install.py: the model package must
+## come from that index; reinstalled each time so its source is checked) -> serve on 127.0.0.1:$(PORT)
 API_VENV := .venv-api
 PORT ?= 8001
 run: index
 	$(TOX) run -q -e publish_model -- --local-index --reuse-existing
 	test -x $(API_VENV)/bin/python || $(PYTHON) -m venv $(API_VENV)
+	$(API_VENV)/bin/python -m pip uninstall --quiet --yes titanic-survival-model
 	index_url="$$($(VENV)/bin/python tools/local_index.py pip-url)" && \
 	  PIP_EXTRA_INDEX_URL="$$index_url" $(API_VENV)/bin/python -m pip install \
-	  --quiet --disable-pip-version-check -r api/requirements.txt
+	  --quiet --disable-pip-version-check --report $(API_VENV)/install-report.json \
+	  -r api/requirements.txt && \
+	  PIP_EXTRA_INDEX_URL="$$index_url" $(API_VENV)/bin/python api/verify_install.py \
+	  $(API_VENV)/install-report.json
 	PORT=$(PORT) $(VENV)/bin/python tools/run_api.py --venv $(API_VENV)
 
 ## make bench: speed and memory figures beside their baselines (not part of make test)

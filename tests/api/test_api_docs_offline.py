@@ -36,9 +36,11 @@ def offline_context(live_server: LiveServer) -> Iterator[tuple[Any, list[str], l
             context.route("**/*", only_loopback)
             context.on(
                 "response",
-                lambda response: failed.append(f"{response.status} {response.url}")
-                if response.status >= 400
-                else None,
+                lambda response: (
+                    failed.append(f"{response.status} {response.url}")
+                    if response.status >= 400
+                    else None
+                ),
             )
             yield context, blocked, failed
         finally:
