@@ -470,7 +470,8 @@ def test_the_model_from_the_private_index_passes_the_install_check(
     code, output = _verify_install(report, published)
 
     assert code == 0, output
-    assert f"came from the private index (http://***@{LOCAL_HOST}:" in output
+    port = published.index.port
+    assert f"came from the private index (http://{LOCAL_HOST}:{port}/packages/" in output
     assert not _leaks(published.index.password, output)
 
 
