@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from verify_install import InstallSourceError, check_source, masked, model_download_url
 
-PRIVATE = "https://user:s3cret@pypi.fury.io/acme/"
+PRIVATE = "https://user:s3cret@pypi.fury.io/acme/"  # pragma: allowlist secret
 
 
 def report(url: str, name: str = "titanic_survival_model") -> dict[str, Any]:
@@ -15,7 +15,7 @@ def report(url: str, name: str = "titanic_survival_model") -> dict[str, Any]:
 
 
 def test_a_wheel_from_the_private_host_passes() -> None:
-    url = "https://user:s3cret@pypi.fury.io/acme/-/ver_1/titanic_survival_model-0.1.0.whl"
+    url = f"{PRIVATE}-/ver_1/titanic_survival_model-0.1.0.whl"
     assert check_source(report(url), PRIVATE) == masked(url)
 
 
@@ -44,5 +44,5 @@ def test_no_private_index_fails() -> None:
 
 
 def test_credentials_are_masked() -> None:
-    assert masked("https://user:s3cret@host.example/simple/") == "https://***@host.example/simple/"
+    assert masked(PRIVATE) == "https://***@pypi.fury.io/acme/"
     assert masked("https://host.example/simple/") == "https://host.example/simple/"

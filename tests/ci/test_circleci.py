@@ -22,7 +22,7 @@ TOX_INI = ROOT / "tox.ini"
 MAKEFILE = ROOT / "Makefile"
 CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
 
-TEST_JOBS = ("checks", "test_package", "test_app", "e2e", "differential")
+TEST_JOBS = ("checks", "test_package", "test_app", "e2e", "differential", "security")
 RELEASE_JOBS = ("publish_model", "deploy_api")
 SECRETS = (
     "PIP_EXTRA_INDEX_URL",
@@ -208,7 +208,7 @@ def test_deploy_runs_railway_up_from_api_and_needs_its_token(tmp_path: Path) -> 
     recipe = re.search(r"^deploy-api:.*\n((?:\t.*\n)+)", MAKEFILE.read_text(encoding="utf-8"), re.M)
     assert recipe is not None
     assert "@railway/cli" in recipe.group(1)
-    assert re.search(r"cd api && \S*\$\(RAILWAY_CLI\) up --detach", recipe.group(1))
+    assert re.search(r"cd api && \S*\$\(RAILWAY_CLI\) up --ci", recipe.group(1))
     assert re.search(r"^RAILWAY_CLI := \S+/railway$", MAKEFILE.read_text(), re.M)
     make = shutil.which("make")
     assert make is not None
