@@ -13,8 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from detect_secrets import SecretsCollection
 from detect_secrets.core import baseline
+from detect_secrets.core.secrets_collection import SecretsCollection
 
 
 def tracked_files() -> list[str]:
