@@ -56,9 +56,10 @@ run: index
 	  $(API_VENV)/install-report.json
 	PORT=$(PORT) $(VENV)/bin/python tools/run_api.py --venv $(API_VENV)
 
-## make bench: speed and memory figures beside their baselines (not part of make test)
+## make bench: speed and memory figures beside their baselines, then a 10-minute soak of the API
+## (RSS growth < 5 %); not part of make test
 bench: $(VENV)/.ready
-	$(TOX) run -e bench,bench_api
+	$(TOX) run -e bench,bench_api,soak_api
 
 ## make venv: just .venv with tox + tox-uv (what every CI job installs before its tox env)
 venv: $(VENV)/.ready
