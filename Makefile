@@ -44,7 +44,8 @@ publish: $(VENV)/.ready
 	$(TOX) run -e publish_model
 
 ## make run: fresh clone -> train -> build -> local index -> publish (or reuse) -> install the API
-## from the index through PIP_EXTRA_INDEX_URL only -> serve on http://127.0.0.1:$(PORT)
+## from the index through PIP_EXTRA_INDEX_URL only (api/verify_install.py: the model package must
+## come from that index; reinstalled each time so its source is checked) -> serve on 127.0.0.1:$(PORT)
 API_VENV := .venv-api
 PORT ?= 8001
 # The prediction store of `make run` (and what `make monitor` reads): a SQLite file under data/.
@@ -52,9 +53,13 @@ PREDICTION_STORE_URL ?= sqlite:///$(CURDIR)/data/predictions.sqlite3
 run: index
 	$(TOX) run -q -e publish_model -- --local-index --reuse-existing
 	test -x $(API_VENV)/bin/python || $(PYTHON) -m venv $(API_VENV)
+	$(API_VENV)/bin/python -m pip uninstall --quiet --yes titanic-survival-model
 	index_url="$$($(INDEX_PY) -m release.local_index pip-url)" && \
 	  PIP_EXTRA_INDEX_URL="$$index_url" $(API_VENV)/bin/python -m pip install \
-	  --quiet --disable-pip-version-check -r api/requirements.txt
+	  --quiet --disable-pip-version-check --report $(API_VENV)/install-report.json \
+	  -r api/requirements.txt && \
+	  PIP_EXTRA_INDEX_URL="$$index_url" $(API_VENV)/bin/python api/verify_install.py \
+	  $(API_VENV)/install-report.json
 	mkdir -p data
 	PORT=$(PORT) PREDICTION_STORE_URL=$(PREDICTION_STORE_URL) $(INDEX_PY) -m release.run_api --venv $(API_VENV)
 
@@ -63,9 +68,10 @@ run: index
 monitor: $(VENV)/.ready
 	$(TOX) run -e monitor -- --store-url $(PREDICTION_STORE_URL) --since 7d --output reports/monitoring
 
-## make bench: speed and memory figures beside their baselines (not part of make test)
+## make bench: speed and memory figures beside their baselines, then a 10-minute soak of the API
+## (RSS growth < 5 %); not part of make test
 bench: $(VENV)/.ready
-	$(TOX) run -e bench,bench_api,bench_batch
+	$(TOX) run -e bench,bench_api,bench_batch,soak_api
 
 ## make java: a Java runtime for Spark 4 (17+) when none is present (CircleCI's test_spark job)
 java:
@@ -87,11 +93,13 @@ postgres-bin:
 
 ## make deploy-api: deploy api/ to Railway with the Railway CLI from npm (needs RAILWAY_TOKEN;
 ## RAILWAY_SERVICE picks the service when the project has several). CircleCI runs it on main.
+## `up --ci` streams the build log and fails when the build fails; CircleCI then waits for the new
+## version with `tox -e smoke -- --url "$$API_URL" --wait 300` (docs/operations.md).
 RAILWAY_CLI := .cache/railway-cli/node_modules/.bin/railway
 deploy-api:
 	@test -n "$$RAILWAY_TOKEN" || { echo "deploy-api: RAILWAY_TOKEN is not set" >&2; exit 1; }
 	npm install --no-save --no-audit --no-fund --prefix .cache/railway-cli @railway/cli
-	cd api && $(CURDIR)/$(RAILWAY_CLI) up --detach $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
+	cd api && $(CURDIR)/$(RAILWAY_CLI) up --ci $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
 
 clean:
 	rm -rf .tox dist build model_package/*.egg-info reports

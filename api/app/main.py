@@ -17,6 +17,7 @@ from app.core.access_log import AccessLog
 from app.core.body_limit import BodySizeLimitMiddleware
 from app.core.config import API_V1_PREFIX, Settings, get_settings
 from app.core.errors import register_error_handlers
+from app.core.load_shed import LoadShedMiddleware
 from app.core.logging import setup_logging
 from app.core.middleware import RequestLogMiddleware
 from app.core.responses import SafeJSONResponse
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=api_version,
         description=f"Titanic survival predictions from titanic-survival-model {model_version}.",
         openapi_url=f"{API_V1_PREFIX}/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served from the app's own assets (app/api/routes/docs.py)
         redoc_url=None,
         default_response_class=SafeJSONResponse,
         lifespan=lifespan,
@@ -89,6 +90,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["*"],
             expose_headers=["X-Request-ID"],
         )
+    # Inside the body limit: an oversized body is 413 whatever the load.
+    app.add_middleware(
+        LoadShedMiddleware,
+        max_requests=settings.MAX_REQUESTS_IN_FLIGHT,
+        max_body_bytes=settings.MAX_BODY_BYTES_IN_FLIGHT,
+        unknown_body_bytes=settings.MAX_BODY_BYTES,
+    )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
     app.state.settings = settings
     app.state.prediction_store = None  # started with the lifespan (main.start_prediction_store)

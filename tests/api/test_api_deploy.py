@@ -110,3 +110,14 @@ def test_healthcheck_module_exits_0_with_a_server_and_1_without() -> None:
     )
 
     assert (up.returncode, down.returncode) == (0, 1)
+
+
+def test_dockerfile_install_fails_unless_the_model_came_from_the_private_index() -> None:
+    build = dockerfile_stages()[0]
+
+    (install,) = [line for line in build if line.startswith("RUN ") and "pip install" in line]
+    report = install.split("--report ", 1)[1].split()[0]
+    check = install.split("&&", 1)[1]
+    assert f"verify_install.py {report}" in " ".join(check.split())
+    assert 'PIP_EXTRA_INDEX_URL="${PIP_EXTRA_INDEX_URL}"' in check
+    assert any(line.startswith("COPY ") and "verify_install.py" in line for line in build)

@@ -30,6 +30,7 @@ TEST_JOBS = (
     "e2e",
     "differential",
     "test_spark",
+    "security",
 )
 RELEASE_JOBS = ("publish_model", "deploy_api")
 SECRETS = (
@@ -216,7 +217,7 @@ def test_deploy_runs_railway_up_from_api_and_needs_its_token(tmp_path: Path) -> 
     recipe = re.search(r"^deploy-api:.*\n((?:\t.*\n)+)", MAKEFILE.read_text(encoding="utf-8"), re.M)
     assert recipe is not None
     assert "@railway/cli" in recipe.group(1)
-    assert re.search(r"cd api && \S*\$\(RAILWAY_CLI\) up --detach", recipe.group(1))
+    assert re.search(r"cd api && \S*\$\(RAILWAY_CLI\) up --ci", recipe.group(1))
     assert re.search(r"^RAILWAY_CLI := \S+/railway$", MAKEFILE.read_text(), re.M)
     make = shutil.which("make")
     assert make is not None

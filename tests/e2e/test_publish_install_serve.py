@@ -9,12 +9,17 @@ uvicorn.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import venv
+import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -322,3 +327,119 @@ def test_no_log_shows_the_index_password(
     ]:
         leaked = _leaks(password, text)
         assert not leaked, f"the index password appears in the {where}"
+
+
+# --- dependency confusion: an impostor of the pinned version on a second, "public" index -------
+
+VERIFY_INSTALL = API_DIR / "verify_install.py"
+
+
+def _impostor_wheel(directory: Path) -> Path:
+    """titanic-survival-model VERSION with a build tag, so pip prefers it to the real wheel."""
+    dist_info = f"titanic_survival_model-{VERSION}.dist-info"
+    files = {
+        "titanic_model/__init__.py": b"raise ImportError('impostor')\n",
+        f"{dist_info}/METADATA": (
+            f"Metadata-Version: 2.1\nName: {PROJECT}\nVersion: {VERSION}\n"
+        ).encode(),
+        f"{dist_info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+        b"Build: 1\nTag: py3-none-any\n",
+    }
+    records = [
+        f"{name},sha256={_record_hash(data)},{len(data)}" for name, data in files.items()
+    ] + [f"{dist_info}/RECORD,,"]
+    files[f"{dist_info}/RECORD"] = ("\n".join(records) + "\n").encode()
+    wheel = directory / f"titanic_survival_model-{VERSION}-1-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return wheel
+
+
+def _record_hash(data: bytes) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+@contextmanager
+def _static_index(root: Path, wheels: list[Path]) -> Iterator[str]:
+    """A plain PEP 503 directory served by `python -m http.server` on loopback: a fake PyPI."""
+    project_dir = root / "simple" / PROJECT
+    project_dir.mkdir(parents=True)
+    links = "".join(f'<a href="/files/{wheel.name}">{wheel.name}</a>\n' for wheel in wheels)
+    (project_dir / "index.html").write_text(f"<html><body>\n{links}</body></html>\n")
+    (root / "files").mkdir()
+    for wheel in wheels:
+        shutil.copy(wheel, root / "files" / wheel.name)
+    port = free_port()
+    url = f"http://{LOCAL_HOST}:{port}/simple/"
+    command = [sys.executable, "-m", "http.server", "--bind", LOCAL_HOST, str(port)]
+    with stopped_on_exit(start_server(command, url, root.parent / "fake-pypi.log", cwd=root)):
+        yield url
+
+
+def _resolve_model(
+    installed_api: InstalledApi, published: PublishedIndex, public_url: str, report: Path
+) -> tuple[int, str]:
+    """pip's choice for the pinned model with the fake PyPI as --index-url and the private index
+    as PIP_EXTRA_INDEX_URL, as api/requirements.txt installs it (dry run, report written)."""
+    env = {
+        **_environ_without_index_settings(),
+        **published.index.pip_env(),
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
+    pip = [str(installed_api.venv_dir / "bin" / "python"), "-m", "pip", "install"]
+    options = ["--dry-run", "--ignore-installed", "--no-deps", "--report", str(report)]
+    return _run(
+        [*pip, *options, "--index-url", public_url, f"{PROJECT}=={VERSION}"], env=env, timeout=300
+    )
+
+
+def _verify_install(report: Path, published: PublishedIndex) -> tuple[int, str]:
+    env = {**_environ_without_index_settings(), **published.index.pip_env()}
+    return _run([sys.executable, str(VERIFY_INSTALL), str(report)], env=env, timeout=60)
+
+
+def test_an_impostor_on_the_public_index_fails_the_install_check(
+    tmp_path: Path, published: PublishedIndex, installed_api: InstalledApi
+) -> None:
+    impostor = _impostor_wheel(tmp_path)
+    report = tmp_path / "report.json"
+    with _static_index(tmp_path / "pypi", [impostor]) as public_url:
+        code, output = _resolve_model(installed_api, published, public_url, report)
+    assert code == 0, output[-3000:]
+    chosen = json.loads(report.read_text())["install"][0]["download_info"]["url"]
+    assert chosen.endswith(impostor.name), "pip did not pick the impostor: the test shows nothing"
+
+    code, output = _verify_install(report, published)
+
+    assert code == 1
+    assert f"downloaded from {public_url.removesuffix('simple/')}files/{impostor.name}" in output
+    assert "not from the private index" in output
+    assert not _leaks(published.index.password, output)
+
+
+def test_the_model_from_the_private_index_passes_the_install_check(
+    tmp_path: Path, published: PublishedIndex, installed_api: InstalledApi
+) -> None:
+    report = tmp_path / "report.json"
+    with _static_index(tmp_path / "pypi", []) as public_url:
+        code, output = _resolve_model(installed_api, published, public_url, report)
+    assert code == 0, output[-3000:]
+
+    code, output = _verify_install(report, published)
+
+    assert code == 0, output
+    port = published.index.port
+    assert f"came from the private index (http://{LOCAL_HOST}:{port}/packages/" in output
+    assert not _leaks(published.index.password, output)
+
+
+def test_the_api_install_itself_passes_the_install_check(
+    tmp_path: Path, published: PublishedIndex, installed_api: InstalledApi
+) -> None:
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps(installed_api.report))
+
+    code, output = _verify_install(report, published)
+
+    assert code == 0, output

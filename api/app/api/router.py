@@ -6,6 +6,7 @@ and each level costs the hot path microseconds (measured by benchmarks/bench_api
 
 from fastapi import FastAPI
 
+from app.api.routes.docs import add_docs_routes
 from app.api.routes.health import add_health_route
 from app.api.routes.metrics import add_metrics_route
 from app.api.routes.model import add_model_route
@@ -20,3 +21,4 @@ def add_routes(app: FastAPI, settings: Settings) -> None:
     add_model_route(app)
     add_metrics_route(app, settings)
     add_page_route(app)
+    add_docs_routes(app, settings.PROJECT_NAME)

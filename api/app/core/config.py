@@ -4,7 +4,7 @@ import json
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, SecretStr
+from pydantic import BeforeValidator, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 API_V1_PREFIX = "/api/v1"  # a contract (DESIGN.md), not a setting
@@ -58,6 +58,22 @@ class Settings(BaseSettings):
     GIL_SWITCH_INTERVAL_MS: float = Field(
         default=1.0, gt=0, le=100, description="How long a scoring thread may hold the GIL"
     )
+    # Overload bounds (app/core/load_shed.py; figures in docs/operations.md): beyond either, 503.
+    MAX_REQUESTS_IN_FLIGHT: int = Field(
+        default=256, ge=1, description="Most requests being served at once"
+    )
+    MAX_BODY_BYTES_IN_FLIGHT: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1024,
+        description="Most body bytes of large (> 64 KiB) requests being served at once",
+    )
+
+    @model_validator(mode="after")
+    def _one_largest_body_fits_in_flight(self) -> "Settings":
+        """Otherwise a body of the largest accepted size could never be admitted."""
+        if self.MAX_BODY_BYTES_IN_FLIGHT < self.MAX_BODY_BYTES:
+            raise ValueError("MAX_BODY_BYTES_IN_FLIGHT must be at least MAX_BODY_BYTES")
+        return self
 
     PREDICTION_STORE_URL: Annotated[str | None, BeforeValidator(_store_url)] = Field(
         default=DEFAULT_STORE_URL,

@@ -42,6 +42,7 @@ def add_predict_route(app: FastAPI, settings: Settings) -> None:
         responses={
             413: {"model": MessageResponse, "description": "More than MAX_BATCH_SIZE rows"},
             422: {"model": RequestErrorResponse, "description": "Malformed body"},
+            503: {"model": MessageResponse, "description": "Overloaded: retry after Retry-After s"},
         },
     )
     async def predict(body: PredictionRequest) -> SafeJSONResponse:

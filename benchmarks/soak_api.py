@@ -1,0 +1,118 @@
+"""Soak: the API under steady load for 10 minutes, RSS sampled every 10 s; memory must not creep.
+
+Starts the real app (uvicorn, one worker, bench_api.start) on 127.0.0.1 and keeps 64 keep-alive
+connections busy: 60 send single-record predicts, 4 send 1,000-row batches. Every --interval
+seconds it prints the server's RSS (VmRSS) and the requests answered so far. The figure is the
+growth from the first sample (taken after warm-up) to the last one; >= 5 % fails (exit code 1),
+as does any answer other than 200 (the load stays well under the overload bounds).
+
+    python benchmarks/soak_api.py [--duration 600] [--interval 10] [--concurrency 64]
+"""
+
+import argparse
+import asyncio
+import json
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import uvloop
+from bench_api import PASSENGER, post_request, start
+
+PREDICT = "/api/v1/predict"
+BATCH_CONNECTIONS, BATCH_ROWS = 4, 1_000
+GROWTH_LIMIT_PERCENT = 5.0
+
+
+def rss_mib(pid: int, field: str = "VmRSS") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise LookupError(field)
+
+
+async def connection(port: int, request: bytes, until: float, statuses: Counter[int]) -> None:
+    """One keep-alive connection sending `request` back to back until `until`."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.perf_counter() < until:
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            await reader.readexactly(length)
+            statuses[int(head[9:12])] += 1
+    finally:
+        writer.close()
+
+
+async def sample(
+    pid: int, until: float, interval: float, statuses: Counter[int]
+) -> list[tuple[float, float]]:
+    """(seconds since start, RSS MiB) every `interval`, printed as it goes."""
+    samples = []
+    started = time.perf_counter()
+    while time.perf_counter() + interval <= until + 0.5:
+        await asyncio.sleep(interval)
+        elapsed, rss = time.perf_counter() - started, rss_mib(pid)
+        samples.append((elapsed, rss))
+        answered = sum(statuses.values())
+        print(f"  {elapsed:5.0f} s  RSS {rss:6.1f} MiB  answered {answered:,}", flush=True)
+    return samples
+
+
+async def soak(
+    pid: int, port: int, seconds: float, interval: float, concurrency: int
+) -> tuple[list[tuple[float, float]], Counter[int]]:
+    single = post_request(PREDICT, json.dumps({"inputs": [PASSENGER]}).encode())
+    batch = post_request(PREDICT, json.dumps({"inputs": [PASSENGER] * BATCH_ROWS}).encode())
+    statuses: Counter[int] = Counter()
+    until = time.perf_counter() + seconds
+    requests = [batch] * BATCH_CONNECTIONS + [single] * (concurrency - BATCH_CONNECTIONS)
+    results = await asyncio.gather(
+        sample(pid, until, interval, statuses),
+        *(connection(port, request, until, statuses) for request in requests),
+    )
+    return results[0], statuses
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=600.0, help="seconds of load")
+    parser.add_argument("--interval", type=float, default=10.0, help="seconds between samples")
+    parser.add_argument("--concurrency", type=int, default=64, help="connections")
+    args = parser.parse_args(argv)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        start("app", "app.main:app", "/api/v1/health", Path(tmp) / "app.log") as server,
+    ):
+        pid = server.process.pid
+        print(
+            f"soak: {args.duration:.0f} s at c={args.concurrency} "
+            f"({BATCH_CONNECTIONS} sending {BATCH_ROWS:,}-row batches), RSS every "
+            f"{args.interval:.0f} s; started at {rss_mib(pid):.1f} MiB"
+        )
+        samples, statuses = uvloop.run(
+            soak(pid, server.port, args.duration, args.interval, args.concurrency)
+        )
+        peak = rss_mib(pid, "VmHWM")
+    if len(samples) < 2:
+        print("soak: too short for two samples")
+        return 1
+    first, last = samples[0][1], samples[-1][1]
+    growth = (last - first) / first * 100
+    others = {status: count for status, count in statuses.items() if status != 200}
+    print(
+        f"soak: RSS {first:.1f} -> {last:.1f} MiB from the first to the last sample: growth "
+        f"{growth:+.1f} % (limit {GROWTH_LIMIT_PERCENT:.0f} %); peak {peak:.1f} MiB; "
+        f"{statuses[200]:,} answered 200, other statuses {others or 'none'}"
+    )
+    return 0 if growth < GROWTH_LIMIT_PERCENT and not others else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,119 @@
+"""Overload against a real uvicorn process: 200 concurrent near-limit batches at once.
+
+What must hold (issue 12): no 5xx but 503, the process survives, its peak RSS (VmHWM) stays under
+512 MiB, and single-record requests sent meanwhile are answered 200. Bounded: a minute at most.
+"""
+
+import asyncio
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+from live_server import serve
+
+PREDICT = "/api/v1/predict"
+BATCH_ROWS = 9_000  # near MAX_BATCH_SIZE (10,000); about 2.2 MB of JSON
+CONCURRENT_BATCHES = 200
+PEAK_RSS_LIMIT_MIB = 512  # the memory of the smallest replica we deploy on
+FLOOD_TIMEOUT_S = 50
+ONE_PASSENGER = {"pclass": 3, "sex": "male", "age": 22, "fare": 7.25, "embarked": "S"}
+REPORT = Path(__file__).resolve().parents[2] / "reports" / "overload.json"
+
+
+def proc_status_mib(pid: int, field: str) -> float:
+    """VmRSS (now) or VmHWM (peak since start) of `pid`, in MiB, from /proc/PID/status."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise LookupError(field)
+
+
+def near_limit_body(records: list[dict[str, Any]]) -> bytes:
+    rows = [records[index % len(records)] for index in range(BATCH_ROWS)]
+    return json.dumps({"inputs": rows}).encode()
+
+
+async def flood(base_url: str, body: bytes) -> dict[str, Any]:
+    """200 batches at once; single records one after another until the batches are answered."""
+    headers = {"content-type": "application/json"}
+    limits = httpx2.Limits(max_connections=CONCURRENT_BATCHES + 8)
+    async with httpx2.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
+
+        async def batch() -> int:
+            reply = await client.post(PREDICT, content=body, headers=headers)
+            return reply.status_code
+
+        async def single_records(done: asyncio.Event) -> list[tuple[int, float]]:
+            answers = []
+            while not done.is_set():
+                started = time.perf_counter()
+                reply = await client.post(PREDICT, json={"inputs": [ONE_PASSENGER]})
+                answers.append((reply.status_code, time.perf_counter() - started))
+                await asyncio.sleep(0.02)
+            return answers
+
+        done = asyncio.Event()
+        singles = asyncio.create_task(single_records(done))
+        started = time.perf_counter()
+        batch_statuses = await asyncio.gather(*(batch() for _ in range(CONCURRENT_BATCHES)))
+        elapsed = time.perf_counter() - started
+        done.set()
+        single_answers = await singles
+        after = await client.post(PREDICT, content=body, headers=headers)
+    return {
+        "batch_statuses": batch_statuses,
+        "single_answers": single_answers,
+        "elapsed_s": elapsed,
+        "status_after": after.status_code,
+    }
+
+
+def test_overload_is_shed_with_503_and_memory_stays_bounded(
+    held_out_records: list[dict[str, Any]],
+) -> None:
+    body = near_limit_body(held_out_records)
+    assert len(body) < 4 * 1024 * 1024, "the batch must fit under MAX_BODY_BYTES"
+    with serve() as server:
+        pid = server.process.pid
+        rss_before = proc_status_mib(pid, "VmRSS")
+        outcome = asyncio.run(asyncio.wait_for(flood(server.base_url, body), FLOOD_TIMEOUT_S))
+        peak = proc_status_mib(pid, "VmHWM")
+        alive = server.process.poll() is None
+
+    statuses = outcome["batch_statuses"]
+    singles = outcome["single_answers"]
+    latencies = sorted(seconds for _, seconds in singles)
+    figures = {
+        "batches": len(statuses),
+        "batch_200": statuses.count(200),
+        "batch_503": statuses.count(503),
+        "flood_s": round(outcome["elapsed_s"], 1),
+        "rss_before_mib": round(rss_before),
+        "peak_rss_mib": round(peak),
+        "single_records": len(singles),
+        "single_p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
+        "single_max_ms": round(latencies[-1] * 1000, 1),
+    }
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(json.dumps(figures, indent=2))
+
+    assert alive, "the server died under the flood"
+    assert set(statuses) <= {200, 503}, figures
+    assert statuses.count(503) > 0, "nothing was shed: the flood did not reach the bound"
+    assert statuses.count(200) > 0, "no batch was served"
+    assert peak < PEAK_RSS_LIMIT_MIB, figures
+    assert singles, "no single-record request was sent during the flood"
+    assert {status for status, _ in singles} == {200}, figures
+    assert outcome["status_after"] == 200, "the server did not recover after the flood"
+
+
+@pytest.fixture(autouse=True)
+def _show_figures(capsys: pytest.CaptureFixture[str]) -> Any:
+    """The figures are the point of this test: print them even when it passes."""
+    yield
+    with capsys.disabled():
+        if REPORT.exists():
+            print(f"\noverload figures ({REPORT.name}): {REPORT.read_text()}")

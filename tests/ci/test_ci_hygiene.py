@@ -1,0 +1,115 @@
+"""CI hygiene (issue 12): JUnit results kept, dependencies audited, secrets scanned, deploys
+smoke-tested. The secret scanner is run for real on planted secrets."""
+
+import configparser
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SCAN_SECRETS = ROOT / ".ci" / "scan_secrets.py"
+BASELINE = ROOT / ".secrets.baseline"
+PYTEST_JOBS = {  # CircleCI job -> the pytest tox envs it runs
+    "checks": ["test_ci"],
+    "test_package": ["test_package"],
+    "test_app": ["test_app"],
+    "e2e": ["e2e"],
+    "differential": ["differential"],
+    "deploy_api": ["smoke"],
+}
+
+
+def circleci() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / ".circleci" / "config.yml").read_text())
+    return loaded
+
+
+def tox_commands(env: str) -> str:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(ROOT / "tox.ini", encoding="utf-8")
+    return parser[f"testenv:{env}"]["commands"]
+
+
+def run_commands(job: str) -> list[str]:
+    steps = circleci()["jobs"][job]["steps"]
+    return [step["run"]["command"] for step in steps if isinstance(step, dict) and "run" in step]
+
+
+def scan(*files: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, str(SCAN_SECRETS), "--baseline", str(BASELINE)]
+    return subprocess.run(
+        [*command, *map(str, files)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(("job", "envs"), PYTEST_JOBS.items())
+def test_every_test_job_stores_its_junit_results(job: str, envs: list[str]) -> None:
+    steps = circleci()["jobs"][job]["steps"]
+    stored = [step["store_test_results"] for step in steps if "store_test_results" in step]
+    assert stored == [{"path": "reports/junit", "when": "always"}]
+    for env in envs:
+        assert "--junitxml={tox_root}/reports/junit/{env_name}.xml" in tox_commands(env)
+
+
+def test_security_job_audits_the_locked_dependencies_and_gates_publishing() -> None:
+    assert run_commands("security") == [".venv/bin/tox run -e security"]
+    audit = tox_commands("security")
+    assert audit.startswith("pip-audit ")
+    assert "-r constraints.txt" in audit
+    assert "-r api/requirements-app.txt" in audit
+    (workflow,) = circleci()["workflows"].values()
+    publish = next(job["publish_model"] for job in workflow["jobs"] if "publish_model" in job)
+    assert "security" in publish["requires"]
+
+
+def test_deploy_waits_for_the_build_then_smoke_tests_api_url() -> None:
+    commands = run_commands("deploy_api")
+    assert commands[-2:] == [
+        "make deploy-api",
+        '.venv/bin/tox run -e smoke -- --url "$API_URL" --wait 300',
+    ]
+    makefile = (ROOT / "Makefile").read_text()
+    assert "up --ci" in makefile
+    assert "up --detach" not in makefile  # --detach returns before the build is even done
+
+
+def test_api_url_is_documented() -> None:
+    header = (ROOT / ".circleci" / "config.yml").read_text().split("\nversion:", 1)[0]
+    assert "API_URL" in header
+    assert "API_URL" in (ROOT / "docs" / "operations.md").read_text()
+
+
+def test_checks_env_runs_the_secret_scan_over_the_tree() -> None:
+    assert "python .ci/scan_secrets.py --baseline .secrets.baseline" in tox_commands("checks")
+    result = scan()
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_secret_scan_fails_on_a_planted_secret(tmp_path: Path) -> None:
+    planted = tmp_path / "settings.py"
+    # Assembled at run time, so this file itself holds no secret for the scanner to find.
+    aws_key = "AKIA" + "QWERTYUIOPASDFGH"
+    planted.write_text(f'AWS_ACCESS_KEY_ID = "{aws_key}"\n')
+
+    result = scan(planted)
+
+    assert result.returncode == 1
+    assert f"{planted}:1: possible secret (AWS Access Key)" in result.stdout
+
+
+def test_secret_scan_passes_a_clean_file(tmp_path: Path) -> None:
+    clean = tmp_path / "clean.py"
+    clean.write_text('GREETING = "hello"\n')
+
+    result = scan(clean)
+
+    assert result.returncode == 0, result.stdout
