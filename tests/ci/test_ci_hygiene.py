@@ -66,7 +66,7 @@ def test_security_job_audits_the_locked_dependencies_and_gates_publishing() -> N
     assert audit.startswith("pip-audit ")
     assert "-r constraints.txt" in audit
     assert "-r api/requirements-app.txt" in audit
-    (workflow,) = circleci()["workflows"].values()
+    workflow = circleci()["workflows"]["test-publish-deploy"]
     publish = next(job["publish_model"] for job in workflow["jobs"] if "publish_model" in job)
     assert "security" in publish["requires"]
 
