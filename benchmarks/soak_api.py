@@ -19,7 +19,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import uvloop
-from bench_api import PASSENGER, post_request, start
+from bench_api import exchange, post_request, start
+
+from release.project import SAMPLE_PASSENGER
 
 PREDICT = "/api/v1/predict"
 BATCH_CONNECTIONS, BATCH_ROWS = 4, 1_000
@@ -38,13 +40,7 @@ async def connection(port: int, request: bytes, until: float, statuses: Counter[
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         while time.perf_counter() < until:
-            writer.write(request)
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line[:15].lower() == b"content-length:":
-                    length = int(line[15:])
-            await reader.readexactly(length)
+            head = await exchange(reader, writer, request)
             statuses[int(head[9:12])] += 1
     finally:
         writer.close()
@@ -68,8 +64,8 @@ async def sample(
 async def soak(
     pid: int, port: int, seconds: float, interval: float, concurrency: int
 ) -> tuple[list[tuple[float, float]], Counter[int]]:
-    single = post_request(PREDICT, json.dumps({"inputs": [PASSENGER]}).encode())
-    batch = post_request(PREDICT, json.dumps({"inputs": [PASSENGER] * BATCH_ROWS}).encode())
+    single = post_request(PREDICT, json.dumps({"inputs": [SAMPLE_PASSENGER]}).encode())
+    batch = post_request(PREDICT, json.dumps({"inputs": [SAMPLE_PASSENGER] * BATCH_ROWS}).encode())
     statuses: Counter[int] = Counter()
     until = time.perf_counter() + seconds
     requests = [batch] * BATCH_CONNECTIONS + [single] * (concurrency - BATCH_CONNECTIONS)
