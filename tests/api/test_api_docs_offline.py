@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx2
+import httpx
 import pytest
 from live_server import LiveServer
 from test_api_browser import CHROMIUM, CHROMIUM_ARGS, pytestmark  # noqa: F401  (same skip rule)
@@ -67,9 +67,9 @@ def test_docs_lists_the_predict_operation_with_no_internet(
 
 def test_home_page_and_docs_link_a_favicon_that_is_served(live_server: LiveServer) -> None:
     for path in ("/", "/docs"):
-        page = httpx2.get(f"{live_server.base_url}{path}", timeout=10).text
+        page = httpx.get(f"{live_server.base_url}{path}", timeout=10).text
         assert 'href="/favicon.ico"' in page, path
-    icon = httpx2.get(f"{live_server.base_url}/favicon.ico", timeout=10)
+    icon = httpx.get(f"{live_server.base_url}/favicon.ico", timeout=10)
     assert icon.status_code == 200
     assert icon.headers["content-type"] == "image/x-icon"
     assert icon.content[:4] == b"\x00\x00\x01\x00"  # the ICO signature

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx2
+import httpx
 import pytest
 from live_server import serve
 
@@ -39,8 +39,8 @@ def near_limit_body(records: list[dict[str, Any]]) -> bytes:
 async def flood(base_url: str, body: bytes) -> dict[str, Any]:
     """200 batches at once; single records one after another until the batches are answered."""
     headers = {"content-type": "application/json"}
-    limits = httpx2.Limits(max_connections=CONCURRENT_BATCHES + 8)
-    async with httpx2.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
+    limits = httpx.Limits(max_connections=CONCURRENT_BATCHES + 8)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
 
         async def batch() -> int:
             reply = await client.post(PREDICT, content=body, headers=headers)
