@@ -2,6 +2,7 @@
 smoke-tested. The secret scanner is run for real on planted secrets."""
 
 import configparser
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,14 +14,6 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 SCAN_SECRETS = ROOT / ".ci" / "scan_secrets.py"
 BASELINE = ROOT / ".secrets.baseline"
-PYTEST_JOBS = {  # CircleCI job -> the pytest tox envs it runs
-    "checks": ["test_ci"],
-    "test_package": ["test_package"],
-    "test_app": ["test_app"],
-    "e2e": ["e2e"],
-    "differential": ["differential"],
-    "deploy_api": ["smoke"],
-}
 
 
 def circleci() -> dict[str, Any]:
@@ -37,6 +30,23 @@ def tox_commands(env: str) -> str:
 def run_commands(job: str) -> list[str]:
     steps = circleci()["jobs"][job]["steps"]
     return [step["run"]["command"] for step in steps if isinstance(step, dict) and "run" in step]
+
+
+def pytest_envs(job: str) -> list[str]:
+    """The tox envs a CircleCI job runs whose commands run pytest."""
+    envs = [
+        match.group(1)
+        for command in run_commands(job)
+        if (match := re.search(r"tox run -e (\w+)", command))
+    ]
+    return [env for env in envs if "pytest" in tox_commands(env)]
+
+
+PYTEST_JOBS = {job: pytest_envs(job) for job in circleci()["jobs"] if pytest_envs(job)}
+
+
+def test_every_job_that_runs_pytest_is_checked() -> None:
+    assert {"checks", "test_package", "test_app", "test_spark", "deploy_api"} <= set(PYTEST_JOBS)
 
 
 def scan(*files: Path) -> subprocess.CompletedProcess[str]:
