@@ -115,11 +115,20 @@ def build_report(
     return summary
 
 
+def _category(value: object) -> str | None:
+    """1, 1.0 and "1" are one category: an integer column with a NULL in it is read as floats."""
+    if value is None or pd.isna(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     """Same dtypes on both sides: categories as text, numbers as floats."""
     typed = frame.copy()
     for column in [*CATEGORICAL_FEATURES, "prediction"]:
-        typed[column] = typed[column].map(lambda value: None if pd.isna(value) else str(value))
+        typed[column] = typed[column].map(_category)
     for column in [*NUMERICAL_FEATURES, "probability"]:
         typed[column] = pd.to_numeric(typed[column]).astype(float)
     return typed

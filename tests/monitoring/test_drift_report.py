@@ -68,6 +68,9 @@ def test_rejected_rows_are_shared_out_by_field(
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["rows"]["rejected"] == 20
     assert summary["rejected_rows"]["share_by_field"] == {"age": 20 / 200}
+    # The rejected rows' empty columns (NULL pclass, prediction) do not make the rest look drifted.
+    assert summary["drifted_features"] == []
+    assert not summary["prediction_drift"]["prediction"]["drifted"]
     assert result.returncode == 1  # more than the configured 5 %
     assert "10.0% of rows rejected" in result.stdout
 
