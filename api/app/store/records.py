@@ -27,7 +27,7 @@ _SEXES = frozenset({"male", "female"})
 _PORTS = frozenset({"C", "Q", "S"})
 
 
-class _Redo(Exception):
+class _RedoError(Exception):
     """A value not in PassengerInput's own form: pydantic must normalise the row."""
 
 
@@ -39,7 +39,7 @@ def _number(value: object) -> float | None:
         return value
     if type(value) is int:
         return float(value)
-    raise _Redo
+    raise _RedoError
 
 
 def _count(value: object) -> int:
@@ -48,17 +48,17 @@ def _count(value: object) -> int:
         return 0
     if type(value) is int:
         return value
-    raise _Redo
+    raise _RedoError
 
 
 def _text(value: object) -> str | None:
     if value is None or type(value) is str:
         return value
-    raise _Redo
+    raise _RedoError
 
 
 def _canonical_inputs(raw: dict[str, Any]) -> dict[str, Any]:
-    """The stored inputs straight from the raw row; _Redo when pydantic would change a value."""
+    """The stored inputs straight from the raw row; _RedoError if pydantic would change a value."""
     pclass, sex, embarked = raw.get("pclass"), raw.get("sex"), raw.get("embarked")
     if (
         type(pclass) is not int
@@ -67,7 +67,7 @@ def _canonical_inputs(raw: dict[str, Any]) -> dict[str, Any]:
         or sex not in _SEXES
         or (embarked is not None and (type(embarked) is not str or embarked not in _PORTS))
     ):
-        raise _Redo
+        raise _RedoError
     return {
         "pclass": pclass,
         "sex": sex,
@@ -84,7 +84,7 @@ def _canonical_inputs(raw: dict[str, Any]) -> dict[str, Any]:
 def _inputs(raw: dict[str, Any]) -> dict[str, Any]:
     try:
         return _canonical_inputs(raw)
-    except _Redo:
+    except _RedoError:
         pass
     passenger = PassengerInput.model_validate(raw)
     return {
