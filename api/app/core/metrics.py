@@ -98,13 +98,19 @@ def observe_request(route: str, status: int, seconds: float) -> None:
 
 def observe_result(result: PredictionResult) -> None:
     """Count one answer's scored rows, labels and probabilities, and its rejected rows by field."""
-    scored = 0
+    survived = scored = 0
     for label, probability in zip(result["predictions"], result["probabilities"], strict=True):
         if label is not None and probability is not None:
             scored += 1
-            _LABELS[label].inc()
+            survived += label
             PROBABILITY.observe(probability)
-    ROWS_SCORED.inc(scored)
+    # One call per counter and answer, not one per row: each takes the counter's lock.
+    if scored:
+        ROWS_SCORED.inc(scored)
+    if survived:
+        _LABELS[1].inc(survived)
+    if scored > survived:
+        _LABELS[0].inc(scored - survived)
     if not result["errors"]:
         return
     rejected = {
