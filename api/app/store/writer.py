@@ -12,6 +12,7 @@ is the largest part of the app's start-up beyond FastAPI's own (~0.1 s), and the
 meanwhile; the answers queue as usual until the thread writes them.
 """
 
+import gc
 import importlib
 import re
 import threading
@@ -103,6 +104,7 @@ class PredictionWriter:
 
     def _run(self) -> None:
         importlib.import_module("app.store.table")  # SQLAlchemy, here rather than at start-up
+        gc.freeze()  # its modules join those frozen at start-up (main.py's lifespan says why)
 
         deadline = float("inf")
         while True:
