@@ -1,5 +1,7 @@
 """The prediction store: what a row becomes in SQLite and in a real PostgreSQL; failure modes."""
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,6 +11,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from postgres_cluster import PostgresCluster
 from prometheus_client.parser import text_string_to_metric_families
+
+from release.project import API_DIR
 
 INPUT_COLUMNS = ("pclass", "sex", "age", "sibsp", "parch", "fare", "embarked", "title", "deck")
 
@@ -152,3 +156,19 @@ def test_database_down_still_answers_and_counts_dropped_rows(
     assert log.count("queue full") == 1  # one warning a minute, not one per request
     assert "prediction store unavailable" in log
     assert "s3cret-pw" not in log  # the URL's password never reaches the log
+
+
+def test_a_store_url_that_is_no_database_url_stops_start_up(
+    make_client: Callable[..., TestClient],
+) -> None:
+    with pytest.raises(ValueError, match="PREDICTION_STORE_URL is not a database URL"):
+        make_client(PREDICTION_STORE_URL="./data/predictions.sqlite3")
+
+
+def test_the_app_starts_without_importing_sqlalchemy() -> None:
+    """The store's writer thread imports it: not on the app's start-up path (bench_api)."""
+    probe = "import sys, app.main; print('sqlalchemy' in sys.modules)"
+    answer = subprocess.run(
+        [sys.executable, "-c", probe], cwd=API_DIR, capture_output=True, text=True, check=True
+    )
+    assert answer.stdout.strip() == "False"

@@ -77,24 +77,45 @@ _LABELS = {0: PREDICTED_LABELS.labels(label="0"), 1: PREDICTED_LABELS.labels(lab
 _FIELDS = frozenset(PassengerInput.model_fields)
 
 
+# (route, status) -> its request counter and duration histogram: looked up once per pair, since
+# `.labels()` checks and joins its arguments under a lock on every call. Bounded: route templates
+# times the statuses the app answers.
+_REQUEST_CHILDREN: dict[tuple[str, int], tuple[Counter, Histogram]] = {}
+
+
 def observe_request(route: str, status: int, seconds: float) -> None:
     """Count one HTTP request under its route template (never the raw path: bounded labels)."""
-    REQUESTS.labels(route=route, status=str(status)).inc()
-    REQUEST_SECONDS.labels(route=route).observe(seconds)
+    children = _REQUEST_CHILDREN.get((route, status))
+    if children is None:
+        children = (
+            REQUESTS.labels(route=route, status=str(status)),
+            REQUEST_SECONDS.labels(route=route),
+        )
+        _REQUEST_CHILDREN[(route, status)] = children
+    children[0].inc()
+    children[1].observe(seconds)
 
 
 def observe_result(result: PredictionResult) -> None:
     """Count one answer's scored rows, labels and probabilities, and its rejected rows by field."""
-    scored = 0
+    survived = scored = 0
     for label, probability in zip(result["predictions"], result["probabilities"], strict=True):
         if label is not None and probability is not None:
             scored += 1
-            _LABELS[label].inc()
+            survived += label
             PROBABILITY.observe(probability)
-    ROWS_SCORED.inc(scored)
+    # One call per counter and answer, not one per row: each takes the counter's lock.
+    if scored:
+        ROWS_SCORED.inc(scored)
+    if survived:
+        _LABELS[1].inc(survived)
+    if scored > survived:
+        _LABELS[0].inc(scored - survived)
+    if not result["errors"]:
+        return
     rejected = {
         (error["row"], error["field"] if error["field"] in _FIELDS else "other")
-        for error in result["errors"] or ()
+        for error in result["errors"]
     }
     for _row, field in rejected:
         ROWS_REJECTED.labels(field=field).inc()

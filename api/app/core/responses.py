@@ -5,6 +5,9 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
+# Built once: json.dumps with any option builds a new encoder on every call.
+_ENCODER = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+
 
 class SafeJSONResponse(JSONResponse):
     """JSON escaped to ASCII: text such as a lone surrogate ("\\ud800") cannot fail to encode.
@@ -14,5 +17,4 @@ class SafeJSONResponse(JSONResponse):
     """
 
     def render(self, content: Any) -> bytes:
-        text = json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
-        return text.encode("ascii")
+        return _ENCODER.encode(content).encode("ascii")

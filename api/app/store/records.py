@@ -1,6 +1,9 @@
 """One answered request -> the store's rows: validated inputs, minimised, or the row's errors.
 
-Runs in the writer thread, never on the request path.
+Runs in the writer thread, never on the request path, but it holds the GIL the event loop needs:
+so a row the package accepted is not validated a second time by pydantic when its values are
+already what PassengerInput would make of them (the usual JSON body); only the other rows
+(strings to strip, 2.0 for 2, NaN for null ...) go through PassengerInput again.
 """
 
 from collections import defaultdict
@@ -19,7 +22,70 @@ class AnsweredRequest(NamedTuple):
     result: PredictionResult
 
 
+_PCLASSES = frozenset({1, 2, 3})
+_SEXES = frozenset({"male", "female"})
+_PORTS = frozenset({"C", "Q", "S"})
+
+
+class _RedoError(Exception):
+    """A value not in PassengerInput's own form: pydantic must normalise the row."""
+
+
+def _number(value: object) -> float | None:
+    """An optional float field: None, a finite float, or an int (which pydantic makes a float)."""
+    if value is None:
+        return None
+    if type(value) is float and value - value == 0.0:  # NaN and inf are not: pydantic decides
+        return value
+    if type(value) is int:
+        return float(value)
+    raise _RedoError
+
+
+def _count(value: object) -> int:
+    """sibsp/parch: an int, or 0 for a missing count."""
+    if value is None:
+        return 0
+    if type(value) is int:
+        return value
+    raise _RedoError
+
+
+def _text(value: object) -> str | None:
+    if value is None or type(value) is str:
+        return value
+    raise _RedoError
+
+
+def _canonical_inputs(raw: dict[str, Any]) -> dict[str, Any]:
+    """The stored inputs straight from the raw row; _RedoError if pydantic would change a value."""
+    pclass, sex, embarked = raw.get("pclass"), raw.get("sex"), raw.get("embarked")
+    if (
+        type(pclass) is not int
+        or pclass not in _PCLASSES
+        or type(sex) is not str
+        or sex not in _SEXES
+        or (embarked is not None and (type(embarked) is not str or embarked not in _PORTS))
+    ):
+        raise _RedoError
+    return {
+        "pclass": pclass,
+        "sex": sex,
+        "age": _number(raw.get("age")),
+        "sibsp": _count(raw.get("sibsp")),
+        "parch": _count(raw.get("parch")),
+        "fare": _number(raw.get("fare")),
+        "embarked": embarked,
+        "title": extract_title(_text(raw.get("name"))),
+        "deck": extract_deck(_text(raw.get("cabin"))),
+    }
+
+
 def _inputs(raw: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return _canonical_inputs(raw)
+    except _RedoError:
+        pass
     passenger = PassengerInput.model_validate(raw)
     return {
         "pclass": passenger.pclass,

@@ -6,18 +6,30 @@ transaction. If the database is down it keeps the batch and retries with a growi
 engine reconnects by itself); requests meanwhile queue up to the bound, and the rows beyond it are
 counted as dropped, with one warning a minute. At shutdown the thread writes everything queued,
 for at most the shutdown timeout.
+
+SQLAlchemy (app/store/table.py) is imported by the thread as it starts, not by the app: its import
+is the largest part of the app's start-up beyond FastAPI's own (~0.1 s), and the app can answer
+meanwhile; the answers queue as usual until the thread writes them.
 """
 
+import gc
+import importlib
+import re
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
-from sqlalchemy import Engine, make_url
 
 from app.core import metrics
 from app.store.records import AnsweredRequest, store_rows
-from app.store.table import insert_rows, metadata, open_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+# A database URL's "dialect[+driver]://" start, as SQLAlchemy's make_url reads it: a value
+# without one stops start-up here, before any request.
+DATABASE_URL_START = re.compile(r"(?P<backend>\w+)[\w+]*://")
 
 INSERT_CHUNK_ROWS = 10_000
 RETRY_PAUSE_S = (0.1, 0.2, 0.5, 1.0, 2.0)  # then 2 s between attempts while the database is down
@@ -37,8 +49,11 @@ class PredictionWriter:
     def __init__(
         self, url: str, max_rows: int, flush_interval_s: float, shutdown_timeout_s: float
     ) -> None:
+        start = DATABASE_URL_START.match(url)
+        if start is None:
+            raise ValueError("PREDICTION_STORE_URL is not a database URL (dialect[+driver]://...)")
         self.url = url
-        self.backend = make_url(url).get_backend_name()  # what the log may say: never the URL
+        self.backend = start["backend"]  # what the log may say: never the URL
         self.max_rows = max_rows
         self.flush_interval_s = flush_interval_s
         self.shutdown_timeout_s = shutdown_timeout_s
@@ -88,6 +103,9 @@ class PredictionWriter:
         )
 
     def _run(self) -> None:
+        importlib.import_module("app.store.table")  # SQLAlchemy, here rather than at start-up
+        gc.freeze()  # its modules join those frozen at start-up (main.py's lifespan says why)
+
         deadline = float("inf")
         while True:
             stopping = self._stopping.wait(self.flush_interval_s)
@@ -133,6 +151,8 @@ class PredictionWriter:
 
     def _insert(self, rows: list[dict[str, Any]]) -> str | None:
         """None when the rows are in; otherwise why not."""
+        from app.store.table import insert_rows, metadata, open_engine  # imported by _run
+
         try:
             if self._engine is None:
                 self._engine = open_engine(self.url)

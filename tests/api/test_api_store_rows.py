@@ -1,0 +1,104 @@
+"""The store's inputs of an accepted row are exactly what PassengerInput makes of the raw row.
+
+The writer skips pydantic for rows already in PassengerInput's own form, so every kind of raw
+value the package accepts is compared here with pydantic's own answer, value and type. And SQLite
+gets every row of a batch, whatever its size, though it is split into statements of a few sizes.
+"""
+
+import math
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from app.store.records import AnsweredRequest, store_rows
+from app.store.table import insert_rows, metadata, predictions
+from titanic_model import PassengerInput, extract_deck, extract_title, make_prediction
+
+RAW_ROWS: list[dict[str, Any]] = [
+    {
+        "pclass": 1,
+        "sex": "female",
+        "age": 29.0,
+        "fare": 211.34,
+        "embarked": "S",
+        "name": "Allen, Miss. Elisabeth Walton",
+        "cabin": "B5",
+        "sibsp": 0,
+        "parch": 0,
+    },
+    {"pclass": 3, "sex": "male"},  # every optional field missing
+    {
+        "pclass": 2,
+        "sex": "male",
+        "age": None,
+        "fare": None,
+        "embarked": None,
+        "name": None,
+        "cabin": None,
+        "sibsp": None,
+        "parch": None,
+    },
+    {"pclass": 2, "sex": "female", "age": 31, "fare": 26, "sibsp": 1, "parch": 2},  # ints
+    {"pclass": 2.0, "sex": " Female ", "embarked": "s ", "sibsp": 1.0, "parch": 0.0},
+    {"pclass": 3, "sex": "MALE", "age": "22.5", "fare": "7.25", "embarked": "q"},
+    {
+        "pclass": 1,
+        "sex": "male",
+        "age": math.nan,
+        "fare": math.nan,
+        "embarked": math.nan,
+        "cabin": math.nan,
+        "name": math.nan,
+        "sibsp": math.nan,
+    },
+    {"pclass": 1, "sex": "female", "embarked": "", "ticket": "PC 17599", "boat": "2"},
+    {"pclass": 3, "sex": "male", "name": "Doe, Rev. John", "cabin": "  c22 C26"},
+]
+
+
+def pydantic_inputs(raw: dict[str, Any]) -> dict[str, Any]:
+    passenger = PassengerInput.model_validate(raw)
+    return {
+        "pclass": passenger.pclass,
+        "sex": passenger.sex,
+        "age": passenger.age,
+        "sibsp": passenger.sibsp,
+        "parch": passenger.parch,
+        "fare": passenger.fare,
+        "embarked": passenger.embarked,
+        "title": extract_title(passenger.name),
+        "deck": extract_deck(passenger.cabin),
+    }
+
+
+def typed(values: dict[str, Any]) -> dict[str, tuple[type, Any]]:
+    """Values with their types: 31 == 31.0 in Python, but the store must get the float."""
+    return {name: (type(value), value) for name, value in values.items()}
+
+
+@pytest.mark.parametrize("raw", RAW_ROWS, ids=range(len(RAW_ROWS)))
+def test_stored_inputs_of_an_accepted_row_are_pydantics(raw: dict[str, Any]) -> None:
+    result = make_prediction(input_data=[raw])
+    assert result["errors"] is None, "the package must accept every row of this test"
+    [row] = store_rows(AnsweredRequest(0.0, "req", [raw], result))
+    stored = {name: row[name] for name in pydantic_inputs(raw)}
+    assert typed(stored) == typed(pydantic_inputs(raw))
+
+
+@pytest.mark.parametrize("count", [1, 3, 255, 256, 257, 700])
+def test_sqlite_gets_every_row_of_a_batch_in_order(count: int) -> None:
+    raw = RAW_ROWS[0]
+    result = make_prediction(input_data=[raw] * count)
+    rows = store_rows(AnsweredRequest(1_700_000_000.25, "req", [raw] * count, result))
+    engine = sa.create_engine("sqlite://")
+    try:
+        with engine.begin() as connection:
+            metadata.create_all(connection)
+            insert_rows(connection, rows)
+            stored = connection.execute(sa.select(predictions).order_by(predictions.c.id)).all()
+    finally:
+        engine.dispose()
+    assert [row.row_index for row in stored] == list(range(count))
+    assert {row.created_at.isoformat() for row in stored} == {"2023-11-14T22:13:20.250000"}
+    assert {(row.title, row.deck, row.age) for row in stored} == {("Miss", "B", 29.0)}
