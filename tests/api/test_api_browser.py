@@ -68,16 +68,21 @@ def shown_percentage(page: Any) -> float:
     return float(match[1])
 
 
-def test_form_shows_probability_and_model_version(page: Any, model_version: str) -> None:
-    passenger = {"pclass": 1, "sex": "female", "age": 29.0, "sibsp": 0, "parch": 0, "fare": 211.34}
-    expected = make_prediction(input_data={**passenger, "embarked": "S", "name": "Allen, Miss. E"})
-
+def submit_first_class_passenger(page: Any) -> None:
+    """Fill the form with a first-class passenger (Allen, Miss. E, 29, fare 211.34) and send it."""
     page.select_option("#pclass", "1")
     page.select_option("#sex", "female")
     page.fill("#age", "29")
     page.fill("#fare", "211.34")
     page.fill("#name", "Allen, Miss. E")
     page.click("#submit")
+
+
+def test_form_shows_probability_and_model_version(page: Any, model_version: str) -> None:
+    passenger = {"pclass": 1, "sex": "female", "age": 29.0, "sibsp": 0, "parch": 0, "fare": 211.34}
+    expected = make_prediction(input_data={**passenger, "embarked": "S", "name": "Allen, Miss. E"})
+
+    submit_first_class_passenger(page)
     page.locator("#result").wait_for(state="visible")
 
     assert shown_percentage(page) == round(expected["probabilities"][0] * 100, 1)
@@ -121,12 +126,7 @@ def test_top_reasons_are_drawn_as_bars(page: Any, tmp_path: Path) -> None:
     ranked = sorted(explanation["contributions"].items(), key=lambda item: -abs(item[1]))
     top = [(feature, value) for feature, value in ranked if value != 0][:5]
 
-    page.select_option("#pclass", "1")
-    page.select_option("#sex", "female")
-    page.fill("#age", "29")
-    page.fill("#fare", "211.34")
-    page.fill("#name", "Allen, Miss. E")
-    page.click("#submit")
+    submit_first_class_passenger(page)
     page.locator("#reasons").wait_for(state="visible")
 
     bars = page.locator("#reasons-chart rect.bar")
