@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from app.store.records import AnsweredRequest, store_rows
+from app.store.records import AnsweredRequest, store_rows, validated_inputs
 from app.store.table import insert_rows, metadata, predictions
-from titanic_model import PassengerInput, extract_deck, extract_title, make_prediction
+from titanic_model import make_prediction
 
 RAW_ROWS: list[dict[str, Any]] = [
     {
@@ -57,21 +57,6 @@ RAW_ROWS: list[dict[str, Any]] = [
 ]
 
 
-def pydantic_inputs(raw: dict[str, Any]) -> dict[str, Any]:
-    passenger = PassengerInput.model_validate(raw)
-    return {
-        "pclass": passenger.pclass,
-        "sex": passenger.sex,
-        "age": passenger.age,
-        "sibsp": passenger.sibsp,
-        "parch": passenger.parch,
-        "fare": passenger.fare,
-        "embarked": passenger.embarked,
-        "title": extract_title(passenger.name),
-        "deck": extract_deck(passenger.cabin),
-    }
-
-
 def typed(values: dict[str, Any]) -> dict[str, tuple[type, Any]]:
     """Values with their types: 31 == 31.0 in Python, but the store must get the float."""
     return {name: (type(value), value) for name, value in values.items()}
@@ -82,8 +67,8 @@ def test_stored_inputs_of_an_accepted_row_are_pydantics(raw: dict[str, Any]) -> 
     result = make_prediction(input_data=[raw])
     assert result["errors"] is None, "the package must accept every row of this test"
     [row] = store_rows(AnsweredRequest(0.0, "req", [raw], result))
-    stored = {name: row[name] for name in pydantic_inputs(raw)}
-    assert typed(stored) == typed(pydantic_inputs(raw))
+    stored = {name: row[name] for name in validated_inputs(raw)}
+    assert typed(stored) == typed(validated_inputs(raw))
 
 
 @pytest.mark.parametrize("count", [1, 3, 255, 256, 257, 700])
