@@ -115,7 +115,7 @@ def build_report(
     return summary
 
 
-def _category(value: object) -> str | None:
+def _category(value: str | float | None) -> str | None:
     """1, 1.0 and "1" are one category: an integer column with a NULL in it is read as floats."""
     if value is None or pd.isna(value):
         return None
