@@ -1,7 +1,6 @@
 """The built wheel works on its own: installed into a fresh venv outside the repository."""
 
 import json
-import subprocess
 import sys
 import textwrap
 import zipfile
@@ -9,29 +8,17 @@ from pathlib import Path
 
 import pytest
 
+from release.venvs import run
 from titanic_model import __version__
 from titanic_model.config import PACKAGE_ROOT
 
 REPO_ROOT = PACKAGE_ROOT.parents[1]
 
 
-def _run(*command: str | Path, cwd: Path | None = None) -> str:
-    result = subprocess.run(
-        [str(part) for part in command],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        cwd=cwd,
-    )
-    assert result.returncode == 0, f"{command}\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
-    return result.stdout
-
-
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    _run(sys.executable, "-m", "build", "--wheel", "--outdir", out, REPO_ROOT)
+    run([sys.executable, "-m", "build", "--wheel", "--outdir", out, REPO_ROOT], "build the wheel")
     [built] = out.glob("*.whl")
     return built
 
@@ -55,9 +42,12 @@ def test_plain_install_predicts_in_a_fresh_venv_without_scikit_learn(
 ) -> None:
     """No extras: what the API installs. Scoring works and the training stack is not there."""
     venv = tmp_path / "venv"
-    _run(sys.executable, "-m", "uv", "venv", "--quiet", "--python", sys.executable, venv)
+    run([sys.executable, "-m", "uv", "venv", "--quiet", "--python", sys.executable, venv], "venv")
     python = venv / "bin" / "python"
-    _run(sys.executable, "-m", "uv", "pip", "install", "--quiet", "--python", python, wheel)
+    run(
+        [sys.executable, "-m", "uv", "pip", "install", "--quiet", "--python", python, wheel],
+        "install",
+    )
     script = textwrap.dedent(
         """
         import json
@@ -71,7 +61,7 @@ def test_plain_install_predicts_in_a_fresh_venv_without_scikit_learn(
         """
     )
     # Run from an empty directory so the repository's source tree cannot be imported.
-    answer = json.loads(_run(python, "-c", script, cwd=tmp_path))
+    answer = json.loads(run([python, "-c", script], "predict", cwd=tmp_path))
     result = answer["result"]
     assert answer["installed"] == __version__
     assert answer["training_stack"] == []
@@ -82,8 +72,10 @@ def test_plain_install_predicts_in_a_fresh_venv_without_scikit_learn(
         {"row": 1, "field": "age", "message": result["errors"][0]["message"]}
     ]
     assert "valid number" in result["errors"][0]["message"]
-    location = _run(
-        python, "-c", "import titanic_model; print(titanic_model.__file__)", cwd=tmp_path
+    location = run(
+        [python, "-c", "import titanic_model; print(titanic_model.__file__)"],
+        "locate",
+        cwd=tmp_path,
     )
     assert str(venv) in location
 

@@ -2,7 +2,6 @@
 this tree and installed with its [spark] extra into a fresh venv (as on a cluster's nodes)."""
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from release.venvs import run
 from titanic_model import make_prediction
 from titanic_model.config import DATASET_DIR, PACKAGE_ROOT
 
@@ -17,37 +17,22 @@ REPO_ROOT = PACKAGE_ROOT.parents[1]
 TITANIC_CSV = DATASET_DIR / "titanic3.csv"
 
 
-def _run(*command: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run(
-        [str(part) for part in command],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        cwd=cwd,
-        env=env,
-    )
-    assert result.returncode == 0, f"{command}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-    return result.stdout
-
-
 @pytest.fixture(scope="module")
 def venv_with_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv holding only the built wheel and what its [spark] extra pulls in."""
     work = tmp_path_factory.mktemp("submit")
     uv = (sys.executable, "-m", "uv")
-    _run(*uv, "build", "--wheel", "--quiet", "--out-dir", work / "dist", REPO_ROOT, cwd=work)
+    run(
+        [*uv, "build", "--wheel", "--quiet", "--out-dir", work / "dist", REPO_ROOT],
+        "build",
+        cwd=work,
+    )
     [wheel] = (work / "dist").glob("titanic_survival_model-*.whl")
     venv = work / "venv"
-    _run(*uv, "venv", "--quiet", "--python", sys.executable, venv, cwd=work)
-    _run(
-        *uv,
-        "pip",
-        "install",
-        "--quiet",
-        "--python",
-        venv / "bin" / "python",
-        f"{wheel}[spark]",
+    run([*uv, "venv", "--quiet", "--python", sys.executable, venv], "venv", cwd=work)
+    run(
+        [*uv, "pip", "install", "--quiet", "--python", venv / "bin" / "python", f"{wheel}[spark]"],
+        "install the wheel with [spark]",
         cwd=work,
     )
     return venv
@@ -57,19 +42,24 @@ def test_spark_submit_scores_a_table_with_the_installed_wheel(
     venv_with_wheel: Path, tmp_path: Path, loopback: dict[str, str]
 ) -> None:
     python = venv_with_wheel / "bin" / "python"
-    script = _run(
-        python, "-c", "import titanic_model.spark.submit as job; print(job.__file__)", cwd=tmp_path
+    script = run(
+        [python, "-c", "import titanic_model.spark.submit as job; print(job.__file__)"],
+        "locate the job script",
+        cwd=tmp_path,
     ).strip()
     assert script.startswith(str(venv_with_wheel))  # the wheel's copy, not the source tree
     output = tmp_path / "scored.parquet"
     settings = [("--conf", f"{key}={value}") for key, value in loopback.items()]
-    _run(
-        venv_with_wheel / "bin" / "spark-submit",
-        *("--master", "local[2]"),
-        *(part for setting in settings for part in setting),
-        *("--conf", f"spark.pyspark.python={python}"),
-        script,
-        *("--input", TITANIC_CSV, "--output", output),
+    run(
+        [
+            venv_with_wheel / "bin" / "spark-submit",
+            *("--master", "local[2]"),
+            *(part for setting in settings for part in setting),
+            *("--conf", f"spark.pyspark.python={python}"),
+            script,
+            *("--input", TITANIC_CSV, "--output", output),
+        ],
+        "spark-submit",
         cwd=tmp_path,
         # As in the activated venv: spark-submit finds pyspark through the venv's python.
         env={

@@ -28,7 +28,7 @@ class VenvError(RuntimeError):
 
 
 def run(
-    command: Sequence[str],
+    command: Sequence[str | Path],
     what: str,
     *,
     env: Mapping[str, str] | None = None,
@@ -39,7 +39,7 @@ def run(
     credentials masked). Returns its stdout."""
     try:
         result = subprocess.run(
-            list(command),
+            [str(part) for part in command],
             env=dict(env) if env is not None else None,
             cwd=cwd,
             capture_output=True,
