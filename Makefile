@@ -93,13 +93,16 @@ postgres-bin:
 
 ## make deploy-api: deploy api/ to Railway with the Railway CLI from npm (needs RAILWAY_TOKEN;
 ## RAILWAY_SERVICE picks the service when the project has several). CircleCI runs it on main.
-## `up --ci` streams the build log and fails when the build fails; CircleCI then waits for the new
-## version with `tox -e smoke -- --url "$$API_URL" --wait 300` (docs/operations.md).
+## It first sets the service's RELEASE_ID (the commit; health reports it) without redeploying, then
+## `up --ci` streams the build log and fails when the build fails; CircleCI then waits for that
+## release with `tox -e smoke -- --url "$$API_URL" --expected-release "$$CIRCLE_SHA1" --wait 300`.
 RAILWAY_CLI := .cache/railway-cli/node_modules/.bin/railway
+RELEASE_ID ?= $(or $(CIRCLE_SHA1),$(shell git rev-parse HEAD))
 deploy-api:
 	@test -n "$$RAILWAY_TOKEN" || { echo "deploy-api: RAILWAY_TOKEN is not set" >&2; exit 1; }
-	npm install --no-save --no-audit --no-fund --prefix .cache/railway-cli @railway/cli
-	cd api && $(CURDIR)/$(RAILWAY_CLI) up --ci $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
+	test -x $(RAILWAY_CLI) || npm install --no-save --no-audit --no-fund --prefix .cache/railway-cli @railway/cli
+	cd api && $(abspath $(RAILWAY_CLI)) variables --set "RELEASE_ID=$(RELEASE_ID)" --skip-deploys $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
+	cd api && $(abspath $(RAILWAY_CLI)) up --ci $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
 
 clean:
 	rm -rf .tox dist build model_package/*.egg-info reports

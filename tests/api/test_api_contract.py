@@ -1,5 +1,6 @@
-"""The endpoints DESIGN.md promises, answering what the package answers."""
+"""The endpoints docs/api.md promises, answering what the package answers."""
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -7,15 +8,22 @@ from fastapi.testclient import TestClient
 from titanic_model import PassengerInput, make_prediction
 
 
-def test_health_names_the_service_and_both_versions(client: TestClient, model_version: str) -> None:
-    response = client.get("/api/v1/health")
+def test_health_names_the_service_both_versions_and_the_release(
+    make_client: Callable[..., TestClient], model_version: str
+) -> None:
+    response = make_client(RELEASE_ID="3f2c9e1-build-41").get("/api/v1/health")
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"name", "api_version", "model_version", "status"}
+    assert set(body) == {"name", "api_version", "model_version", "release_id", "status"}
     assert body["model_version"] == model_version
+    assert body["release_id"] == "3f2c9e1-build-41"
     assert body["status"] == "ok"
     assert body["api_version"]
+
+
+def test_release_id_defaults_to_local(client: TestClient) -> None:
+    assert client.get("/api/v1/health").json()["release_id"] == "local"
 
 
 def test_predict_returns_the_packages_result_for_every_held_out_row(

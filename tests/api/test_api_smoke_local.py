@@ -27,10 +27,23 @@ def run_smoke(*options: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_smoke_test_passes_against_the_local_api(live_server: LiveServer) -> None:
-    result = run_smoke("--url", live_server.base_url)
+    result = run_smoke("--url", live_server.base_url, "--expected-release", "local")
 
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "4 passed" in result.stdout
+
+
+def test_smoke_test_fails_while_the_previous_release_serves_the_same_version(
+    live_server: LiveServer,
+) -> None:
+    """A redeploy that keeps VERSION is verified by its release id, not by the model version."""
+    result = run_smoke(
+        "--url", live_server.base_url, "--expected-release", "9c1d2e3-new", "--wait", "1"
+    )
+
+    assert result.returncode == 1
+    assert "9c1d2e3-new" in result.stdout
+    assert "1 failed, 3 passed" in result.stdout
 
 
 def test_smoke_test_fails_when_another_version_is_serving(live_server: LiveServer) -> None:

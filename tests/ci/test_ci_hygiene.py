@@ -85,7 +85,8 @@ def test_deploy_waits_for_the_build_then_smoke_tests_api_url() -> None:
     commands = run_commands("deploy_api")
     assert commands[-2:] == [
         "make deploy-api",
-        '.venv/bin/tox run -e smoke -- --url "$API_URL" --wait 300',
+        '.venv/bin/tox run -e smoke -- --url "$API_URL" --expected-release "$CIRCLE_SHA1"'
+        " --wait 300",
     ]
     makefile = (ROOT / "Makefile").read_text()
     assert "up --ci" in makefile

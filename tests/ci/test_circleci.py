@@ -213,24 +213,60 @@ def test_differential_report_is_kept_even_when_the_gate_fails() -> None:
     assert stored["when"] == "always"
 
 
-def test_deploy_runs_railway_up_from_api_and_needs_its_token(tmp_path: Path) -> None:
-    recipe = re.search(r"^deploy-api:.*\n((?:\t.*\n)+)", MAKEFILE.read_text(encoding="utf-8"), re.M)
-    assert recipe is not None
-    assert "@railway/cli" in recipe.group(1)
-    assert re.search(r"cd api && \S*\$\(RAILWAY_CLI\) up --ci", recipe.group(1))
-    assert re.search(r"^RAILWAY_CLI := \S+/railway$", MAKEFILE.read_text(), re.M)
+def _make_deploy_api(env: dict[str, str], *variables: str) -> subprocess.CompletedProcess[str]:
     make = shutil.which("make")
     assert make is not None
-    result = subprocess.run(
-        [make, "--no-print-directory", "-C", str(ROOT), "deploy-api"],
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    return subprocess.run(
+        [make, "--no-print-directory", "-C", str(ROOT), "deploy-api", *variables],
+        env=env,
         capture_output=True,
         text=True,
         check=False,
         timeout=60,
     )
+
+
+def test_deploy_needs_the_railway_token(tmp_path: Path) -> None:
+    result = _make_deploy_api({"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+
     assert result.returncode != 0
     assert "RAILWAY_TOKEN is not set" in result.stderr
+
+
+def test_deploy_sets_the_release_id_then_builds_from_api(tmp_path: Path) -> None:
+    """`make deploy-api` with a stand-in Railway CLI recording how and from where it is called."""
+    calls = tmp_path / "calls.txt"
+    railway = tmp_path / "railway"
+    railway.write_text(f'#!/bin/sh\necho "$(pwd) $*" >> {calls}\n')
+    railway.chmod(0o755)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "RAILWAY_TOKEN": "token-for-the-test",
+        "RAILWAY_SERVICE": "titanic-api",
+        "CIRCLE_SHA1": "0123abc",
+    }
+
+    result = _make_deploy_api(env, f"RAILWAY_CLI={railway}")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "token-for-the-test" not in result.stdout + result.stderr
+    api_dir = ROOT / "api"
+    assert calls.read_text().splitlines() == [
+        f"{api_dir} variables --set RELEASE_ID=0123abc --skip-deploys --service titanic-api",
+        f"{api_dir} up --ci --service titanic-api",
+    ]
+
+
+def test_deploy_stops_when_the_build_fails(tmp_path: Path) -> None:
+    railway = tmp_path / "railway"
+    railway.write_text('#!/bin/sh\ntest "$1" != up\n')  # `up` fails, as a failed build does
+    railway.chmod(0o755)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "RAILWAY_TOKEN": "t"}
+
+    result = _make_deploy_api(env, f"RAILWAY_CLI={railway}", "RELEASE_ID=r1")
+
+    assert result.returncode != 0
 
 
 @pytest.mark.parametrize("variable", SECRETS)

@@ -1,8 +1,11 @@
-"""Smoke test of a running API: `tox -e smoke -- --url URL [--expected-version V] [--wait S]`.
+"""Smoke test of a running API:
+`tox -e smoke -- --url URL [--expected-version V] [--expected-release R] [--wait S]`.
 
 Run after every deploy (CircleCI's deploy_api) and against a local server in `make test`. It waits
-up to --wait seconds for the URL to report the expected model version (a rollout takes a while),
-then checks the rest once. Standard library only on the HTTP side, so it runs anywhere.
+up to --wait seconds for the URL to report the expected model version and, when given, the
+expected release id (a rollout takes a while; a deploy that keeps the model version is told from
+the old one by its release id), then checks the rest once. Standard library only on the HTTP side,
+so it runs anywhere.
 """
 
 import json
@@ -23,6 +26,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="model version the API must serve (default: this working tree's titanic_model)",
     )
     group.addoption(
+        "--expected-release",
+        help="release id the API must report (CircleCI: the commit deployed); not checked if unset",
+    )
+    group.addoption(
         "--wait",
         type=float,
         default=0.0,
@@ -30,21 +37,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def _serving_version(api: Api) -> str | None:
-    """The model version the API reports, or None while it does not answer health."""
+def _serving(api: Api) -> tuple[str, str] | None:
+    """The model version and release id the API reports, or None while health does not answer."""
     try:
         status, _, body = api.get(HEALTH_PATH)
     except (OSError, urllib.error.URLError):
         return None
     if status != 200:
         return None
-    version: str = json.loads(body).get("model_version", "")
-    return version
+    health = json.loads(body)
+    return health.get("model_version", ""), health.get("release_id", "")
+
+
+def _is_expected(serving: tuple[str, str] | None, api: Api) -> bool:
+    if serving is None:
+        return False
+    version, release = serving
+    return version == api.expected_version and api.expected_release in (None, release)
 
 
 @pytest.fixture(scope="session")
 def api(pytestconfig: pytest.Config) -> Api:
-    """The API under test, once it reports the expected version (or the wait is over)."""
+    """The API under test, once it reports the expected version and release (or time is up)."""
     url = pytestconfig.getoption("--url")
     if not url:
         raise pytest.UsageError("the smoke test needs --url (the running API's base URL)")
@@ -53,8 +67,12 @@ def api(pytestconfig: pytest.Config) -> Api:
         from titanic_model import __version__
 
         expected = __version__
-    api = Api(base_url=url.rstrip("/"), expected_version=expected)
+    api = Api(
+        base_url=url.rstrip("/"),
+        expected_version=expected,
+        expected_release=pytestconfig.getoption("--expected-release"),
+    )
     deadline = time.monotonic() + pytestconfig.getoption("--wait")
-    while _serving_version(api) != expected and time.monotonic() < deadline:
+    while not _is_expected(_serving(api), api) and time.monotonic() < deadline:
         time.sleep(min(POLL_INTERVAL_S, max(deadline - time.monotonic(), 0)))
     return api

@@ -13,6 +13,7 @@ HEALTH_PATH = "/api/v1/health"
 class Api:
     base_url: str
     expected_version: str
+    expected_release: str | None = None  # None: any release id is fine
 
     def get(self, path: str) -> tuple[int, str, bytes]:
         """Status, content type and body of GET path (an HTTP error status is returned too)."""

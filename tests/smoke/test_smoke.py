@@ -13,11 +13,14 @@ PASSENGERS = [
 ]
 
 
-def test_health_reports_the_expected_model_version(api: Api) -> None:
+def test_health_reports_the_expected_model_version_and_release(api: Api) -> None:
     status, _, body = api.get(HEALTH_PATH)
 
     assert status == 200, body[:500]
-    assert json.loads(body)["model_version"] == api.expected_version
+    health = json.loads(body)
+    assert health["model_version"] == api.expected_version
+    if api.expected_release is not None:
+        assert health["release_id"] == api.expected_release
 
 
 def test_predict_equals_in_process_make_prediction(api: Api) -> None:

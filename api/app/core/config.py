@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-API_V1_PREFIX = "/api/v1"  # a contract (DESIGN.md), not a setting
+API_V1_PREFIX = "/api/v1"  # a public contract (docs/api.md), not a setting
 
 # Relative to the working directory (api/ under the Procfile); `make run` points it at data/.
 DEFAULT_STORE_URL = "sqlite:///./data/predictions.sqlite3"
@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     PROJECT_NAME: str = "Titanic survival API"
+    RELEASE_ID: str = Field(
+        default="local",
+        min_length=1,
+        max_length=100,
+        description="Which deploy this is (CI sets the commit); health reports it",
+    )
     PORT: int = Field(default=8001, ge=1, le=65535, description="Port the server listens on")
     LOG_LEVEL: Annotated[LogLevel, BeforeValidator(_upper)] = "INFO"
     LOG_JSON: bool = Field(default=False, description="One JSON object per log line")

@@ -1,12 +1,16 @@
-"""The health answer: which API and which model version are serving."""
+"""The health answer: which API, model version and deploy are serving."""
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class HealthResponse(BaseModel):
     name: str
     api_version: str
     model_version: str
+    release_id: str = Field(
+        description="The deploy serving (RELEASE_ID; CI sets the commit), so a deploy that keeps "
+        "the model version can still be told from the one before"
+    )
     status: Literal["ok"]

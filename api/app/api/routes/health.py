@@ -1,4 +1,4 @@
-"""GET /api/v1/health: liveness plus the versions that are serving."""
+"""GET /api/v1/health: liveness plus the versions and the deploy that are serving."""
 
 from fastapi import FastAPI
 
@@ -13,6 +13,7 @@ def add_health_route(app: FastAPI, settings: Settings) -> None:
         name=settings.PROJECT_NAME,
         api_version=api_version,
         model_version=model_version,
+        release_id=settings.RELEASE_ID,
         status="ok",
     )
 
