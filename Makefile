@@ -44,7 +44,7 @@ publish: $(VENV)/.ready
 	$(TOX) run -e publish_model
 
 ## make run: fresh clone -> train -> build -> local index -> publish (or reuse) -> install the API
-## from the index through PIP_EXTRA_INDEX_URL only (api/verify_install.py: the model package must
+## from the index through PIP_EXTRA_INDEX_URL only (release.install_api: the model package must
 ## come from that index; reinstalled each time so its source is checked) -> serve on 127.0.0.1:$(PORT)
 API_VENV := .venv-api
 PORT ?= 8001
@@ -52,14 +52,7 @@ PORT ?= 8001
 PREDICTION_STORE_URL ?= sqlite:///$(CURDIR)/data/predictions.sqlite3
 run: index
 	$(TOX) run -q -e publish_model -- --local-index --reuse-existing
-	test -x $(API_VENV)/bin/python || $(PYTHON) -m venv $(API_VENV)
-	$(API_VENV)/bin/python -m pip uninstall --quiet --yes titanic-survival-model
-	index_url="$$($(INDEX_PY) -m release.local_index pip-url)" && \
-	  PIP_EXTRA_INDEX_URL="$$index_url" $(API_VENV)/bin/python -m pip install \
-	  --quiet --disable-pip-version-check --report $(API_VENV)/install-report.json \
-	  -r api/requirements.txt && \
-	  PIP_EXTRA_INDEX_URL="$$index_url" $(API_VENV)/bin/python api/verify_install.py \
-	  $(API_VENV)/install-report.json
+	$(INDEX_PY) -m release.install_api --venv $(API_VENV)
 	mkdir -p data
 	PORT=$(PORT) PREDICTION_STORE_URL=$(PREDICTION_STORE_URL) $(INDEX_PY) -m release.run_api --venv $(API_VENV)
 

@@ -16,7 +16,6 @@ import os
 import shutil
 import subprocess
 import sys
-import venv
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from release.install_api import ApiInstall, install_api
 from release.local_index import LOG_FILE, LocalIndex, running_index
 from release.project import API_DIR, DIST_FILE_PREFIX, DIST_NAME, REPO_ROOT, current_version
 from release.publish import distributions, published_files
@@ -89,13 +89,6 @@ class PublishedIndex:
 
 
 @dataclass
-class InstalledApi:
-    venv_dir: Path
-    pip_output: str
-    report: dict[str, Any]
-
-
-@dataclass
 class ServedApi:
     base_url: str
     log_path: Path
@@ -132,41 +125,22 @@ def published(tmp_path_factory: pytest.TempPathFactory, dist_dir: Path) -> Itera
 @pytest.fixture(scope="module")
 def installed_api(
     tmp_path_factory: pytest.TempPathFactory, published: PublishedIndex
-) -> InstalledApi:
-    """A fresh venv with api/requirements.txt installed; the only index setting is
-    PIP_EXTRA_INDEX_URL (third-party packages come from the machine's default index)."""
+) -> ApiInstall:
+    """A fresh venv with api/requirements.txt installed as `make run` installs it; the only index
+    setting is PIP_EXTRA_INDEX_URL (third-party packages come from the machine's default index)."""
     venv_dir = tmp_path_factory.mktemp("api") / "venv"
-    venv.EnvBuilder(with_pip=True, clear=True).create(venv_dir)
-    report_path = venv_dir.parent / "pip-report.json"
-    env = {
-        **_environ_without_index_settings(),
-        **published.index.pip_env(),
-        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-        "PIP_NO_INPUT": "1",
-    }
-    command = [
-        str(venv_dir / "bin" / "python"),
-        "-m",
-        "pip",
-        "install",
-        "--report",
-        str(report_path),
-        "-r",
-        str(API_DIR / "requirements.txt"),
-    ]
-    code, output = _run(command, env=env, timeout=PIP_TIMEOUT_S)
-    leaked = _leaks(published.index.password, output)
-    assert not leaked, "pip's output shows the index password"
-    assert code == 0, output[-4000:]
-    report = json.loads(report_path.read_text())
-    return InstalledApi(venv_dir=venv_dir, pip_output=output, report=report)
+    installed = install_api(
+        venv_dir, published.index.authenticated_simple_url(), env=_environ_without_index_settings()
+    )
+    assert installed.passed, installed.output[-4000:]
+    return installed
 
 
 @pytest.fixture(scope="module")
 def served_api(
     tmp_path_factory: pytest.TempPathFactory,
     published: PublishedIndex,
-    installed_api: InstalledApi,
+    installed_api: ApiInstall,
 ) -> Iterator[ServedApi]:
     """The installed API started by the Procfile's command (PORT set, cwd api/), bound to
     loopback, with PIP_EXTRA_INDEX_URL in its environment as on Railway; stopped afterwards."""
@@ -270,7 +244,7 @@ def test_index_lists_exactly_the_published_files(published: PublishedIndex) -> N
 
 
 def test_the_package_was_installed_from_the_private_index(
-    published: PublishedIndex, installed_api: InstalledApi
+    published: PublishedIndex, installed_api: ApiInstall
 ) -> None:
     entries = {item["metadata"]["name"].lower(): item for item in installed_api.report["install"]}
     assert PROJECT in entries, "api/requirements.txt did not install the model package"
@@ -281,7 +255,7 @@ def test_the_package_was_installed_from_the_private_index(
     assert source.path.endswith(f"{DIST_FILE_PREFIX}-{VERSION}-py3-none-any.whl")
 
 
-def test_the_api_install_leaves_out_the_training_stack(installed_api: InstalledApi) -> None:
+def test_the_api_install_leaves_out_the_training_stack(installed_api: ApiInstall) -> None:
     installed = {item["metadata"]["name"].lower() for item in installed_api.report["install"]}
     assert PROJECT in installed
     assert installed.isdisjoint({"scikit-learn", "scipy", "joblib", "threadpoolctl"})
@@ -311,7 +285,7 @@ def test_predict_matches_in_process_make_prediction_on_held_out_rows(
 
 
 def test_no_log_shows_the_index_password(
-    published: PublishedIndex, installed_api: InstalledApi, served_api: ServedApi
+    published: PublishedIndex, installed_api: ApiInstall, served_api: ServedApi
 ) -> None:
     password = published.index.password
     # Exercise an error path too, so error logging is covered.
@@ -321,7 +295,7 @@ def test_no_log_shows_the_index_password(
     index_log = (published.index.state_dir / LOG_FILE).read_text(errors="replace")
     for where, text in [
         ("API log", api_log),
-        ("pip output", installed_api.pip_output),
+        ("install output", installed_api.output),
         ("publish output", published.publish_output),
         ("index log", index_log),
     ]:
@@ -330,8 +304,6 @@ def test_no_log_shows_the_index_password(
 
 
 # --- dependency confusion: an impostor of the pinned version on a second, "public" index -------
-
-VERIFY_INSTALL = API_DIR / "verify_install.py"
 
 
 def _impostor_wheel(directory: Path) -> Path:
@@ -377,69 +349,35 @@ def _static_index(root: Path, wheels: list[Path]) -> Iterator[str]:
         yield url
 
 
-def _resolve_model(
-    installed_api: InstalledApi, published: PublishedIndex, public_url: str, report: Path
-) -> tuple[int, str]:
-    """pip's choice for the pinned model with the fake PyPI as --index-url and the private index
-    as PIP_EXTRA_INDEX_URL, as api/requirements.txt installs it (dry run, report written)."""
-    env = {
-        **_environ_without_index_settings(),
-        **published.index.pip_env(),
-        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-    }
-    pip = [str(installed_api.venv_dir / "bin" / "python"), "-m", "pip", "install"]
-    options = ["--dry-run", "--ignore-installed", "--no-deps", "--report", str(report)]
-    return _run(
-        [*pip, *options, "--index-url", public_url, f"{PROJECT}=={VERSION}"], env=env, timeout=300
-    )
-
-
-def _verify_install(report: Path, published: PublishedIndex) -> tuple[int, str]:
-    env = {**_environ_without_index_settings(), **published.index.pip_env()}
-    return _run([sys.executable, str(VERIFY_INSTALL), str(report)], env=env, timeout=60)
-
-
-def test_an_impostor_on_the_public_index_fails_the_install_check(
-    tmp_path: Path, published: PublishedIndex, installed_api: InstalledApi
+def test_make_runs_install_refuses_an_impostor_on_the_public_index(
+    tmp_path: Path, published: PublishedIndex
 ) -> None:
+    """`make run`'s install (release.install_api) with a "PyPI" serving an impostor of the pinned
+    version: pip picks the impostor (its build tag wins), and the source check fails the install."""
     impostor = _impostor_wheel(tmp_path)
-    report = tmp_path / "report.json"
+    pin = tmp_path / "requirements.txt"
+    pin.write_text(f"{PROJECT}=={VERSION}\n")
     with _static_index(tmp_path / "pypi", [impostor]) as public_url:
-        code, output = _resolve_model(installed_api, published, public_url, report)
-    assert code == 0, output[-3000:]
-    chosen = json.loads(report.read_text())["install"][0]["download_info"]["url"]
+        env = {**_environ_without_index_settings(), "PIP_INDEX_URL": public_url}
+        installed = install_api(
+            tmp_path / "venv", published.index.authenticated_simple_url(), env=env, requirements=pin
+        )
+
+    chosen = installed.report["install"][0]["download_info"]["url"]
     assert chosen.endswith(impostor.name), "pip did not pick the impostor: the test shows nothing"
-
-    code, output = _verify_install(report, published)
-
-    assert code == 1
-    assert f"downloaded from {public_url.removesuffix('simple/')}files/{impostor.name}" in output
-    assert "not from the private index" in output
-    assert not _leaks(published.index.password, output)
-
-
-def test_the_model_from_the_private_index_passes_the_install_check(
-    tmp_path: Path, published: PublishedIndex, installed_api: InstalledApi
-) -> None:
-    report = tmp_path / "report.json"
-    with _static_index(tmp_path / "pypi", []) as public_url:
-        code, output = _resolve_model(installed_api, published, public_url, report)
-    assert code == 0, output[-3000:]
-
-    code, output = _verify_install(report, published)
-
-    assert code == 0, output
-    port = published.index.port
-    assert f"came from the private index (http://{LOCAL_HOST}:{port}/packages/" in output
-    assert not _leaks(published.index.password, output)
+    assert not installed.passed
+    assert f"downloaded from {public_url.removesuffix('simple/')}files/{impostor.name}" in (
+        installed.output
+    )
+    assert "not from the private index" in installed.output
+    assert not _leaks(published.index.password, installed.output)
 
 
 def test_the_api_install_itself_passes_the_install_check(
-    tmp_path: Path, published: PublishedIndex, installed_api: InstalledApi
+    published: PublishedIndex, installed_api: ApiInstall
 ) -> None:
-    report = tmp_path / "report.json"
-    report.write_text(json.dumps(installed_api.report))
-
-    code, output = _verify_install(report, published)
-
-    assert code == 0, output
+    port = published.index.port
+    assert installed_api.passed
+    assert f"came from the private index (http://{LOCAL_HOST}:{port}/packages/" in (
+        installed_api.output
+    )

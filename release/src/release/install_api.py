@@ -1,0 +1,109 @@
+"""Install the API from the private index and prove that the model package came from there.
+
+`make run` and the end-to-end tests install the API as its Docker build does: a venv, then
+`pip install -r api/requirements.txt` with the private index given only as PIP_EXTRA_INDEX_URL,
+then api/verify_install.py on pip's installation report, which fails when the model package was
+downloaded from anywhere else (an impostor of the pinned version on PyPI). The model package is
+uninstalled first, so pip installs it again and its source is checked on every run.
+
+    python -m release.install_api --venv .venv-api    # index: the running local index (make index)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import venv
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from release.local_index import read_background_index
+from release.masking import mask_url_credentials
+from release.project import API_DIR, DIST_NAME
+
+REQUIREMENTS = API_DIR / "requirements.txt"
+VERIFY_INSTALL = API_DIR / "verify_install.py"
+REPORT_FILE = "install-report.json"
+PIP_TIMEOUT_S = 900
+
+
+@dataclass(frozen=True)
+class ApiInstall:
+    """What an install did: whether it and the source check passed, and what they printed."""
+
+    venv_dir: Path
+    passed: bool
+    output: str  # pip's output, then the source check's (credentials masked)
+
+    @property
+    def report(self) -> dict[str, Any]:
+        """pip's installation report (`pip install --report`)."""
+        report: dict[str, Any] = json.loads((self.venv_dir / REPORT_FILE).read_text())
+        return report
+
+
+def _run(command: Sequence[str | Path], env: Mapping[str, str], index_url: str) -> tuple[int, str]:
+    result = subprocess.run(
+        [str(part) for part in command],
+        env=dict(env),
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        timeout=PIP_TIMEOUT_S,
+        check=False,
+    )
+    return result.returncode, mask_url_credentials(result.stdout, index_url)
+
+
+def install_api(
+    venv_dir: Path,
+    index_url: str,
+    *,
+    env: Mapping[str, str],
+    requirements: Path = REQUIREMENTS,
+    quiet: bool = False,
+) -> ApiInstall:
+    """Install `requirements` into `venv_dir` (created if missing) with `index_url` as
+    PIP_EXTRA_INDEX_URL on top of `env`, then check where the model package came from."""
+    python = venv_dir / "bin" / "python"
+    if not python.exists():
+        venv.EnvBuilder(with_pip=True).create(venv_dir)
+    pip_env = {
+        **env,
+        "PIP_EXTRA_INDEX_URL": index_url,
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "PIP_NO_INPUT": "1",
+    }
+    pip: list[str | Path] = [python, "-m", "pip"]
+    code, output = _run([*pip, "uninstall", "--quiet", "--yes", DIST_NAME], pip_env, index_url)
+    if code != 0:
+        return ApiInstall(venv_dir, passed=False, output=output)
+    install = [*pip, "install", *(["--quiet"] if quiet else [])]
+    report = venv_dir / REPORT_FILE
+    code, output = _run([*install, "--report", report, "-r", requirements], pip_env, index_url)
+    if code != 0:
+        return ApiInstall(venv_dir, passed=False, output=output)
+    code, checked = _run([python, VERIFY_INSTALL, report], pip_env, index_url)
+    return ApiInstall(venv_dir, passed=code == 0, output=output + checked)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--venv", type=Path, required=True, help="venv to install the API into")
+    args = parser.parse_args(argv)
+    index = read_background_index()
+    if index is None:
+        print("No local index is running (start it with: make index).", file=sys.stderr)
+        return 1
+    result = install_api(args.venv, index.authenticated_simple_url(), env=os.environ, quiet=True)
+    print(result.output, end="", file=sys.stdout if result.passed else sys.stderr)
+    return 0 if result.passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
