@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from uv import find_uv_bin
 
 ROOT = Path(__file__).resolve().parents[2]
 SCAN_SECRETS = ROOT / ".ci" / "scan_secrets.py"
@@ -72,13 +73,36 @@ def test_every_test_job_stores_its_junit_results(job: str, envs: list[str]) -> N
 
 def test_security_job_audits_the_locked_dependencies_and_gates_publishing() -> None:
     assert run_commands("security") == [".venv/bin/tox run -e security"]
-    audit = tox_commands("security")
-    assert audit.startswith("pip-audit ")
-    assert "-r constraints.txt" in audit
-    assert "-r api/requirements-app.txt" in audit
+    assert (
+        "pip-audit --strict --disable-pip --no-deps -r constraints.txt -r api/requirements-app.txt"
+        in (tox_commands("security"))
+    )
     workflow = circleci()["workflows"]["test-publish-deploy"]
     publish = next(job["publish_model"] for job in workflow["jobs"] if "publish_model" in job)
     assert "security" in publish["requires"]
+
+
+def test_security_env_audits_the_package_its_extras_and_the_monitor(tmp_path: Path) -> None:
+    """The env's `uv pip compile` steps, run here: together they resolve everything that ships,
+    and each set they write is audited strictly."""
+    lines = [line.strip() for line in tox_commands("security").splitlines() if line.strip()]
+    compiles = [line for line in lines if line.startswith("uv pip compile ")]
+    audits = [line for line in lines if line.startswith("pip-audit --strict ")]
+    resolved: set[str] = set()
+    for command in compiles:
+        argv = command.replace("{env_tmp_dir}", str(tmp_path)).split()
+        output = Path(argv[argv.index("-o") + 1])
+        result = subprocess.run(
+            [find_uv_bin(), *argv[1:]], cwd=ROOT, capture_output=True, text=True, timeout=300
+        )
+        assert result.returncode == 0, result.stderr
+        resolved |= {
+            line.split("==")[0] for line in output.read_text().splitlines() if "==" in line
+        }
+        audited = f"-r {output.relative_to(tmp_path).as_posix()}"
+        assert any(audited.replace("-r ", "-r {env_tmp_dir}/") in audit for audit in audits)
+    shipped = {"pandas", "pydantic", "loguru", "tqdm", "scikit-learn", "joblib", "pyarrow"}
+    assert shipped | {"pyspark", "evidently", "sqlalchemy"} <= resolved
 
 
 def test_deploy_waits_for_the_build_then_smoke_tests_api_url() -> None:
