@@ -134,13 +134,43 @@ def test_malformed_lines_become_error_rows_naming_their_line(tmp_path: Path) -> 
     assert len(rows) == 5
     assert rows[0][3] == "Line, two\nand three"
     assert rows[0][-1] == rows[4][-1] == ""
-    assert rows[1][-1] == "line 4: 5 fields where the header has 4"
-    assert rows[2][-1].startswith("line 5: unreadable CSV")
-    assert rows[3][-1] == "line 6: 2 fields where the header has 4"
+    assert rows[1][-1] == "line 4: 5 fields where the header has 4: 1,male,30,x,surplus"
+    assert rows[2][-1].startswith("line 5: unreadable CSV (")
+    assert rows[2][-1].endswith(': 2,male,"3"1,y')
+    assert rows[3][-1] == "line 6: 2 fields where the header has 4: 3,male"
     assert all(row[-3] == row[-2] == "" for row in rows[1:4])
 
 
-@pytest.mark.parametrize(("delimiter", "args"), [(";", ()), ("\t", ()), ("|", ("--sep", "|"))])
+def test_an_unclosed_quote_names_the_line_its_record_starts_on(tmp_path: Path) -> None:
+    source = _write(
+        tmp_path / "in.csv",
+        "pclass,sex,age,name\n"
+        "1,female,29,x\n"
+        '3,male,22,"Never closed\n'  # line 3: the quote swallows the lines below
+        "2,female,40,z\n"
+        "1,male,50,w\n",
+    )
+    output = tmp_path / "out.csv"
+    assert _predict("--input", source, "--output", output) == 0
+    rows = _cells(output)[1:]
+    assert len(rows) == 2
+    assert rows[0][-1] == ""
+    assert rows[1][-1].startswith("line 3: unreadable CSV (")
+    assert rows[1][-1].endswith(': 3,male,22,"Never closed\n2,female,40,z\n1,male,50,w')
+
+
+def test_the_quoted_text_of_a_long_malformed_record_is_cut(tmp_path: Path) -> None:
+    record = f"1,female,{'x' * 5_000},surplus"
+    source = _write(tmp_path / "in.csv", f"pclass,sex,name\n{record}\n")
+    output = tmp_path / "out.csv"
+    assert _predict("--input", source, "--output", output) == 0
+    error = _cells(output)[1][-1]
+    assert error.startswith("line 2: 4 fields where the header has 3: 1,female,xxx")
+    assert error.endswith(f"... ({len(record)} characters)")
+    assert len(error) < 300
+
+
+@pytest.mark.parametrize(("delimiter", "args"), [(";", ()), ("\t", ()), (":", ("--sep", ":"))])
 def test_the_delimiter_is_detected_or_given(
     tmp_path: Path, delimiter: str, args: tuple[str, ...]
 ) -> None:

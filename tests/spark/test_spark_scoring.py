@@ -1,5 +1,6 @@
 """titanic_model.spark on a real local[2] session: results are make_prediction's, row for row."""
 
+import csv
 from pathlib import Path
 
 import pandas as pd
@@ -119,6 +120,34 @@ def test_cli_engine_spark_scores_files_and_directories(
         == 1
     )
     assert malformed.read_text().startswith("pclass,sex,age\n1,female,29\n")
+
+
+def test_cli_engine_spark_keeps_quoted_text_and_detects_the_delimiter(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    """Doubled quotes and a field over two lines, `;`-separated with no --sep: the cells come
+    back as they went in, in the same CSV dialect the local engine reads and writes."""
+    source = tmp_path / "quoted.csv"
+    source.write_text(
+        "pclass;sex;age;name\n"
+        '1;female;29;"Doe; Mrs. ""Jane"""\n'
+        '3;male;40;"Two\nlines, Mr. X"\n'
+        "2;female;;Plain, Miss. Y\n"
+    )
+    output = tmp_path / "scored.csv"
+
+    assert (
+        main(["predict", "--engine", "spark", "--input", str(source), "--output", str(output)]) == 0
+    )
+
+    rows = []
+    for part in sorted(output.glob("part-*.csv")):
+        with part.open(newline="", encoding="utf-8") as lines:
+            rows += list(csv.reader(lines, delimiter=";", strict=True))[1:]
+    assert [row[3] for row in rows] == ['Doe; Mrs. "Jane"', "Two\nlines, Mr. X", "Plain, Miss. Y"]
+    expected = make_prediction(input_data=pd.read_csv(source, sep=";"))
+    assert [float(row[5]) for row in rows] == expected["probabilities"]
+    assert [row[6] for row in rows] == ["", "", ""]
 
 
 def test_cli_engine_spark_reports_a_missing_input_in_one_line(

@@ -44,46 +44,63 @@ def _first_line_not_utf8(source: Path) -> int:
     return 0
 
 
+EXCERPT_CHARS = 200  # of a malformed record, quoted in its error
+
+
+def _remembered(lines: Iterator[str], memory: list[str]) -> Iterator[str]:
+    """`lines`, each also appended to `memory`: the raw text of the record being read."""
+    for line in lines:
+        memory.append(line)
+        yield line
+
+
 class _Chunks:
     """The records of a CSV reader in chunks: (cells per row, {row: why it is malformed}).
 
-    A malformed record keeps its place with blank cells, so no line disappears from the output.
+    A malformed record keeps its place with blank cells, so no line disappears from the output,
+    and its error quotes the record's raw text (the start of it, when it is long).
     """
 
-    def __init__(self, reader: "Reader", width: int, skipped_lines: int) -> None:
+    def __init__(self, reader: "Reader", memory: list[str], width: int, skipped_lines: int) -> None:
         self._reader = reader
+        self._memory = memory  # the raw lines of the record being read (see _remembered)
         self._width = width
         self._skipped_lines = skipped_lines  # blank lines above the header
 
-    def _line(self, cells: list[str]) -> int:
-        """The line a record started on (a quoted cell may span lines)."""
-        newlines = sum(cell.count("\n") for cell in cells)
-        return self._skipped_lines + self._reader.line_num - newlines
+    def _problem(self, why: str) -> str:
+        """`why`, prefixed with the line the record started on and followed by its raw text."""
+        first = self._skipped_lines + self._reader.line_num - len(self._memory) + 1
+        raw = "".join(self._memory).rstrip("\r\n")
+        if len(raw) > EXCERPT_CHARS:
+            raw = f"{raw[:EXCERPT_CHARS]}... ({len(raw)} characters)"
+        return f"line {first}: {why}: {raw}"
 
     def __call__(self, size: int) -> Iterator[tuple[list[list[str]], dict[int, str]]]:
         rows: list[list[str]] = []
         problems: dict[int, str] = {}
         width = self._width
+        memory = self._memory
         records = iter(self._reader)
         while True:
             try:
                 for cells in records:
                     if len(cells) != width:
                         if not cells:  # a blank line holds no record
+                            memory.clear()
                             continue
-                        problems[len(rows)] = (
-                            f"line {self._line(cells)}: {len(cells)} fields where the header "
-                            f"has {width}"
+                        problems[len(rows)] = self._problem(
+                            f"{len(cells)} fields where the header has {width}"
                         )
                         cells = [""] * width
+                    memory.clear()
                     rows.append(cells)
                     if len(rows) == size:
                         yield rows, problems
                         rows, problems = [], {}
                 break
             except csv.Error as exc:  # the reader goes on with the next line
-                line = self._skipped_lines + self._reader.line_num
-                problems[len(rows)] = f"line {line}: unreadable CSV ({exc})"
+                problems[len(rows)] = self._problem(f"unreadable CSV ({exc})")
+                memory.clear()
                 rows.append([""] * width)
                 if len(rows) == size:
                     yield rows, problems
@@ -156,17 +173,21 @@ def _predict_csv(
         if not first:
             raise BatchError(f"{source} is empty: expected a header line naming the columns")
         delimiter = sep or detect_delimiter(first)
-        reader = csv.reader(itertools.chain([first], text), delimiter=delimiter, strict=True)
+        memory: list[str] = []
+        lines = _remembered(itertools.chain([first], text), memory)
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
         try:
             header = next(reader)
         except csv.Error as exc:
             raise BatchError(f"the header of {source} is unreadable CSV ({exc})") from None
+        memory.clear()
         check_columns(header)
         writer = csv.writer(sink, delimiter=delimiter, lineterminator="\n")
         writer.writerow([*header, *RESULT_COLUMNS])
 
         total = rejected = reported = 0
-        for rows, problems in _Chunks(reader, len(header), skipped_lines)(chunk_rows):
+        chunks = _Chunks(reader, memory, len(header), skipped_lines)
+        for rows, problems in chunks(chunk_rows):
             rejected += _write_chunk(writer, header, rows, problems)
             total += len(rows)
             advance(raw.tell() - reported)

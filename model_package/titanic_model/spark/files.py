@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 from pyspark.errors import PySparkException
 from pyspark.sql import DataFrame, SparkSession, functions
 
+from titanic_model.batch.csv_files import detect_delimiter
 from titanic_model.batch.output import refuse_overwriting_input
 from titanic_model.batch.run import Summary
 from titanic_model.batch.scoring import BatchError
@@ -32,19 +33,25 @@ def _is_parquet(path: str) -> bool:
     return _is_local(path) and local.is_dir() and any(local.glob("*.parquet"))
 
 
+def _detected_delimiter(spark: SparkSession, path: str) -> str:
+    """The local engine's rule, on the first line Spark reads (a header: every part has one)."""
+    first = spark.read.text(path).first()
+    return detect_delimiter(first[0] if first is not None else "")
+
+
 def _read_csv(spark: SparkSession, path: str, sep: str) -> DataFrame:
-    """Every column as text; a malformed line keeps its row, with an error naming the problem."""
-    header = spark.read.csv(path, header=True, sep=sep).columns
+    """Every column as text; a malformed line keeps its row, with an error naming the problem.
+
+    CSV as the local engine reads and writes it (RFC 4180): a quote inside a quoted field is
+    doubled (Spark's default escape is a backslash) and a quoted field may span lines. multiLine
+    makes each CSV file one read task: on a cluster, prefer Parquet or many files.
+    """
+    options = {"sep": sep, "header": True, "escape": '"', "multiLine": True}
+    header = spark.read.options(**options).csv(path).columns
     schema = ", ".join(f"`{name}` STRING" for name in [*header, _CORRUPT])
-    return spark.read.csv(
-        path, header=True, sep=sep, schema=schema, columnNameOfCorruptRecord=_CORRUPT
+    return spark.read.options(**options).csv(
+        path, schema=schema, columnNameOfCorruptRecord=_CORRUPT
     )
-
-
-def read_passengers(spark: SparkSession, path: str, sep: str = ",") -> DataFrame:
-    if _is_parquet(path):
-        return spark.read.parquet(path)
-    return _read_csv(spark, path, sep)
 
 
 def predict_with_spark(source: str, target: str, *, sep: str | None) -> Summary:
@@ -60,20 +67,31 @@ def predict_with_spark(source: str, target: str, *, sep: str | None) -> Summary:
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     spark = SparkSession.builder.appName("titanic-model predict").getOrCreate()
     try:
-        return _score_to(spark, source, target, sep or ",")
+        return _score_to(spark, source, target, sep)
     except PySparkException as exc:  # a missing input, an existing output ...: one line
         raise BatchError(f"Spark: {str(exc).splitlines()[0]}") from None
 
 
-def _score_to(spark: SparkSession, source: str, target: str, sep: str) -> Summary:
-    scored = add_predictions(read_passengers(spark, source, sep))
+def _score_to(spark: SparkSession, source: str, target: str, sep: str | None) -> Summary:
+    if _is_parquet(source):
+        passengers = spark.read.parquet(source)
+    else:
+        sep = sep or _detected_delimiter(spark, source)
+        passengers = _read_csv(spark, source, sep)
+    scored = add_predictions(passengers)
     if _CORRUPT in scored.columns:
         scored = _reject_malformed(scored)
     if PurePosixPath(target.rstrip("/")).suffix.lower() == ".csv":
         # Spark trims cells when writing CSV unless told not to: text goes out as it came in.
-        options = {"ignoreLeadingWhiteSpace": False, "ignoreTrailingWhiteSpace": False}
-        scored.write.csv(target, header=True, sep=sep, **options)
-        written = _read_csv(spark, target, sep).drop(_CORRUPT)
+        scored.write.csv(
+            target,
+            sep=sep or ",",
+            header=True,
+            escape='"',
+            ignoreLeadingWhiteSpace=False,
+            ignoreTrailingWhiteSpace=False,
+        )
+        written = _read_csv(spark, target, sep or ",").drop(_CORRUPT)
     else:
         scored.write.parquet(target)
         written = spark.read.parquet(target)
