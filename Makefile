@@ -66,12 +66,15 @@ monitor: $(VENV)/.ready
 bench: $(VENV)/.ready
 	$(TOX) run -e bench,bench_api,bench_batch,soak_api
 
-## make java: a Java runtime for Spark 4 (17+) when none is present (CircleCI's test_spark job)
+## make java: a Java runtime for Spark 4 (Debian's default-jre-headless) when none, or one older than 17,
+## is present (.ci/run and CircleCI's test_spark job)
 java:
-	command -v java >/dev/null 2>&1 || { \
+	@major=$$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1); \
+	if [ "$${major:-0}" -lt 17 ]; then \
 	  as_root=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 	  $$as_root apt-get update -qq && \
-	  $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; }
+	  $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
+	else echo "Java $$major is present."; fi
 
 ## make venv: just .venv with tox + tox-uv (what every CI job installs before its tox env)
 venv: $(VENV)/.ready

@@ -42,6 +42,16 @@ def test_output_that_is_the_input_is_refused_before_touching_it(tmp_path: Path) 
     assert link.is_symlink()
 
 
+def test_a_refused_output_draws_no_progress_bar(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _write(tmp_path / "in.csv", "pclass,sex\n1,female\n")
+    assert main(["predict", "--input", str(source), "--output", str(source)]) == 1
+    error = capsys.readouterr().err
+    assert "is the input file" in error
+    assert "scoring" not in error
+
+
 def test_a_failed_run_leaves_no_partial_file_and_the_old_output_untouched(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -42,17 +42,23 @@ def predict_file(
     if not source.is_file():
         raise BatchError(f"the input {source} is not a file")
     parquet = is_parquet(source)
-    bar = tqdm(
-        desc="scoring",
-        total=None if parquet else source.stat().st_size,  # Parquet: rows, set once opened
-        unit=" rows" if parquet else "B",
-        unit_scale=not parquet,
-        disable=not progress,
-        file=sys.stderr,
-    )
-    with atomic_output(source, target) as temporary, bar:
+    # The bar is made only once the output is accepted: a refused run draws nothing.
+    with atomic_output(source, target) as temporary, _progress_bar(source, progress) as bar:
         if parquet:
             rows, rejected = predict_parquet(source, temporary, chunk_rows, bar)
         else:
             rows, rejected = predict_csv(source, temporary, sep, chunk_rows, bar.update)
     return Summary(rows, rejected, target)
+
+
+def _progress_bar(source: Path, enabled: bool) -> "tqdm[None]":
+    """Bytes read for CSV; rows for Parquet (its total is set once the file is opened)."""
+    parquet = is_parquet(source)
+    return tqdm(
+        desc="scoring",
+        total=None if parquet else source.stat().st_size,
+        unit=" rows" if parquet else "B",
+        unit_scale=not parquet,
+        disable=not enabled,
+        file=sys.stderr,
+    )
