@@ -92,3 +92,21 @@ def test_the_ban_is_enforced_by_ruff_outside_the_package() -> None:
     exempt = {pattern for pattern, codes in lint["per-file-ignores"].items() if "TID251" in codes}
     for consumer in ("api/", "release/", "benchmarks/", "tests/api/", "tests/e2e/"):
         assert not any(pattern.startswith(consumer) for pattern in exempt), consumer
+
+
+def imported_top_level_names(source: str) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_the_benchmarks_echo_app_imports_nothing_of_ours() -> None:
+    """Its start-up time and memory are the floor the API is measured against (bench_api.py)."""
+    ours = {"app", "titanic_model", "release", "titanic_monitoring"}
+    echo = (REPO_ROOT / "benchmarks" / "echo_app.py").read_text(encoding="utf-8")
+    assert imported_top_level_names(echo) & ours == set()
+    assert imported_top_level_names("from app.schemas import x\nimport fastapi") & ours == {"app"}

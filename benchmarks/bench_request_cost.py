@@ -1,0 +1,157 @@
+"""Where a single-record predict's time goes: CPU per request inside one process, without HTTP.
+
+bench_api.py measures throughput through uvicorn, where the HTTP work is the same for the app and
+the echo and so hides how much each adds. Here each ASGI app is called directly in a loop (its
+lifespan run first, as uvicorn runs it), so the figures are the app's own cost per request:
+
+- the echo (benchmarks/echo_app.py): FastAPI's floor, parsing the same body;
+- the app with the prediction store off: what our middleware, validation, scoring and metrics add;
+- the app with the SQLite store on: what recording adds, the writer thread's work included (it
+  runs in the same process and needs the same GIL).
+
+Each runs in its own fresh interpreter (the app reads its settings and registers its metrics at
+import), with api/ and benchmarks/ on PYTHONPATH as uvicorn's --app-dir would put them.
+
+    python benchmarks/bench_request_cost.py [--requests 20000]
+"""
+
+import argparse
+import asyncio
+import importlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = {
+    "pclass": 2,
+    "sex": "female",
+    "age": 31.0,
+    "sibsp": 1,
+    "parch": 1,
+    "fare": 26.0,
+    "cabin": "F4",
+    "embarked": "S",
+    "name": "Doe, Mrs. Jane",
+}
+BODY = json.dumps({"inputs": [SAMPLE]}).encode()
+WARM_UP_REQUESTS = 2_000
+
+
+def _scope(path: str) -> dict[str, Any]:
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(BODY))]
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1"), *headers],
+        "client": ("127.0.0.1", 40000),
+        "server": ("127.0.0.1", 8001),
+    }
+
+
+async def _request(app: Any, path: str) -> None:
+    delivered = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal delivered
+        if delivered:  # the app asks again only to watch for a disconnect
+            await asyncio.sleep(3600)
+        delivered = True
+        return {"type": "http.request", "body": BODY, "more_body": False}
+
+    status = 0
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(_scope(path), receive, send)
+    if status != 200:
+        raise RuntimeError(f"{path} answered {status}")
+
+
+async def _cost(app: Any, path: str, requests: int) -> float:
+    """Microseconds of CPU per request, the app's lifespan run around the loop."""
+    events: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+    started = asyncio.Event()
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"].startswith("lifespan.startup"):
+            started.set()
+
+    await events.put({"type": "lifespan.startup"})
+    lifespan = asyncio.create_task(app({"type": "lifespan", "state": {}}, events.get, send))
+    await started.wait()
+    for _ in range(WARM_UP_REQUESTS):
+        await _request(app, path)
+    cpu = time.process_time()
+    for _ in range(requests):
+        await _request(app, path)
+    cost = (time.process_time() - cpu) / requests * 1e6
+    await events.put({"type": "lifespan.shutdown"})
+    await lifespan
+    return cost
+
+
+TARGETS = {  # label: (module, path, PREDICTION_STORE_URL)
+    "echo (FastAPI's floor)": ("echo_app", "/echo", "off"),
+    "app, store off": ("app.main", "/api/v1/predict", "off"),
+    "app, store on (SQLite)": (
+        "app.main",
+        "/api/v1/predict",
+        "sqlite:///{tmp}/predictions.sqlite3",
+    ),
+}
+
+
+def _measure(label: str, requests: int) -> float:
+    """The cost of one target, measured in a child interpreter."""
+    store_url = TARGETS[label][2]
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "api"), str(ROOT / "benchmarks")]),
+            "PREDICTION_STORE_URL": store_url.format(tmp=tmp),
+        }
+        command = [sys.executable, __file__, "--one", label, "--requests", str(requests)]
+        result = subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=600, check=True
+        )
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=20_000)
+    parser.add_argument("--one", choices=TARGETS, help=argparse.SUPPRESS)  # the child's part
+    args = parser.parse_args(argv)
+    if args.one:
+        module, path, _ = TARGETS[args.one]
+        app = importlib.import_module(module).app
+        print(asyncio.run(_cost(app, path, args.requests)))
+        return
+    print(f"CPU per single-record predict, in-process, {args.requests:,} requests each:")
+    previous = None
+    for label in TARGETS:
+        cost = _measure(label, args.requests)
+        added = "" if previous is None else f"  (+{cost - previous:.1f} µs)"
+        print(f"  {label:24} {cost:6.1f} µs{added}")
+        previous = cost
+
+
+if __name__ == "__main__":
+    main()
