@@ -12,7 +12,7 @@ lifespan run first, as uvicorn runs it), so the figures are the app's own cost p
 Each runs in its own fresh interpreter (the app reads its settings and registers its metrics at
 import), with api/ and benchmarks/ on PYTHONPATH as uvicorn's --app-dir would put them.
 
-    python benchmarks/bench_request_cost.py [--requests 20000]
+    python benchmarks/bench_request_cost.py [--requests 20000] [--rounds 5]
 """
 
 import argparse
@@ -20,6 +20,7 @@ import asyncio
 import importlib
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -137,6 +138,7 @@ def _measure(label: str, requests: int) -> float:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--one", choices=TARGETS, help=argparse.SUPPRESS)  # the child's part
     args = parser.parse_args(argv)
     if args.one:
@@ -144,12 +146,20 @@ def main(argv: Sequence[str] | None = None) -> None:
         app = importlib.import_module(module).app
         print(asyncio.run(_cost(app, path, args.requests)))
         return
-    print(f"CPU per single-record predict, in-process, {args.requests:,} requests each:")
+    print(
+        f"CPU per single-record predict, in-process, {args.requests:,} requests per run, "
+        f"median of {args.rounds} runs taken in turns:"
+    )
+    runs: dict[str, list[float]] = {label: [] for label in TARGETS}
+    for _ in range(args.rounds):  # in turns, so a noisy moment hits every target alike
+        for label in TARGETS:
+            runs[label].append(_measure(label, args.requests))
     previous = None
-    for label in TARGETS:
-        cost = _measure(label, args.requests)
+    for label, costs in runs.items():
+        cost = statistics.median(costs)
         added = "" if previous is None else f"  (+{cost - previous:.1f} µs)"
-        print(f"  {label:24} {cost:6.1f} µs{added}")
+        spread = f"runs {min(costs):.0f}-{max(costs):.0f}"
+        print(f"  {label:24} {cost:6.1f} µs  {spread:12}{added}")
         previous = cost
 
 
