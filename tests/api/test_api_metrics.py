@@ -78,7 +78,7 @@ def test_rows_written_counts_the_store(client: TestClient, passenger: dict[str, 
     before = value(samples(client.get("/metrics").text), "titanic_api_store_rows_written_total")
     client.post(PREDICT, json={"inputs": [passenger] * 7})
     written = before
-    for _ in range(50):  # the writer flushes at most every 200 ms
+    for _ in range(50):  # the writer flushes every STORE_FLUSH_INTERVAL_MS (at most 200 ms)
         written = value(
             samples(client.get("/metrics").text), "titanic_api_store_rows_written_total"
         )
