@@ -29,19 +29,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from release.project import SAMPLE_PASSENGER
+
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = {
-    "pclass": 2,
-    "sex": "female",
-    "age": 31.0,
-    "sibsp": 1,
-    "parch": 1,
-    "fare": 26.0,
-    "cabin": "F4",
-    "embarked": "S",
-    "name": "Doe, Mrs. Jane",
-}
-BODY = json.dumps({"inputs": [SAMPLE]}).encode()
+BODY = json.dumps({"inputs": [SAMPLE_PASSENGER]}).encode()
 WARM_UP_REQUESTS = 2_000
 
 
