@@ -1,6 +1,7 @@
 """The store under load, in a real uvicorn process: nothing answered is lost, not at SIGTERM and
 not when PostgreSQL goes away for five seconds."""
 
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,22 @@ def test_sigterm_under_load_stores_exactly_the_rows_answered(
     stored = len(stored_rows(url))
     print(f"rows answered {outcome.rows_answered}, rows stored {stored}")
     assert stored == outcome.rows_answered, log[-2000:]
+    assert "0 dropped" in log
+
+
+def test_ctrl_c_under_load_stores_exactly_the_rows_answered(
+    tmp_path: Path, bodies: list[dict[str, Any]]
+) -> None:
+    """SIGINT, what Ctrl-C sends to `make run`'s server, drains the queue like SIGTERM does."""
+    url = f"sqlite:///{tmp_path}/predictions.sqlite3"
+    with serve(env={"PREDICTION_STORE_URL": url}) as server:
+        outcome = run_load(server.base_url, bodies, 3.0)
+        server.process.send_signal(signal.SIGINT)
+        server.process.wait(timeout=30)
+        log = server.output()
+    assert set(outcome.statuses) == {200}, outcome.statuses
+    assert outcome.rows_answered > 100
+    assert len(stored_rows(url)) == outcome.rows_answered, log[-2000:]
     assert "0 dropped" in log
 
 
