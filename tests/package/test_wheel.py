@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from release.venvs import run
+from release.commands import run
 from titanic_model import __version__
 from titanic_model.config import PACKAGE_ROOT
 

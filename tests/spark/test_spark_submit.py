@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from release.venvs import run
+from release.commands import run
 from titanic_model import make_prediction
 from titanic_model.config import DATASET_DIR, PACKAGE_ROOT
 

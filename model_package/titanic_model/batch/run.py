@@ -43,7 +43,10 @@ def predict_file(
         raise BatchError(f"the input {source} is not a file")
     parquet = is_parquet(source)
     # The bar is made only once the output is accepted: a refused run draws nothing.
-    with atomic_output(source, target) as temporary, _progress_bar(source, progress) as bar:
+    with (
+        atomic_output(source, target) as temporary,
+        _progress_bar(source, parquet, progress) as bar,
+    ):
         if parquet:
             rows, rejected = predict_parquet(source, temporary, chunk_rows, bar)
         else:
@@ -51,9 +54,8 @@ def predict_file(
     return Summary(rows, rejected, target)
 
 
-def _progress_bar(source: Path, enabled: bool) -> "tqdm[None]":
+def _progress_bar(source: Path, parquet: bool, enabled: bool) -> "tqdm[None]":
     """Bytes read for CSV; rows for Parquet (its total is set once the file is opened)."""
-    parquet = is_parquet(source)
     return tqdm(
         desc="scoring",
         total=None if parquet else source.stat().st_size,

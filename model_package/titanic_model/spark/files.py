@@ -75,6 +75,7 @@ def predict_with_spark(source: str, target: str, *, sep: str | None) -> Summary:
 def _score_to(spark: SparkSession, source: str, target: str, sep: str | None) -> Summary:
     if _is_parquet(source):
         passengers = spark.read.parquet(source)
+        sep = sep or ","  # for a CSV output
     else:
         sep = sep or _detected_delimiter(spark, source)
         passengers = _read_csv(spark, source, sep)
@@ -85,13 +86,13 @@ def _score_to(spark: SparkSession, source: str, target: str, sep: str | None) ->
         # Spark trims cells when writing CSV unless told not to: text goes out as it came in.
         scored.write.csv(
             target,
-            sep=sep or ",",
+            sep=sep,
             header=True,
             escape='"',
             ignoreLeadingWhiteSpace=False,
             ignoreTrailingWhiteSpace=False,
         )
-        written = _read_csv(spark, target, sep or ",").drop(_CORRUPT)
+        written = _read_csv(spark, target, sep).drop(_CORRUPT)
     else:
         scored.write.parquet(target)
         written = spark.read.parquet(target)

@@ -32,6 +32,7 @@ from packaging.version import Version
 from uv import find_uv_bin
 
 from release import venvs
+from release.commands import COMMAND_TIMEOUT_S, CommandError, run
 from release.local_index import DEFAULT_STATE_DIR, running_index
 from release.project import DIST_NAME, REPO_ROOT
 from release.publish import PublishError, upload
@@ -58,10 +59,10 @@ class Baseline:
 
 @contextlib.contextmanager
 def _as_baseline_error() -> Iterator[None]:
-    """A failed venv command is a baseline that could not be installed or run."""
+    """A failed command is a baseline that could not be installed or run."""
     try:
         yield
-    except venvs.VenvError as error:
+    except CommandError as error:
         raise BaselineError(str(error)) from None
 
 
@@ -122,7 +123,7 @@ def _export(commit: str, source: Path) -> None:
             ["git", "-C", str(REPO_ROOT), "archive", "--format=tar", commit],
             capture_output=True,
             check=True,
-            timeout=venvs.COMMAND_TIMEOUT_S,
+            timeout=COMMAND_TIMEOUT_S,
         ).stdout
     except (OSError, subprocess.SubprocessError) as error:
         raise BaselineError(
@@ -136,7 +137,7 @@ def build_from_git(ref: str, workdir: Path) -> tuple[list[Path], str]:
     """Train and build the package as committed at `ref`; returns its sdist + wheel and the
     commit they were built from."""
     with _as_baseline_error():
-        commit = venvs.run(
+        commit = run(
             ["git", "-C", str(REPO_ROOT), "rev-parse", "--verify", f"{ref}^{{commit}}"],
             f"resolving BASELINE_REF={ref} in {REPO_ROOT}",
         ).strip()
@@ -149,14 +150,14 @@ def build_from_git(ref: str, workdir: Path) -> tuple[list[Path], str]:
             f"installing commit {commit[:12]}",
             constraints=venvs.pin_file(SHARED_LIBRARIES, workdir / "shared-pins.txt"),
         )
-        venvs.run(
+        run(
             [str(python.parent / "titanic-model"), "train"],
             f"training the model of {commit[:12]}",
             env=venvs.clean_env(),
             cwd=source,
         )
         dist = workdir / "dist"
-        venvs.run(
+        run(
             [
                 find_uv_bin(),
                 "build",
@@ -183,7 +184,7 @@ def run_capture(python: Path, inputs_path: Path, workdir: Path) -> dict[str, Any
     shutil.copyfile(CAPTURE_SCRIPT, script)
     output = workdir / "baseline_capture.json"
     with _as_baseline_error():
-        venvs.run(
+        run(
             [str(python), "-I", str(script), "--input", str(inputs_path), "--output", str(output)],
             f"capturing the baseline's predictions with {python}",
             env=venvs.clean_env(),

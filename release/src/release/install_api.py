@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import venv
 from collections.abc import Mapping, Sequence
@@ -22,14 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from release.commands import CommandError, run
 from release.local_index import read_background_index
-from release.masking import mask_url_credentials
 from release.project import API_DIR, DIST_NAME
 
 REQUIREMENTS = API_DIR / "requirements.txt"
 VERIFY_INSTALL = API_DIR / "verify_install.py"
 REPORT_FILE = "install-report.json"
-PIP_TIMEOUT_S = 900
 
 
 @dataclass(frozen=True)
@@ -38,26 +36,13 @@ class ApiInstall:
 
     venv_dir: Path
     passed: bool
-    output: str  # pip's output, then the source check's (credentials masked)
+    output: str  # pip's and the source check's output, or the failure's (credentials masked)
 
     @property
     def report(self) -> dict[str, Any]:
         """pip's installation report (`pip install --report`)."""
         report: dict[str, Any] = json.loads((self.venv_dir / REPORT_FILE).read_text())
         return report
-
-
-def _run(command: Sequence[str | Path], env: Mapping[str, str], index_url: str) -> tuple[int, str]:
-    result = subprocess.run(
-        [str(part) for part in command],
-        env=dict(env),
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        timeout=PIP_TIMEOUT_S,
-        check=False,
-    )
-    return result.returncode, mask_url_credentials(result.stdout, index_url)
 
 
 def install_api(
@@ -80,16 +65,30 @@ def install_api(
         "PIP_NO_INPUT": "1",
     }
     pip: list[str | Path] = [python, "-m", "pip"]
-    code, output = _run([*pip, "uninstall", "--quiet", "--yes", DIST_NAME], pip_env, index_url)
-    if code != 0:
-        return ApiInstall(venv_dir, passed=False, output=output)
     install = [*pip, "install", *(["--quiet"] if quiet else [])]
     report = venv_dir / REPORT_FILE
-    code, output = _run([*install, "--report", report, "-r", requirements], pip_env, index_url)
-    if code != 0:
-        return ApiInstall(venv_dir, passed=False, output=output)
-    code, checked = _run([python, VERIFY_INSTALL, report], pip_env, index_url)
-    return ApiInstall(venv_dir, passed=code == 0, output=output + checked)
+    try:
+        run(
+            [*pip, "uninstall", "--quiet", "--yes", DIST_NAME],
+            f"uninstalling {DIST_NAME}",
+            env=pip_env,
+            index_url=index_url,
+        )
+        output = run(
+            [*install, "--report", report, "-r", requirements],
+            "installing the API",
+            env=pip_env,
+            index_url=index_url,
+        )
+        output += run(
+            [python, VERIFY_INSTALL, report],
+            "checking where the model came from",
+            env=pip_env,
+            index_url=index_url,
+        )
+    except CommandError as error:
+        return ApiInstall(venv_dir, passed=False, output=str(error))
+    return ApiInstall(venv_dir, passed=True, output=output)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,60 +1,24 @@
 """Isolated virtual environments: created with uv, nothing of the working tree leaks into them.
 
 The differential gate installs the baseline into one of these, so it is imported from its own
-site-packages and never from the working tree. A command that fails raises VenvError with its
-output's tail, index credentials masked.
+site-packages and never from the working tree. A command that fails raises CommandError
+(release.commands) with its output's tail, index credentials masked.
 """
 
 import contextlib
 import os
 import shutil
-import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
 from uv import find_uv_bin
 
-from release.masking import mask_url_credentials
+from release.commands import CommandError, run
 
-COMMAND_TIMEOUT_S = 600
 # What would point a child at the working tree or at this environment's own pins.
 _LEAKY_VARIABLES = ("PYTHONPATH", "VIRTUAL_ENV", "UV_CONSTRAINT", "PIP_CONSTRAINT")
-
-
-class VenvError(RuntimeError):
-    """A command in or about an isolated environment failed; the message says which and why."""
-
-
-def run(
-    command: Sequence[str | Path],
-    what: str,
-    *,
-    env: Mapping[str, str] | None = None,
-    cwd: Path | None = None,
-    index_url: str | None = None,
-) -> str:
-    """Run a command; on failure raise VenvError with its output's tail (`index_url`'s
-    credentials masked). Returns its stdout."""
-    try:
-        result = subprocess.run(
-            [str(part) for part in command],
-            env=dict(env) if env is not None else None,
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=COMMAND_TIMEOUT_S,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise VenvError(f"{what} failed: {error}") from None
-    if result.returncode != 0:
-        output = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
-        if index_url is not None:
-            output = mask_url_credentials(output, index_url)
-        raise VenvError(f"{what} failed (exit {result.returncode}):\n{output}")
-    return result.stdout
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -108,7 +72,7 @@ def install(
             env=env,
             index_url=index_url,
         )
-    except VenvError:
+    except CommandError:
         run([*base, *requirements], what, env=env, index_url=index_url)
         return False
     return True
