@@ -59,8 +59,11 @@ def start_prediction_store(settings: Settings) -> PredictionWriter | None:
     writer = PredictionWriter(
         settings.PREDICTION_STORE_URL,
         max_rows=settings.STORE_QUEUE_ROWS,
+        max_bytes=settings.STORE_QUEUE_BYTES,
         flush_interval_s=settings.STORE_FLUSH_INTERVAL_MS / 1000,
         shutdown_timeout_s=settings.STORE_SHUTDOWN_TIMEOUT_S,
+        connect_timeout_s=settings.STORE_CONNECT_TIMEOUT_S,
+        statement_timeout_s=settings.STORE_STATEMENT_TIMEOUT_S,
     )
     writer.start()
     logger.info("prediction store on ({backend})", backend=writer.backend)
@@ -96,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_requests=settings.MAX_REQUESTS_IN_FLIGHT,
         max_body_bytes=settings.MAX_BODY_BYTES_IN_FLIGHT,
         unknown_body_bytes=settings.MAX_BODY_BYTES,
+        body_timeout_s=settings.BODY_READ_TIMEOUT_S,
     )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
     app.state.settings = settings

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from live_server import LiveServer, serve
 from postgres_cluster import BIN_DIR, PostgresCluster, postgres_cluster
@@ -66,6 +67,19 @@ def postgres() -> Iterator[PostgresCluster]:
         pytest.fail("PostgreSQL binaries missing: apt-get install -y postgresql (as .ci/run does)")
     with postgres_cluster() as cluster:
         yield cluster
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty prediction store: a SQLite file (its directory not made yet) or the PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/store/predictions.sqlite3"
+    cluster: PostgresCluster = request.getfixturevalue("postgres")
+    engine = sa.create_engine(cluster.url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE IF EXISTS predictions, prediction_quarantine"))
+    engine.dispose()
+    return cluster.url
 
 
 def json_safe(record: dict[str, Any]) -> dict[str, Any]:

@@ -94,6 +94,36 @@ class PostgresCluster:
             self.process.kill()
             self.process.wait(timeout=30)
 
+    def _pids(self) -> list[int]:
+        """The postmaster and its children (backends, background workers), from /proc."""
+        assert self.process is not None
+        pids = [self.process.pid]
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:  # the parent's PID
+                pids.append(int(stat.parent.name))
+        return pids
+
+    @contextmanager
+    def hung(self) -> Iterator[None]:
+        """Every process of the cluster stopped (SIGSTOP): connections are accepted by the
+        kernel, nothing is ever answered. Continued (SIGCONT) on the way out, whatever happens."""
+        pids = self._pids()
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for pid in pids:
+                os.kill(pid, signal.SIGCONT)
+
+    def drop_tables(self) -> None:
+        with psycopg.connect(self.url.replace("+psycopg", "")) as connection:
+            connection.execute("DROP TABLE IF EXISTS predictions, prediction_quarantine")
+
     def count_rows(self, table: str = "predictions") -> int:
         with psycopg.connect(self.url.replace("+psycopg", "")) as connection:
             row = connection.execute(f"SELECT count(*) FROM {table}").fetchone()

@@ -23,7 +23,11 @@ class HeldApp:
 
 
 def request(content_length: int | None, method: str = "POST") -> Scope:
-    headers = [] if content_length is None else [(b"content-length", b"%d" % content_length)]
+    """content_length None: a POST streams its body (chunked), a GET has none."""
+    if content_length is not None:
+        headers = [(b"content-length", b"%d" % content_length)]
+    else:
+        headers = [(b"transfer-encoding", b"chunked")] if method == "POST" else []
     return {"type": "http", "method": method, "path": "/api/v1/predict", "headers": headers}
 
 
@@ -46,14 +50,17 @@ def statuses(max_requests: int, max_body_bytes: int, scopes: list[Scope]) -> lis
 
     async def run() -> list[int]:
         held = HeldApp()
-        shed = LoadShedMiddleware(held, max_requests, max_body_bytes, unknown_body_bytes=4096000)
+        shed = LoadShedMiddleware(
+            held, max_requests, max_body_bytes, unknown_body_bytes=4096000, body_timeout_s=5
+        )
         tasks = []
         for scope in scopes:
             tasks.append(asyncio.create_task(call(shed, scope)))
-            await asyncio.sleep(0)  # let it be admitted (or refused) before the next one
+            await asyncio.sleep(0.01)  # let it be admitted (or refused) before the next one
         held.release.set()
         results = await asyncio.gather(*tasks)
-        assert (shed.requests, shed.body_bytes) == (0, 0), "the budgets were not given back"
+        budgets = (shed.requests, shed.bodiless_requests, shed.body_bytes)
+        assert budgets == (0, 0, 0), "the budgets were not given back"
         return [status for status, _ in results]
 
     return asyncio.run(run())
@@ -80,7 +87,7 @@ def test_a_body_without_content_length_counts_as_the_largest_accepted() -> None:
 
 def test_503_says_when_to_retry() -> None:
     async def run() -> tuple[int, dict[bytes, bytes]]:
-        shed = LoadShedMiddleware(HeldApp(), 1, 10**9, unknown_body_bytes=1)
+        shed = LoadShedMiddleware(HeldApp(), 1, 10**9, unknown_body_bytes=1, body_timeout_s=5)
         shed.requests = 1  # the one allowed request is in flight
         return await call(shed, request(100))
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from live_server import serve
 
 PREDICT = "/api/v1/predict"
@@ -71,17 +72,30 @@ async def flood(base_url: str, body: bytes) -> dict[str, Any]:
     }
 
 
+def count_rows(url: str) -> int:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.exec_driver_sql("SELECT count(*) FROM predictions").scalar_one())
+    finally:
+        engine.dispose()
+
+
 def test_overload_is_shed_with_503_and_memory_stays_bounded(
-    held_out_records: list[dict[str, Any]],
+    held_out_records: list[dict[str, Any]], tmp_path: Path
 ) -> None:
+    """And the store agrees with the shedder: every answered row is stored, none dropped."""
     body = near_limit_body(held_out_records)
     assert len(body) < 4 * 1024 * 1024, "the batch must fit under MAX_BODY_BYTES"
-    with serve() as server:
+    url = f"sqlite:///{tmp_path}/predictions.sqlite3"
+    with serve(env={"PREDICTION_STORE_URL": url}) as server:
         pid = server.process.pid
         rss_before = proc_status_mib(pid, "VmRSS")
         outcome = asyncio.run(asyncio.wait_for(flood(server.base_url, body), FLOOD_TIMEOUT_S))
         peak = proc_status_mib(pid, "VmHWM")
         alive = server.process.poll() is None
+        server.stop()
+        log = server.output()
 
     statuses = outcome["batch_statuses"]
     singles = outcome["single_answers"]
@@ -96,6 +110,10 @@ def test_overload_is_shed_with_503_and_memory_stays_bounded(
         "single_records": len(singles),
         "single_p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
         "single_max_ms": round(latencies[-1] * 1000, 1),
+        "rows_answered": statuses.count(200) * BATCH_ROWS
+        + sum(status == 200 for status, _ in singles)
+        + (BATCH_ROWS if outcome["status_after"] == 200 else 0),
+        "rows_stored": count_rows(url),
     }
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(json.dumps(figures, indent=2))
@@ -108,6 +126,8 @@ def test_overload_is_shed_with_503_and_memory_stays_bounded(
     assert singles, "no single-record request was sent during the flood"
     assert {status for status, _ in singles} == {200}, figures
     assert outcome["status_after"] == 200, "the server did not recover after the flood"
+    assert figures["rows_stored"] == figures["rows_answered"], log[-2000:]
+    assert "0 dropped" in log, log[-2000:]
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from app.store.records import AnsweredRequest, store_rows, validated_inputs
-from app.store.table import insert_rows, metadata, predictions
+from app.store.records import stored_rows, validated_inputs
+from app.store.table import COLUMNS, insert_rows, metadata, predictions
 from titanic_model import make_prediction
 
 RAW_ROWS: list[dict[str, Any]] = [
@@ -57,6 +57,9 @@ RAW_ROWS: list[dict[str, Any]] = [
 ]
 
 
+INPUT_COLUMNS = ("pclass", "sex", "age", "sibsp", "parch", "fare", "embarked", "title", "deck")
+
+
 def typed(values: dict[str, Any]) -> dict[str, tuple[type, Any]]:
     """Values with their types: 31 == 31.0 in Python, but the store must get the float."""
     return {name: (type(value), value) for name, value in values.items()}
@@ -66,16 +69,17 @@ def typed(values: dict[str, Any]) -> dict[str, tuple[type, Any]]:
 def test_stored_inputs_of_an_accepted_row_are_pydantics(raw: dict[str, Any]) -> None:
     result = make_prediction(input_data=[raw])
     assert result["errors"] is None, "the package must accept every row of this test"
-    [row] = store_rows(AnsweredRequest(0.0, "req", [raw], result))
-    stored = {name: row[name] for name in validated_inputs(raw)}
-    assert typed(stored) == typed(validated_inputs(raw))
+    [row] = stored_rows(0.0, "req", [raw], result)
+    stored = dict(zip(COLUMNS, row, strict=True))
+    expected = dict(zip(INPUT_COLUMNS, validated_inputs(raw), strict=True))
+    assert typed({name: stored[name] for name in INPUT_COLUMNS}) == typed(expected)
 
 
 @pytest.mark.parametrize("count", [1, 3, 255, 256, 257, 700])
 def test_sqlite_gets_every_row_of_a_batch_in_order(count: int) -> None:
     raw = RAW_ROWS[0]
     result = make_prediction(input_data=[raw] * count)
-    rows = store_rows(AnsweredRequest(1_700_000_000.25, "req", [raw] * count, result))
+    rows = stored_rows(1_700_000_000.25, "req", [raw] * count, result)
     engine = sa.create_engine("sqlite://")
     try:
         with engine.begin() as connection:

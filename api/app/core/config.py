@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     MAX_REQUESTS_IN_FLIGHT: int = Field(
         default=256, ge=1, description="Most requests being served at once"
     )
+    BODY_READ_TIMEOUT_S: float = Field(
+        default=10.0, gt=0, le=300, description="Longest time to receive a request body (408)"
+    )
     MAX_BODY_BYTES_IN_FLIGHT: int = Field(
         default=16 * 1024 * 1024,
         ge=1024,
@@ -88,7 +91,12 @@ class Settings(BaseSettings):
     STORE_QUEUE_ROWS: int = Field(
         default=100_000,
         ge=1,
-        description="Rows waiting for the store beyond which rows are dropped",
+        description="Most rows waiting for the store (beyond: 503, or dropped while it is down)",
+    )
+    STORE_QUEUE_BYTES: int = Field(
+        default=64 * 1024 * 1024,
+        ge=64 * 1024,
+        description="Most memory the rows waiting for the store may hold (an upper-bound estimate)",
     )
     # Short by default: the writer's work per flush holds the GIL the event loop needs, and eight
     # small bursts a fifth of a second hurt p99 far less than one large one (docs/performance.md).
@@ -97,6 +105,12 @@ class Settings(BaseSettings):
     )
     STORE_SHUTDOWN_TIMEOUT_S: float = Field(
         default=20.0, gt=0, description="How long shutdown waits to write the queued rows"
+    )
+    STORE_CONNECT_TIMEOUT_S: float = Field(
+        default=5.0, gt=0, le=60, description="Longest wait to connect to the store's database"
+    )
+    STORE_STATEMENT_TIMEOUT_S: float = Field(
+        default=10.0, gt=0, le=300, description="Longest wait for one write to the store"
     )
     METRICS_TOKEN: SecretStr | None = Field(
         default=None, description="Bearer token GET /metrics requires, when set"

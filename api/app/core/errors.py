@@ -14,7 +14,6 @@ from loguru import logger
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from app.core.body_limit import BodyTooLargeError
 from app.core.responses import SafeJSONResponse
 
 ROWS_FIELD = "inputs"
@@ -64,11 +63,8 @@ def _unparsable_body_reason(exc: HTTPException) -> str | None:
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
-    """FastAPI answers 400 to a body json.loads cannot take; as a malformed body, that is 422.
-    A streamed body cut off by the size limit is 413."""
+    """FastAPI answers 400 to a body json.loads cannot take; as a malformed body, that is 422."""
     assert isinstance(exc, HTTPException)
-    if isinstance(exc.__cause__, BodyTooLargeError):
-        return SafeJSONResponse({"detail": str(exc.__cause__)}, status_code=413)
     reason = _unparsable_body_reason(exc)
     if reason is None:
         return await http_exception_handler(request, exc)

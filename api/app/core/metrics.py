@@ -45,13 +45,38 @@ PROBABILITY = Histogram(
 )
 STORE_QUEUE_ROWS = Gauge(
     "titanic_api_store_queue_rows",
-    "Rows waiting for the prediction store",
+    "Rows waiting for the prediction store (queued or being written)",
     multiprocess_mode="livesum",
 )
-STORE_ROWS_WRITTEN = Counter("titanic_api_store_rows_written_total", "Rows written to the store")
-STORE_ROWS_DROPPED = Counter(
-    "titanic_api_store_rows_dropped_total", "Rows not stored: queue full or store down at shutdown"
+STORE_QUEUE_BYTES = Gauge(
+    "titanic_api_store_queue_bytes",
+    "Memory the rows waiting for the prediction store hold (upper bound)",
+    multiprocess_mode="livesum",
 )
+STORE_UP = Gauge(
+    "titanic_api_store_up",
+    "1 while the prediction store's database is reachable, 0 from a failed write until it is again",
+    multiprocess_mode="livemin",
+)
+STORE_LAST_WRITE_AGE = Gauge(
+    "titanic_api_store_last_write_age_seconds",
+    "Seconds since the prediction store last wrote rows (or since start-up)",
+    multiprocess_mode="livemax",
+)
+STORE_ROWS_WRITTEN = Counter("titanic_api_store_rows_written_total", "Rows written to the store")
+STORE_ROWS_QUARANTINED = Counter(
+    "titanic_api_store_rows_quarantined_total",
+    "Rows the database refused even alone, kept aside, by the driver's error class",
+    ["reason"],
+)
+STORE_ROWS_DROPPED = Counter(
+    "titanic_api_store_rows_dropped_total",
+    "Answered rows not stored, by reason: queue_full (database unreachable), shutdown_timeout, "
+    "unstorable (refused, and the quarantine too)",
+    ["reason"],
+)
+for _reason in ("queue_full", "shutdown_timeout", "unstorable"):
+    STORE_ROWS_DROPPED.labels(reason=_reason)  # every reason shows, at 0 until it happens
 MODEL_INFO = Gauge(
     "titanic_model_info", "The model package version serving", ["version"], multiprocess_mode="max"
 )

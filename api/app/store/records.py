@@ -1,30 +1,41 @@
-"""One answered request -> the store's rows: validated inputs, minimised, or the row's errors.
+"""One answer -> the store's rows: validated inputs, minimised and storable, or the row's errors.
 
-Runs in the writer thread, never on the request path, but it holds the GIL the event loop needs:
-so a row the package accepted is not validated a second time by pydantic when its values are
+Built where the answer is made (in the worker thread for offloaded batches), so that the queue
+holds only this stored form: a tuple of small values per row, never the raw input (a 1 MB name
+becomes its title). Text is made storable here, the same way for every database: NUL and lone
+surrogates become U+FFFD. The answer the client got is not changed by it.
+
+A row the package accepted is not validated a second time by pydantic when its values are
 already what PassengerInput would make of them (the usual JSON body); only the other rows
 (strings to strip, 2.0 for 2, NaN for null ...) go through PassengerInput again.
 """
 
+import re
 from collections import defaultdict
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from titanic_model import PassengerInput, PredictionResult, RowError, extract_deck, extract_title
 
+StoredRow = tuple[Any, ...]
+"""The values of app/store/table.py's COLUMNS, in that order."""
 
-class AnsweredRequest(NamedTuple):
-    """What the predict route queues: the facts of one answer, nothing computed yet."""
-
-    answered_at: float  # epoch seconds
-    request_id: str
-    rows: list[dict[str, Any]]
-    result: PredictionResult
-
+# What one queued row costs in memory, as an upper bound the tests check with tracemalloc: the
+# tuple, its floats and strings (title and deck are at most a few characters), plus its errors.
+ROW_BYTES = 640
+ERRORS_BYTES = 2048
 
 _PCLASSES = frozenset({1, 2, 3})
 _SEXES = frozenset({"male", "female"})
 _PORTS = frozenset({"C", "Q", "S"})
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_NO_INPUTS = (None,) * 9
+
+
+def storable(text: str) -> str:
+    """Text every database takes: NUL (refused by PostgreSQL) and lone surrogates (refused by
+    every UTF-8 encoder) become U+FFFD."""
+    return _UNSTORABLE.sub("\ufffd", text)
 
 
 class _RedoError(Exception):
@@ -57,7 +68,7 @@ def _text(value: object) -> str | None:
     raise _RedoError
 
 
-def _canonical_inputs(raw: dict[str, Any]) -> dict[str, Any]:
+def _canonical_inputs(raw: dict[str, Any]) -> tuple[Any, ...]:
     """The stored inputs straight from the raw row; _RedoError if pydantic would change a value."""
     pclass, sex, embarked = raw.get("pclass"), raw.get("sex"), raw.get("embarked")
     if (
@@ -68,71 +79,89 @@ def _canonical_inputs(raw: dict[str, Any]) -> dict[str, Any]:
         or (embarked is not None and (type(embarked) is not str or embarked not in _PORTS))
     ):
         raise _RedoError
-    return {
-        "pclass": pclass,
-        "sex": sex,
-        "age": _number(raw.get("age")),
-        "sibsp": _count(raw.get("sibsp")),
-        "parch": _count(raw.get("parch")),
-        "fare": _number(raw.get("fare")),
-        "embarked": embarked,
-        "title": extract_title(_text(raw.get("name"))),
-        "deck": extract_deck(_text(raw.get("cabin"))),
-    }
+    return (
+        pclass,
+        sex,
+        _number(raw.get("age")),
+        _count(raw.get("sibsp")),
+        _count(raw.get("parch")),
+        _number(raw.get("fare")),
+        embarked,
+        extract_title(_text(raw.get("name"))),
+        storable(extract_deck(_text(raw.get("cabin")))),
+    )
 
 
-def _inputs(raw: dict[str, Any]) -> dict[str, Any]:
+def validated_inputs(raw: dict[str, Any]) -> tuple[Any, ...]:
+    """The stored inputs by way of the package's own validation: the reference for the fast path."""
+    passenger = PassengerInput.model_validate(raw)
+    return (
+        passenger.pclass,
+        passenger.sex,
+        passenger.age,
+        passenger.sibsp,
+        passenger.parch,
+        passenger.fare,
+        passenger.embarked,
+        extract_title(passenger.name),
+        storable(extract_deck(passenger.cabin)),
+    )
+
+
+def _inputs(raw: dict[str, Any]) -> tuple[Any, ...]:
     try:
         return _canonical_inputs(raw)
     except _RedoError:
         return validated_inputs(raw)
 
 
-def validated_inputs(raw: dict[str, Any]) -> dict[str, Any]:
-    """The stored inputs by way of the package's own validation: the reference for the fast path."""
-    passenger = PassengerInput.model_validate(raw)
-    return {
-        "pclass": passenger.pclass,
-        "sex": passenger.sex,
-        "age": passenger.age,
-        "sibsp": passenger.sibsp,
-        "parch": passenger.parch,
-        "fare": passenger.fare,
-        "embarked": passenger.embarked,
-        "title": extract_title(passenger.name),
-        "deck": extract_deck(passenger.cabin),
-    }
-
-
 def _errors_by_row(errors: list[RowError] | None) -> dict[int, list[dict[str, str]]]:
     by_row: dict[int, list[dict[str, str]]] = defaultdict(list)
     for error in errors or ():
         if error["row"] is not None:
-            by_row[error["row"]].append({"field": error["field"], "message": error["message"]})
+            by_row[error["row"]].append(
+                {"field": storable(error["field"]), "message": storable(error["message"])}
+            )
     return by_row
 
 
-def store_rows(request: AnsweredRequest) -> list[dict[str, Any]]:
-    """One row per input row, in the table's columns."""
-    answered_at = datetime.fromtimestamp(request.answered_at, UTC)
-    result = request.result
+def stored_rows(
+    answered_at: float, request_id: str, raw_rows: list[dict[str, Any]], result: PredictionResult
+) -> list[StoredRow]:
+    """One row per input row, in the table's COLUMNS order.
+
+    A row the store cannot read although the package scored it is still recorded, with its
+    answer and an error that says so: every answered row gets a row in the store.
+    """
+    created_at = datetime.fromtimestamp(answered_at, UTC)
+    version = result["version"]
     errors = _errors_by_row(result["errors"])
+    predictions, probabilities = result["predictions"], result["probabilities"]
     rows = []
-    for index, raw in enumerate(request.rows):
-        row: dict[str, Any] = {
-            "created_at": answered_at,
-            "request_id": request.request_id,
-            "row_index": index,
-            "model_version": result["version"],
-            "probability": result["probabilities"][index],
-            "prediction": result["predictions"][index],
-            "errors": errors.get(index),
-        }
-        row.update(_EMPTY_INPUTS if index in errors else _inputs(raw))
-        rows.append(row)
+    for index, raw in enumerate(raw_rows):
+        row_errors = errors.get(index)
+        inputs = _NO_INPUTS
+        if row_errors is None:
+            try:
+                inputs = _inputs(raw)
+            except Exception as error:  # noqa: BLE001 - any failure is recorded, not raised
+                row_errors = [{"field": "record", "message": f"not storable: {type(error).__name__}"}]
+        rows.append(
+            (
+                created_at,
+                request_id,
+                index,
+                version,
+                *inputs,
+                probabilities[index],
+                predictions[index],
+                row_errors,
+            )
+        )
     return rows
 
 
-_EMPTY_INPUTS: dict[str, Any] = dict.fromkeys(
-    ("pclass", "sex", "age", "sibsp", "parch", "fare", "embarked", "title", "deck")
-)
+def queued_bytes(rows: list[StoredRow]) -> int:
+    """The memory `rows` hold while queued, by the bounds above (the errors column is last)."""
+    return len(rows) * ROW_BYTES + sum(ERRORS_BYTES for row in rows if row[-1] is not None)
+

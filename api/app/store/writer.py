@@ -1,11 +1,20 @@
 """The background writer: a bounded queue on the request path, batched inserts in a thread.
 
-The request path only appends to a list under a lock (well under a microsecond). A thread wakes
-at most every flush interval, turns the queued answers into rows and inserts them in one
-transaction. If the database is down it keeps the batch and retries with a growing pause (the
-engine reconnects by itself); requests meanwhile queue up to the bound, and the rows beyond it are
-counted as dropped, with one warning a minute. At shutdown the thread writes everything queued,
-for at most the shutdown timeout.
+Every answered row ends in exactly one of three counts, each with a metric and a log line:
+written; quarantined (the database refused the row even alone: it is kept aside with the
+reason); dropped (queue full while the database was unreachable, or still queued when shutdown
+ran out of time).
+
+- The request path reserves room before scoring (`reserve`) and queues the stored rows after
+  (`add`): while the database is reachable a request that does not fit is shed with 503 before
+  it is answered, so a flood never drops answered rows. While it is unreachable, requests keep
+  being answered and queue up to the bound (rows and bytes); beyond it rows are dropped.
+- A thread wakes every flush interval and inserts what is queued. A failed insert is either an
+  outage (the database is unreachable, hung or full: the rows are kept and retried with a
+  growing pause) or the rows' fault (the batch is split in halves until the refused row stands
+  alone, and that row is quarantined; the rows around it are written).
+- Every wait is bounded: connect, statement (and a client-side deadline for a server that
+  accepts but never answers), and shutdown, after which what is left is counted and logged.
 
 SQLAlchemy (app/store/table.py) is imported by the thread as it starts, not by the app: its import
 is the largest part of the app's start-up beyond FastAPI's own (~0.1 s), and the app can answer
@@ -14,172 +23,340 @@ meanwhile; the answers queue as usual until the thread writes them.
 
 import gc
 import importlib
+import json
 import re
 import threading
 import time
+from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
 from app.core import metrics
-from app.store.records import AnsweredRequest, store_rows
+from app.store.records import ROW_BYTES, StoredRow, queued_bytes
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
 # A database URL's "dialect[+driver]://" start, as SQLAlchemy's make_url reads it: a value
 # without one stops start-up here, before any request.
 DATABASE_URL_START = re.compile(r"(?P<backend>\w+)[\w+]*://")
+SQLITE_FILE = re.compile(r"sqlite(\+\w+)?:///(?P<path>[^?]+)")
 
 INSERT_CHUNK_ROWS = 10_000
 RETRY_PAUSE_S = (0.1, 0.2, 0.5, 1.0, 2.0)  # then 2 s between attempts while the database is down
-DROP_WARNING_INTERVAL_S = 60.0
+WARNING_INTERVAL_S = 60.0
+# The thread gives up this share of the shutdown timeout before `close` stops waiting for it.
+SHUTDOWN_MARGIN = 0.9
 
 
-def _reason(error: Exception) -> str:
+def _reason(error: BaseException) -> str:
     """The driver's own message, first line only: never the SQL or its parameters (passengers)."""
     cause = getattr(error, "orig", None) or error
     lines = str(cause).strip().splitlines()
     return f"{type(cause).__name__}: {lines[0] if lines else ''}"[:300]
 
 
+def _kind(error: BaseException) -> str:
+    """A bounded label for metrics: the driver's exception class."""
+    return type(getattr(error, "orig", None) or error).__name__
+
+
+def _is_outage(error: BaseException) -> bool:
+    """The database, not the rows: unreachable, timed out, interrupted, locked or full."""
+    from sqlalchemy import exc
+
+    if isinstance(error, exc.OperationalError | exc.InterfaceError | exc.TimeoutError | OSError):
+        return True
+    return isinstance(error, exc.DBAPIError) and error.connection_invalidated
+
+
+def quarantine_file_for(url: str) -> Path | None:
+    """Beside a SQLite store: where refused rows go when even its quarantine table refuses them."""
+    match = SQLITE_FILE.match(url)
+    if match is None or match["path"] == ":memory:":
+        return None
+    return Path(match["path"] + ".quarantine.jsonl")
+
+
 class PredictionWriter:
-    """Queue answered requests with `add`; `start` the thread once, `close` it at shutdown."""
+    """`reserve` then `add` on the request path; `start` the thread once, `close` at shutdown."""
 
     def __init__(
-        self, url: str, max_rows: int, flush_interval_s: float, shutdown_timeout_s: float
+        self,
+        url: str,
+        *,
+        max_rows: int,
+        max_bytes: int,
+        flush_interval_s: float,
+        shutdown_timeout_s: float,
+        connect_timeout_s: float,
+        statement_timeout_s: float,
     ) -> None:
         start = DATABASE_URL_START.match(url)
         if start is None:
             raise ValueError("PREDICTION_STORE_URL is not a database URL (dialect[+driver]://...)")
         self.url = url
         self.backend = start["backend"]  # what the log may say: never the URL
+        self.quarantine_file = quarantine_file_for(url)
         self.max_rows = max_rows
+        self.max_bytes = max_bytes
         self.flush_interval_s = flush_interval_s
         self.shutdown_timeout_s = shutdown_timeout_s
-        self.dropped_rows = 0
+        self.connect_timeout_s = connect_timeout_s
+        self.statement_timeout_s = statement_timeout_s
         self.written_rows = 0
+        self.quarantined_rows = 0
+        self.dropped_rows = 0
         self._lock = threading.Lock()
-        self._pending: list[AnsweredRequest] = []
-        self._queued_rows = 0  # pending plus the batch being written: what the bound limits
+        self._pending: list[StoredRow] = []
+        self._queued_rows = 0  # pending plus the rows being written: what the bounds limit
+        self._queued_bytes = 0
+        self._reserved_rows = 0  # requests being scored that will queue their rows
+        self._reachable = True  # False from a failed attempt until the next write succeeds
+        self._abandoned = False  # set by `close` when the thread outlived the shutdown timeout
+        self._last_write = time.monotonic()
+        self._last_warning: dict[str, float] = {}
         self._stopping = threading.Event()
+        self._deadline = float("inf")
         self._thread = threading.Thread(target=self._run, name="prediction-store", daemon=True)
         self._engine: Engine | None = None
-        self._table_ready = False
-        self._last_drop_warning = -DROP_WARNING_INTERVAL_S
+        self._tables_ready = False
 
     def start(self) -> None:
         self._thread.start()
 
-    def add(self, request: AnsweredRequest) -> None:
-        """Request path: queue the answer, or count its rows as dropped when the queue is full."""
-        count = len(request.rows)
-        with self._lock:
-            if self._queued_rows + count <= self.max_rows:
-                self._pending.append(request)
-                self._queued_rows += count
-                return
-            self.dropped_rows += count
-        metrics.STORE_ROWS_DROPPED.inc(count)
-        now = time.monotonic()
-        if now - self._last_drop_warning >= DROP_WARNING_INTERVAL_S:
-            self._last_drop_warning = now
-            logger.warning(
-                "prediction store: queue full ({max} rows), {dropped} rows dropped so far",
-                max=self.max_rows,
-                dropped=self.dropped_rows,
-            )
+    # The request path ------------------------------------------------------------------------
 
-    def close(self) -> None:
-        """Write everything queued (bounded by the shutdown timeout), then stop the thread."""
-        self._stopping.set()
-        self._thread.join(self.shutdown_timeout_s + 5)
-        if self._engine is not None:
-            self._engine.dispose()
-        logger.info(
-            "prediction store closed: {written} rows written, {dropped} dropped",
-            written=self.written_rows,
+    def _fits(self, rows: int, size: int) -> bool:
+        return (
+            self._queued_rows + self._reserved_rows + rows <= self.max_rows
+            and self._queued_bytes + (self._reserved_rows * ROW_BYTES) + size <= self.max_bytes
+        )
+
+    def reserve(self, rows: int) -> int | None:
+        """Room for `rows` before they are scored: the rows reserved, 0 when the database is
+        unreachable (answer anyway; they queue if they still fit), None to shed the request."""
+        with self._lock:
+            if self._fits(rows, rows * ROW_BYTES):
+                self._reserved_rows += rows
+                return rows
+            return 0 if not self._reachable else None
+
+    def release(self, reserved: int) -> None:
+        """The reserved request was not answered after all."""
+        with self._lock:
+            self._reserved_rows -= reserved
+
+    def add(self, rows: list[StoredRow], reserved: int) -> None:
+        """Queue an answer's rows; without a reservation they are dropped when they don't fit."""
+        size = queued_bytes(rows)
+        with self._lock:
+            self._reserved_rows -= reserved
+            if reserved or self._fits(len(rows), size):
+                self._pending.extend(rows)
+                self._queued_rows += len(rows)
+                self._queued_bytes += size
+                return
+            self.dropped_rows += len(rows)
+        metrics.STORE_ROWS_DROPPED.labels(reason="queue_full").inc(len(rows))
+        self._warn(
+            "queue_full",
+            "prediction store: queue full ({rows} rows, {mib:.0f} MiB) while the database is "
+            "unreachable: {dropped} rows dropped so far",
+            rows=self.max_rows,
+            mib=self.max_bytes / 2**20,
             dropped=self.dropped_rows,
         )
+
+    def publish_metrics(self) -> None:
+        """Queue depth and the last write's age, as of now (also while the thread is blocked)."""
+        metrics.STORE_QUEUE_ROWS.set(self._queued_rows)
+        metrics.STORE_QUEUE_BYTES.set(self._queued_bytes)
+        metrics.STORE_LAST_WRITE_AGE.set(time.monotonic() - self._last_write)
+        metrics.STORE_UP.set(1 if self._reachable else 0)
+
+    def close(self) -> None:
+        """Write what is queued within the shutdown timeout; count and log what could not be."""
+        self._deadline = time.monotonic() + self.shutdown_timeout_s * SHUTDOWN_MARGIN
+        self._stopping.set()
+        self._thread.join(self.shutdown_timeout_s)
+        if self._thread.is_alive():  # blocked in the database: what it holds is lost with us
+            with self._lock:
+                self._abandoned = True
+                lost, self._queued_rows, self._queued_bytes = self._queued_rows, 0, 0
+                self._pending = []
+            self._drop(lost, "shutdown_timeout")
+        elif self._engine is not None:
+            self._engine.dispose()
+        self.publish_metrics()
+        logger.info(
+            "prediction store closed: {written} rows written, {quarantined} quarantined, "
+            "{dropped} dropped",
+            written=self.written_rows,
+            quarantined=self.quarantined_rows,
+            dropped=self.dropped_rows,
+        )
+
+    # The writer thread -----------------------------------------------------------------------
 
     def _run(self) -> None:
         importlib.import_module("app.store.table")  # SQLAlchemy, here rather than at start-up
         gc.freeze()  # its modules join those frozen at start-up (main.py's lifespan says why)
-
-        deadline = float("inf")
         while True:
             stopping = self._stopping.wait(self.flush_interval_s)
-            if stopping and deadline == float("inf"):
-                deadline = time.monotonic() + self.shutdown_timeout_s
             with self._lock:
                 batch, self._pending = self._pending, []
             if batch:
-                self._write(batch, deadline)
-            metrics.STORE_QUEUE_ROWS.set(self._queued_rows)
+                self._write(batch)
+            self.publish_metrics()
             if stopping and not self._pending:
                 return
 
-    def _write(self, batch: list[AnsweredRequest], deadline: float) -> None:
-        """Insert the batch, retrying while the database is down; give up only past `deadline`."""
-        rows = [row for request in batch for row in self._rows(request)]
+    def _write(self, batch: list[StoredRow]) -> None:
+        """Insert the batch; isolate refused rows; retry through outages until the deadline."""
+        from app.store.table import insert_rows
+
+        work = deque(batch[start : start + INSERT_CHUNK_ROWS] for start in range(0, len(batch), INSERT_CHUNK_ROWS))
         attempt = 0
-        while (error := self._insert(rows)) is not None:
-            if attempt == 0:
-                logger.warning("prediction store unavailable, retrying: {reason}", reason=error)
-            pause = RETRY_PAUSE_S[min(attempt, len(RETRY_PAUSE_S) - 1)]
-            attempt += 1
-            if self._stopping.is_set():
-                deadline = min(deadline, time.monotonic() + self.shutdown_timeout_s)
-            if time.monotonic() + pause > deadline:
-                self._give_up(batch)
-                return
-            time.sleep(pause)
-        if attempt:
-            logger.info("prediction store reachable again after {n} retries", n=attempt)
-        self._release(batch, written=len(rows))
+        while work:
+            chunk = work[0]
+            error, outage = self._attempt(lambda connection: insert_rows(connection, chunk))
+            if error is None:
+                work.popleft()
+                self._settle(len(chunk), queued_bytes(chunk), "written")
+                if attempt:
+                    logger.info("prediction store reachable again after {n} retries", n=attempt)
+                attempt = 0
+            elif outage:
+                if attempt == 0:
+                    logger.warning("prediction store unavailable, retrying: {reason}", reason=_reason(error))
+                if not self._pause(attempt):
+                    rest = [row for chunk in work for row in chunk]
+                    self._settle(len(rest), queued_bytes(rest), "shutdown_timeout")
+                    return
+                attempt += 1
+            elif len(chunk) == 1:
+                work.popleft()
+                self._quarantine(chunk[0], error)
+            else:
+                work.popleft()
+                half = len(chunk) // 2
+                work.extendleft((chunk[half:], chunk[:half]))
 
-    def _rows(self, request: AnsweredRequest) -> list[dict[str, Any]]:
-        try:
-            return store_rows(request)
-        except Exception as error:  # a row the package accepted but the store cannot read
-            logger.error(
-                "prediction store: request {id} not stored: {reason}",
-                id=request.request_id,
-                reason=_reason(error),
-            )
-            return []
+    def _attempt(self, work: Callable[["Connection"], object]) -> tuple[Exception | None, bool]:
+        """Run `work` in one transaction: (None, False), or the error and whether it is an outage."""
+        from app.store.table import metadata, open_engine, statement_deadline
 
-    def _insert(self, rows: list[dict[str, Any]]) -> str | None:
-        """None when the rows are in; otherwise why not."""
-        from app.store.table import insert_rows, metadata, open_engine  # imported by _run
-
-        try:
+        def run(step: Callable[["Connection"], object]) -> None:
             if self._engine is None:
-                self._engine = open_engine(self.url)
-            with self._engine.begin() as connection:
-                if not self._table_ready:
-                    metadata.create_all(connection)
-                    self._table_ready = True
-                for start in range(0, len(rows), INSERT_CHUNK_ROWS):
-                    insert_rows(connection, rows[start : start + INSERT_CHUNK_ROWS])
+                self._engine = open_engine(self.url, self.connect_timeout_s, self.statement_timeout_s)
+            with self._engine.connect() as connection:
+                with statement_deadline(connection, self.statement_timeout_s + 1.0):
+                    with connection.begin():
+                        step(connection)
+
+        try:
+            if not self._tables_ready:
+                run(metadata.create_all)  # a failure here is the database's, never the rows'
+                self._tables_ready = True
+            run(work)
         except Exception as error:  # the store must never take the service down
-            if self._engine is not None:
-                self._engine.dispose()
-            return _reason(error)
-        return None
+            outage = not self._tables_ready or _is_outage(error)
+            if outage:
+                self._reachable = False
+                if self._engine is not None:
+                    self._engine.dispose()
+                    self._engine = None
+            return error, outage
+        self._reachable = True
+        return None, False
 
-    def _release(self, batch: list[AnsweredRequest], written: int) -> None:
-        self.written_rows += written
-        metrics.STORE_ROWS_WRITTEN.inc(written)
-        with self._lock:
-            self._queued_rows -= sum(len(request.rows) for request in batch)
+    def _pause(self, attempt: int) -> bool:
+        """Wait before the next attempt; False when that would pass the shutdown deadline."""
+        pause = RETRY_PAUSE_S[min(attempt, len(RETRY_PAUSE_S) - 1)]
+        if time.monotonic() + pause > self._deadline:
+            return False
+        self._stopping.wait(pause)  # cut short by `close`, which sets the deadline
+        self.publish_metrics()
+        return time.monotonic() < self._deadline
 
-    def _give_up(self, batch: list[AnsweredRequest]) -> None:
-        lost = sum(len(request.rows) for request in batch)
-        self.dropped_rows += lost
-        metrics.STORE_ROWS_DROPPED.inc(lost)
-        logger.error(
-            "prediction store: shutdown timeout, {lost} queued rows not written", lost=lost
+    def _quarantine(self, row: StoredRow, error: Exception) -> None:
+        """Keep a refused row aside: in the quarantine table, else the JSON-lines file."""
+        from app.store.table import COLUMNS, quarantine
+
+        reason = _reason(error)
+        entry = {
+            "quarantined_at": datetime.now(UTC),
+            "request_id": row[1],
+            "row_index": row[2],
+            "reason": reason,
+            "row": json.dumps(dict(zip(COLUMNS, row, strict=True)), default=str),
+        }
+        table_error, _ = self._attempt(lambda connection: connection.execute(quarantine.insert(), [entry]))
+        where = "the quarantine table"
+        if table_error is not None:
+            where = self._quarantine_to_file(entry)
+        if where is None:
+            self._settle(1, queued_bytes([row]), "unstorable")
+            return
+        self._settle(1, queued_bytes([row]), "quarantined", label=_kind(error))
+        self._warn(
+            "quarantine",
+            "prediction store: row {index} of request {id} refused ({reason}), kept in {where}; "
+            "{count} rows quarantined so far",
+            index=row[2],
+            id=row[1],
+            reason=reason,
+            where=where,
+            count=self.quarantined_rows,
         )
+
+    def _quarantine_to_file(self, entry: dict[str, Any]) -> str | None:
+        if self.quarantine_file is None:
+            return None
+        try:
+            with self.quarantine_file.open("a", encoding="ascii") as file:
+                file.write(json.dumps(entry, default=str) + "\n")
+        except OSError:
+            return None
+        return str(self.quarantine_file)
+
+    def _settle(self, rows: int, size: int, outcome: str, label: str = "") -> None:
+        """Rows leave the queue: written, quarantined, or dropped with `outcome` as the reason."""
         with self._lock:
-            self._queued_rows -= lost
+            if self._abandoned:
+                return
+            self._queued_rows -= rows
+            self._queued_bytes -= size
+        if outcome == "written":
+            self.written_rows += rows
+            self._last_write = time.monotonic()
+            metrics.STORE_ROWS_WRITTEN.inc(rows)
+        elif outcome == "quarantined":
+            self.quarantined_rows += rows
+            metrics.STORE_ROWS_QUARANTINED.labels(reason=label).inc(rows)
+        else:
+            self._drop(rows, outcome)
+
+    def _drop(self, rows: int, reason: str) -> None:
+        if not rows:
+            return
+        self.dropped_rows += rows
+        metrics.STORE_ROWS_DROPPED.labels(reason=reason).inc(rows)
+        logger.error(
+            "prediction store: {rows} rows not stored ({reason}); {dropped} dropped so far",
+            rows=rows,
+            reason=reason.replace("_", " "),
+            dropped=self.dropped_rows,
+        )
+
+    def _warn(self, key: str, message: str, **values: object) -> None:
+        """At most one warning a minute per kind of trouble, each with the counts so far."""
+        now = time.monotonic()
+        if now - self._last_warning.get(key, -WARNING_INTERVAL_S) >= WARNING_INTERVAL_S:
+            self._last_warning[key] = now
+            logger.warning(message, **values)

@@ -1,6 +1,7 @@
 """GET /metrics: Prometheus' text format; a bearer token when METRICS_TOKEN is set.
 
-Left out of the OpenAPI schema: it is for the scraper, not for API clients.
+Left out of the OpenAPI schema: it is for the scraper, not for API clients. The scheme's name is
+case-insensitive (RFC 7235: "bearer" is "Bearer"); the token is compared in constant time.
 """
 
 import secrets
@@ -13,18 +14,22 @@ from app.core.config import Settings
 
 def add_metrics_route(app: FastAPI, settings: Settings) -> None:
     token = settings.METRICS_TOKEN.get_secret_value() if settings.METRICS_TOKEN else ""
-    expected = f"Bearer {token}".encode()
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus_metrics(request: Request) -> Response:
         if token:
-            sent = request.headers.get("authorization", "").encode()
-            if not secrets.compare_digest(sent, expected):
+            scheme, _, sent = request.headers.get("authorization", "").strip().partition(" ")
+            valid = scheme.lower() == "bearer" and secrets.compare_digest(
+                sent.strip().encode(), token.encode()
+            )
+            if not valid:
                 return Response(
                     "a valid bearer token is required\n",
                     status_code=401,
                     headers={"WWW-Authenticate": "Bearer"},
                     media_type="text/plain",
                 )
+        if request.app.state.prediction_store is not None:
+            request.app.state.prediction_store.publish_metrics()  # fresh even mid-outage
         body, content_type = metrics.exposition()
         return Response(body, media_type=content_type)

@@ -4,6 +4,8 @@ Scoring one row takes microseconds, so small batches are scored right on the eve
 a thread would cost more than the work). Larger batches go to a worker thread so that they cannot
 stall the single-record requests served meanwhile. Each answer is counted in the metrics and
 handed to the prediction store's queue (app/store/writer.py), which writes it in its own thread.
+Room in that queue is reserved before scoring: a request the store could not take is shed with
+503 rather than answered and then lost.
 """
 
 import time
@@ -18,8 +20,10 @@ from app.core.logging import REQUEST_ID
 from app.core.responses import SafeJSONResponse
 from app.schemas.errors import MessageResponse, RequestErrorResponse
 from app.schemas.predict import PredictionRequest, PredictionResponse
-from app.store.records import AnsweredRequest
+from app.store.records import StoredRow, stored_rows
 from titanic_model import PredictionResult, make_prediction
+
+STORE_FULL = "server busy: the prediction store's queue is full, retry shortly"
 
 
 def score(rows: list[dict[str, Any]], explain: bool) -> PredictionResult:
@@ -27,11 +31,15 @@ def score(rows: list[dict[str, Any]], explain: bool) -> PredictionResult:
     return make_prediction(input_data=rows[0] if len(rows) == 1 else rows, explain=explain)
 
 
-def score_and_count(rows: list[dict[str, Any]], explain: bool) -> PredictionResult:
-    """Score, then count the answer in the metrics (per row: in the thread for large batches)."""
+def answer(
+    rows: list[dict[str, Any]], explain: bool, request_id: str, record: bool
+) -> tuple[PredictionResult, list[StoredRow]]:
+    """Score, count the answer in the metrics and, when recording, make the store's rows (in
+    the worker thread for large batches)."""
     result = score(rows, explain)
     metrics.observe_result(result)
-    return result
+    recorded = stored_rows(time.time(), request_id, rows, result) if record else []
+    return result, recorded
 
 
 def add_predict_route(app: FastAPI, settings: Settings) -> None:
@@ -53,13 +61,25 @@ def add_predict_route(app: FastAPI, settings: Settings) -> None:
                 status_code=413,
                 detail=f"at most {settings.MAX_BATCH_SIZE} rows per request, got {len(rows)}",
             )
-        if len(rows) > settings.THREAD_OFFLOAD_ROWS:
-            result = await run_in_threadpool(score_and_count, rows, body.explain)
-        else:
-            result = score_and_count(rows, body.explain)
         store = app.state.prediction_store
+        reserved = 0
+        if store is not None:
+            room = store.reserve(len(rows))
+            if room is None:
+                raise HTTPException(503, STORE_FULL, headers={"Retry-After": "1"})
+            reserved = room
+        work = (rows, body.explain, REQUEST_ID.get(), store is not None)
+        try:
+            if len(rows) > settings.THREAD_OFFLOAD_ROWS:
+                result, recorded = await run_in_threadpool(answer, *work)
+            else:
+                result, recorded = answer(*work)
+        except BaseException:
+            if store is not None:
+                store.release(reserved)
+            raise
         if store is not None:  # a list append: the rows are written by the store's own thread
-            store.add(AnsweredRequest(time.time(), REQUEST_ID.get(), rows, result))
+            store.add(recorded, reserved)
         # Returned as is: the package's result already has the response's shape, and skipping
         # FastAPI's response-model round-trip keeps the hot path cheap.
         return SafeJSONResponse(result)
