@@ -141,7 +141,9 @@ def test_database_down_still_answers_and_counts_dropped_rows(
     client = make_client(
         PREDICTION_STORE_URL=unreachable, STORE_QUEUE_ROWS=5, STORE_SHUTDOWN_TIMEOUT_S=0.5
     )
-    dropped_before = metric_value(client, "titanic_api_store_rows_dropped_total", reason="queue_full")
+    dropped_before = metric_value(
+        client, "titanic_api_store_rows_dropped_total", reason="queue_full"
+    )
     answers = [client.post("/api/v1/predict", json={"inputs": [passenger] * 2})]
     wait_until(lambda: metric_value(client, "titanic_api_store_up") == 0)  # the writer tried
     answers += [client.post("/api/v1/predict", json={"inputs": [passenger] * 2}) for _ in range(5)]

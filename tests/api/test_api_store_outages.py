@@ -16,7 +16,9 @@ from test_api_overload import proc_status_mib
 from test_api_store_load import scraped
 
 PREDICT = "/api/v1/predict"
-CLOSING_LINE = re.compile(r"prediction store closed: (\d+) rows written, (\d+) quarantined, (\d+) dropped")
+CLOSING_LINE = re.compile(
+    r"prediction store closed: (\d+) rows written, (\d+) quarantined, (\d+) dropped"
+)
 
 
 def closing_counts(log: str) -> tuple[int, int, int]:
@@ -70,16 +72,20 @@ def test_a_hung_postgres_drops_only_what_the_bound_forces_and_shutdown_is_bounde
     answered = warm.rows_answered + hung.rows_answered
     written, quarantined, dropped = closing_counts(log)
     stored = postgres.count_rows()
-    print(f"hung: answered {answered}, stored {stored}, dropped {dropped}, mid-outage {mid}, "
-          f"shutdown {shutdown_s:.1f} s")
+    print(
+        f"hung: answered {answered}, stored {stored}, dropped {dropped}, mid-outage {mid}, "
+        f"shutdown {shutdown_s:.1f} s"
+    )
     assert set(warm.statuses) == set(hung.statuses) == {200}, (warm.statuses, hung.statuses)
     assert mid["up"] == 0
-    assert mid["queue_rows"] == 3000 and mid["queue_bytes"] > 0  # full while the database hangs
+    assert mid["queue_rows"] == 3000  # full while the database hangs
+    assert mid["queue_bytes"] > 0
     assert mid["last_write_age_seconds"] >= 5
     assert mid["dropped"] > 0  # the bound was reached: counted, not silent
     assert stored == written
     assert stored + quarantined + dropped == answered, log[-3000:]
-    assert "queue full" in log and "not stored (shutdown timeout)" in log
+    assert "queue full" in log
+    assert "not stored (shutdown timeout)" in log
     assert shutdown_s < 5 + 3  # STORE_SHUTDOWN_TIMEOUT_S, plus uvicorn's own stop
 
 
@@ -103,10 +109,13 @@ def test_a_postgres_that_hangs_then_resumes_loses_nothing(
         server.stop()
         log = server.output()
     written, quarantined, dropped = closing_counts(log)
-    print(f"hang and resume: answered {outcome.rows_answered}, written {written}, "
-          f"recovered {recovered_s:.1f} s after SIGCONT")
+    print(
+        f"hang and resume: answered {outcome.rows_answered}, written {written}, "
+        f"recovered {recovered_s:.1f} s after SIGCONT"
+    )
     assert set(outcome.statuses) == {200}, outcome.statuses
-    assert "prediction store unavailable" in log and "reachable again" in log
+    assert "prediction store unavailable" in log
+    assert "reachable again" in log
     assert (quarantined, dropped) == (0, 0)
     assert postgres.count_rows() == written == outcome.rows_answered
 
@@ -116,7 +125,9 @@ def test_an_outage_with_megabyte_names_keeps_memory_flat(passenger: dict[str, An
     unreachable = f"postgresql+psycopg://titanic@127.0.0.1:{free_port()}/none"
     body = {"inputs": [{**passenger, "name": "Doe, Mrs. " + "J" * 1_000_000}]}
     requests = 300
-    with serve(env={"PREDICTION_STORE_URL": unreachable, "STORE_SHUTDOWN_TIMEOUT_S": "1"}) as server:
+    with serve(
+        env={"PREDICTION_STORE_URL": unreachable, "STORE_SHUTDOWN_TIMEOUT_S": "1"}
+    ) as server:
         pid = server.process.pid
         with httpx.Client(base_url=server.base_url, timeout=30) as client:
             client.post(PREDICT, json=body)  # the first large body: allocator arenas warmed
@@ -154,7 +165,9 @@ async def dribble(host: str, port: int, seconds: float) -> str:
         writer.close()
 
 
-async def timed_get(client: httpx.AsyncClient, method: str, path: str, **kwargs: Any) -> tuple[int, float]:
+async def timed_get(
+    client: httpx.AsyncClient, method: str, path: str, **kwargs: Any
+) -> tuple[int, float]:
     started = time.perf_counter()
     answer = await client.request(method, path, **kwargs)
     return answer.status_code, time.perf_counter() - started
@@ -184,10 +197,8 @@ def test_slow_bodies_cannot_starve_the_service(passenger: dict[str, Any]) -> Non
     assert {status for status, _ in answers} == {200}
     assert max(seconds for _, seconds in answers) < 1.0
     assert "still open" not in endings  # every dribbler was cut off at the deadline
-    assert {ending.split(" ")[1] if ending.startswith("HTTP") else ending for ending in endings} <= {
-        "408",
-        "closed",
-    }
+    statuses = {ending.split(" ")[1] if ending.startswith("HTTP") else ending for ending in endings}
+    assert statuses <= {"408", "closed"}
 
 
 def test_a_connection_close_client_reads_its_503(passenger: dict[str, Any]) -> None:
@@ -200,7 +211,7 @@ def test_a_connection_close_client_reads_its_503(passenger: dict[str, Any]) -> N
         host, port = server.base_url.removeprefix("http://").split(":")
 
         async def scenario() -> bytes:
-            holder_reader, holder = await asyncio.open_connection(host, int(port))
+            _holder_reader, holder = await asyncio.open_connection(host, int(port))
             holder.write(
                 f"POST {PREDICT} HTTP/1.1\r\nHost: x\r\nContent-Length: {2**20}\r\n\r\n".encode()
             )

@@ -11,7 +11,7 @@ from app.core.responses import SafeJSONResponse
 
 
 class BodyTooLargeError(Exception):
-    """Raised from `receive` when a streamed body passes the limit (answered 413 by load_shed.py)."""
+    """Raised from `receive` when a streamed body passes the limit (load_shed.py answers 413)."""
 
     def __init__(self, max_bytes: int) -> None:
         super().__init__(f"request body larger than {max_bytes} bytes")

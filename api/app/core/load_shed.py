@@ -48,7 +48,7 @@ def declared_body_bytes(scope: Scope, unknown: int) -> int:
 
 async def read_body(receive: Receive, deadline: float) -> bytes:
     """The whole body, or BodyTimeoutError once the monotonic `deadline` passes."""
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:

@@ -144,8 +144,10 @@ def stored_rows(
         if row_errors is None:
             try:
                 inputs = _inputs(raw)
-            except Exception as error:  # noqa: BLE001 - any failure is recorded, not raised
-                row_errors = [{"field": "record", "message": f"not storable: {type(error).__name__}"}]
+            except Exception as error:  # any failure is recorded, not raised
+                row_errors = [
+                    {"field": "record", "message": f"not storable: {type(error).__name__}"}
+                ]
         rows.append(
             (
                 created_at,
@@ -164,4 +166,3 @@ def stored_rows(
 def queued_bytes(rows: list[StoredRow]) -> int:
     """The memory `rows` hold while queued, by the bounds above (the errors column is last)."""
     return len(rows) * ROW_BYTES + sum(ERRORS_BYTES for row in rows if row[-1] is not None)
-

@@ -117,7 +117,9 @@ def _sqlite_values(row: Sequence[Any]) -> list[Any]:
 def insert_rows(connection: Connection, rows: Sequence[Sequence[Any]]) -> None:
     """Insert `rows` (tuples in COLUMNS order) in as few statements as the driver allows."""
     if connection.dialect.name != "sqlite":
-        connection.execute(predictions.insert(), [dict(zip(COLUMNS, row, strict=True)) for row in rows])
+        connection.execute(
+            predictions.insert(), [dict(zip(COLUMNS, row, strict=True)) for row in rows]
+        )
         return
     start = 0
     for size in _sqlite_statement_sizes(len(rows)):

@@ -30,6 +30,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -220,11 +221,14 @@ class PredictionWriter:
         """Insert the batch; isolate refused rows; retry through outages until the deadline."""
         from app.store.table import insert_rows
 
-        work = deque(batch[start : start + INSERT_CHUNK_ROWS] for start in range(0, len(batch), INSERT_CHUNK_ROWS))
+        work = deque(
+            batch[start : start + INSERT_CHUNK_ROWS]
+            for start in range(0, len(batch), INSERT_CHUNK_ROWS)
+        )
         attempt = 0
         while work:
             chunk = work[0]
-            error, outage = self._attempt(lambda connection: insert_rows(connection, chunk))
+            error, outage = self._attempt(partial(insert_rows, rows=chunk))
             if error is None:
                 work.popleft()
                 self._settle(len(chunk), queued_bytes(chunk), "written")
@@ -233,7 +237,9 @@ class PredictionWriter:
                 attempt = 0
             elif outage:
                 if attempt == 0:
-                    logger.warning("prediction store unavailable, retrying: {reason}", reason=_reason(error))
+                    logger.warning(
+                        "prediction store unavailable, retrying: {reason}", reason=_reason(error)
+                    )
                 if not self._pause(attempt):
                     rest = [row for chunk in work for row in chunk]
                     self._settle(len(rest), queued_bytes(rest), "shutdown_timeout")
@@ -248,16 +254,20 @@ class PredictionWriter:
                 work.extendleft((chunk[half:], chunk[:half]))
 
     def _attempt(self, work: Callable[["Connection"], object]) -> tuple[Exception | None, bool]:
-        """Run `work` in one transaction: (None, False), or the error and whether it is an outage."""
+        """Run `work` in one transaction: (None, False), or the error and whether it is outage."""
         from app.store.table import metadata, open_engine, statement_deadline
 
         def run(step: Callable[["Connection"], object]) -> None:
             if self._engine is None:
-                self._engine = open_engine(self.url, self.connect_timeout_s, self.statement_timeout_s)
-            with self._engine.connect() as connection:
-                with statement_deadline(connection, self.statement_timeout_s + 1.0):
-                    with connection.begin():
-                        step(connection)
+                self._engine = open_engine(
+                    self.url, self.connect_timeout_s, self.statement_timeout_s
+                )
+            with (
+                self._engine.connect() as connection,
+                statement_deadline(connection, self.statement_timeout_s + 1.0),
+                connection.begin(),
+            ):
+                step(connection)
 
         try:
             if not self._tables_ready:
@@ -296,10 +306,10 @@ class PredictionWriter:
             "reason": reason,
             "row": json.dumps(dict(zip(COLUMNS, row, strict=True)), default=str),
         }
-        table_error, _ = self._attempt(lambda connection: connection.execute(quarantine.insert(), [entry]))
-        where = "the quarantine table"
-        if table_error is not None:
-            where = self._quarantine_to_file(entry)
+        table_error, _ = self._attempt(
+            lambda connection: connection.execute(quarantine.insert(), [entry])
+        )
+        where = "the quarantine table" if table_error is None else self._quarantine_to_file(entry)
         if where is None:
             self._settle(1, queued_bytes([row]), "unstorable")
             return
