@@ -9,10 +9,21 @@ export UV_COMPILE_BYTECODE := 1
 
 .PHONY: test train build bench clean index index-stop publish run venv deploy-api java monitor postgres-bin
 
-$(VENV)/.ready:
-	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet "tox>=4.20" "tox-uv>=1.11"
+# tox, tox-uv and all they pull in come from the lock (constraints.txt), so every machine runs
+# the same tox; a changed lock reinstalls them. A .venv that is not a directory (such as the PEP 832
+# redirect file tox 4.67+ writes where tox.ini does not say venv_redirect = false) is explained.
+$(VENV)/.ready: constraints.txt
+	@if [ ! -d $(VENV) ] && { [ -e $(VENV) ] || [ -L $(VENV) ]; }; then \
+	  echo "$(VENV) is not a directory: $$(ls -ld $(VENV))" >&2; \
+	  if [ -f $(VENV) ]; then echo "It reads: $$(head -c 200 $(VENV))" >&2; \
+	    echo "A $(VENV) file naming a .tox env is only a pointer that tox 4.67+ writes (PEP 832) unless" >&2; \
+	    echo "tox.ini sets venv_redirect = false, as this one does; removing it loses nothing." >&2; fi; \
+	  echo "make keeps tox in the directory $(VENV): move or remove it (rm $(VENV)), then run make again." >&2; \
+	  exit 1; fi
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --constraint constraints.txt pip
+	$(VENV)/bin/python -m pip install --quiet --constraint constraints.txt tox tox-uv
+	@echo "$(VENV) holds (pinned by constraints.txt): $$($(VENV)/bin/python -m pip freeze --all | tr '\n' ' ')"
 	touch $@
 
 ## make test: everything CI checks (lint/types, package, API, end-to-end, differential, Spark)

@@ -1,4 +1,5 @@
-"""The tool envs are locked: constraints.txt pins every tool tox installs, and tox applies it."""
+"""The tools are locked: constraints.txt pins tox itself (what `make` bootstraps, tox.ini's
+`requires`) and every tool tox installs, and tox applies it."""
 
 import configparser
 import re
@@ -22,12 +23,14 @@ def pinned(constraints: str) -> set[str]:
 
 
 def tools_in_tox(tox_ini: str) -> set[str]:
-    """The distributions named in any env's `deps` (files, editables and references aside)."""
+    """The distributions named in tox's `requires` or any env's `deps` (files, editables and
+    references aside)."""
     parser = configparser.ConfigParser(interpolation=None)
     parser.read_string(tox_ini)
     names = set()
     for section in parser.sections():
-        for line in parser[section].get("deps", "").splitlines():
+        listed = parser[section].get("deps", "") + "\n" + parser[section].get("requires", "")
+        for line in listed.splitlines():
             line = line.split("#", 1)[0].strip()
             if not line or line.startswith(("-", "{")):
                 continue
@@ -52,6 +55,10 @@ def test_every_tool_tox_installs_is_pinned() -> None:
     tox_ini = TOX_INI.read_text(encoding="utf-8")
     assert len(tools_in_tox(tox_ini)) >= 10
     assert unpinned_tools(tox_ini, CONSTRAINTS.read_text(encoding="utf-8")) == set()
+
+
+def test_tox_itself_is_among_the_tools() -> None:
+    assert {"tox", "tox-uv"} <= tools_in_tox(TOX_INI.read_text(encoding="utf-8"))
 
 
 def test_a_tool_missing_from_the_constraints_is_seen() -> None:
