@@ -99,6 +99,16 @@ def test_metrics_token_is_required_when_set(
     assert granted.status_code == 200
     assert granted.headers["content-type"].startswith("text/plain; version=")
     assert "titanic_model_info" in granted.text
+    # RFC 7235: the scheme's name is case-insensitive; the token is not
+    for scheme in ("bearer", "BEARER", "BeArEr"):
+        answer = client.get("/metrics", headers={"Authorization": f"{scheme} t0ken-for-scraper"})
+        assert answer.status_code == 200, scheme
+    upper = client.get("/metrics", headers={"Authorization": "Bearer T0KEN-FOR-SCRAPER"})
+    assert upper.status_code == 401
+    assert (
+        client.get("/metrics", headers={"Authorization": "Basic t0ken-for-scraper"}).status_code
+        == 401
+    )
     client.__exit__(None, None, None)
     assert "t0ken-for-scraper" not in capfd.readouterr().out
 

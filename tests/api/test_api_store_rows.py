@@ -5,13 +5,16 @@ value the package accepts is compared here with pydantic's own answer, value and
 gets every row of a batch, whatever its size, though it is split into statements of a few sizes.
 """
 
+import gc
+import json
 import math
+import tracemalloc
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from app.store.records import stored_rows, validated_inputs
+from app.store.records import queued_bytes, stored_rows, validated_inputs
 from app.store.table import COLUMNS, insert_rows, metadata, predictions
 from titanic_model import make_prediction
 
@@ -91,3 +94,35 @@ def test_sqlite_gets_every_row_of_a_batch_in_order(count: int) -> None:
     assert [row.row_index for row in stored] == list(range(count))
     assert {row.created_at.isoformat() for row in stored} == {"2023-11-14T22:13:20.250000"}
     assert {(row.title, row.deck, row.age) for row in stored} == {("Miss", "B", 29.0)}
+
+
+def _memory_kept_by_stored_rows(raw_rows: list[dict[str, Any]]) -> tuple[int, int]:
+    """(bytes still allocated once only the stored rows are left, their queued_bytes bound)."""
+    body = json.dumps({"inputs": raw_rows})
+    make_prediction(input_data=json.loads(body)["inputs"])  # warm: caches are not the rows'
+    gc.collect()
+    tracemalloc.start()
+    try:
+        rows = json.loads(body)["inputs"]  # fresh objects, as a request parses them
+        result = make_prediction(input_data=rows)
+        stored = stored_rows(1_700_000_000.0, "req-" + "0" * 60, rows, result)
+        del rows, result
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    return kept, queued_bytes(stored)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {**RAW_ROWS[0], "name": "Doe, Mrs. " + "J" * 100_000, "cabin": "ŉ" * 1000, "age": 0.5},
+        {"pclass": 2.0, "sex": " Female ", "age": "22.5", "fare": "7.25", "embarked": "q"},
+        {"pclass": 9, "sex": "x", "age": -1, "sibsp": -1, "parch": 99, "fare": -5, "embarked": "Z"},
+    ],
+    ids=["long text", "pydantic path", "every field rejected"],
+)
+def test_a_queued_row_holds_no_more_memory_than_its_bound(raw: dict[str, Any]) -> None:
+    kept, bound = _memory_kept_by_stored_rows([raw] * 200)
+    assert kept <= bound, f"{kept / 200:.0f} bytes per row kept, bound {bound / 200:.0f}"
