@@ -65,6 +65,7 @@ run: index
 	$(TOX) run -q -e publish_model -- --local-index --reuse-existing
 	$(INDEX_PY) -m release.install_api --venv $(API_VENV)
 	mkdir -p data
+	$(API_VENV)/bin/titanic-store upgrade --url $(PREDICTION_STORE_URL)
 	PORT=$(PORT) PREDICTION_STORE_URL=$(PREDICTION_STORE_URL) $(INDEX_PY) -m release.run_api --venv $(API_VENV)
 
 ## make monitor: drift and quality report over the last 7 days of `make run`'s store, in

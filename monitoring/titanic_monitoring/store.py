@@ -1,4 +1,4 @@
-"""Reads a window of the prediction store by table name (the API's code is not imported)."""
+"""Reads a window of the prediction store, through the store's own package (titanic_store)."""
 
 import json
 from datetime import UTC, datetime, timedelta
@@ -6,34 +6,29 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import sqlalchemy as sa
 
-TABLE_NAME = "predictions"
+from titanic_store import TABLE_NAME, open_engine, predictions
 
 
 class StoreError(Exception):
     """The store cannot be read: unreachable, no table, or nothing in the window."""
 
 
-def engine_for(url: str) -> sa.Engine:
-    """Railway's postgresql:// URLs go through psycopg 3, like the API's."""
-    parsed = sa.make_url(url)
-    if parsed.drivername in {"postgres", "postgresql"}:
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return sa.create_engine(parsed)
-
-
 def read_window(url: str, since: timedelta, now: datetime | None = None) -> pd.DataFrame:
     """Every stored row answered within `since` before `now`, oldest first."""
     start = (now or datetime.now(UTC)) - since
-    engine = engine_for(url)
+    engine = open_engine(url)
     if engine.dialect.name == "sqlite":
         start = start.replace(tzinfo=None)  # SQLite keeps the API's UTC times without an offset
     try:
         with engine.connect() as connection:
-            table = sa.Table(TABLE_NAME, sa.MetaData(), autoload_with=connection)
-            query = sa.select(table).where(table.c.created_at >= start).order_by(table.c.id)
+            if not sa.inspect(connection).has_table(TABLE_NAME):
+                raise StoreError(f"the store has no `{TABLE_NAME}` table: nothing recorded yet")
+            query = (
+                sa.select(predictions)
+                .where(predictions.c.created_at >= start)
+                .order_by(predictions.c.id)
+            )
             frame = pd.read_sql(query, connection)
-    except sa.exc.NoSuchTableError as error:
-        raise StoreError(f"the store has no `{TABLE_NAME}` table: nothing recorded yet") from error
     except sa.exc.SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         raise StoreError(f"cannot read the prediction store: {reason}") from error

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from live_server import LiveServer, serve
 from postgres_cluster import BIN_DIR, PostgresCluster, postgres_cluster
@@ -75,10 +74,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/store/predictions.sqlite3"
     cluster: PostgresCluster = request.getfixturevalue("postgres")
-    engine = sa.create_engine(cluster.url)
-    with engine.begin() as connection:
-        connection.execute(sa.text("DROP TABLE IF EXISTS predictions, prediction_quarantine"))
-    engine.dispose()
+    cluster.reset_store()
     return cluster.url
 
 

@@ -21,6 +21,8 @@ from typing import Any
 import psycopg
 from live_server import free_port
 
+from titanic_store import open_engine, upgrade
+
 BIN_DIRS = sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
 BIN_DIR = Path(BIN_DIRS[0]) if BIN_DIRS else None
 START_TIMEOUT_S = 60.0
@@ -94,10 +96,10 @@ class PostgresCluster:
             self.process.kill()
             self.process.wait(timeout=30)
 
-    def _pids(self) -> list[int]:
-        """The postmaster and its children (backends, background workers), from /proc."""
+    def _children(self) -> list[int]:
+        """The postmaster's children (backends, background workers), from /proc."""
         assert self.process is not None
-        pids = [self.process.pid]
+        pids = []
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
                 fields = stat.read_text().rsplit(")", 1)[1].split()
@@ -111,8 +113,10 @@ class PostgresCluster:
     def hung(self) -> Iterator[None]:
         """Every process of the cluster stopped (SIGSTOP): connections are accepted by the
         kernel, nothing is ever answered. Continued (SIGCONT) on the way out, whatever happens."""
-        pids = self._pids()
-        for pid in pids:
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGSTOP)  # first: a stopped postmaster forks no more
+        pids = [self.process.pid, *self._children()]
+        for pid in pids[1:]:
             os.kill(pid, signal.SIGSTOP)
         try:
             yield
@@ -120,9 +124,17 @@ class PostgresCluster:
             for pid in pids:
                 os.kill(pid, signal.SIGCONT)
 
-    def drop_tables(self) -> None:
+    def reset_store(self) -> None:
+        """An empty prediction store at the newest schema, as the pre-deploy step leaves it."""
         with psycopg.connect(self.url.replace("+psycopg", "")) as connection:
-            connection.execute("DROP TABLE IF EXISTS predictions, prediction_quarantine")
+            connection.execute(
+                "DROP TABLE IF EXISTS predictions, prediction_quarantine, alembic_version"
+            )
+        engine = open_engine(self.url)
+        with engine.connect() as connection:
+            upgrade(connection)
+            connection.commit()
+        engine.dispose()
 
     def count_rows(self, table: str = "predictions") -> int:
         with psycopg.connect(self.url.replace("+psycopg", "")) as connection:

@@ -46,6 +46,8 @@ def test_railway_starts_the_same_command_and_checks_health() -> None:
 
     deploy = railway["deploy"]
     assert PROCFILE_COMMAND in deploy["startCommand"]
+    # the store's schema is brought up to date before the new release starts (never by the API)
+    assert deploy["preDeployCommand"] == ["titanic-store upgrade"]
     assert deploy["healthcheckPath"] == "/api/v1/health"
     assert deploy["restartPolicyType"] in {"ON_FAILURE", "ALWAYS"}
     assert railway["build"]["builder"] == "DOCKERFILE"

@@ -53,8 +53,8 @@ HUNG_SETTINGS = {
 def test_a_hung_postgres_drops_only_what_the_bound_forces_and_shutdown_is_bounded(
     postgres: PostgresCluster, bodies: list[dict[str, Any]]
 ) -> None:
-    postgres.drop_tables()
-    env = {"PREDICTION_STORE_URL": postgres.url, "STORE_QUEUE_ROWS": "3000", **HUNG_SETTINGS}
+    postgres.reset_store()
+    env = {"PREDICTION_STORE_URL": postgres.url, "STORE_QUEUE_ROWS": "500", **HUNG_SETTINGS}
     with serve(env=env) as server:
         warm = run_load(server.base_url, bodies, 2.0, concurrency=8)
         with postgres.hung():
@@ -78,7 +78,7 @@ def test_a_hung_postgres_drops_only_what_the_bound_forces_and_shutdown_is_bounde
     )
     assert set(warm.statuses) == set(hung.statuses) == {200}, (warm.statuses, hung.statuses)
     assert mid["up"] == 0
-    assert mid["queue_rows"] == 3000  # full while the database hangs
+    assert mid["queue_rows"] == 500  # full while the database hangs
     assert mid["queue_bytes"] > 0
     assert mid["last_write_age_seconds"] >= 5
     assert mid["dropped"] > 0  # the bound was reached: counted, not silent
@@ -92,7 +92,7 @@ def test_a_hung_postgres_drops_only_what_the_bound_forces_and_shutdown_is_bounde
 def test_a_postgres_that_hangs_then_resumes_loses_nothing(
     postgres: PostgresCluster, bodies: list[dict[str, Any]]
 ) -> None:
-    postgres.drop_tables()
+    postgres.reset_store()
     env = {"PREDICTION_STORE_URL": postgres.url, "STORE_QUEUE_ROWS": "1000000", **HUNG_SETTINGS}
     recovered_s = 0.0
 

@@ -15,8 +15,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.store.records import queued_bytes, stored_rows, validated_inputs
-from app.store.table import COLUMNS, insert_rows, metadata, predictions
 from titanic_model import make_prediction
+from titanic_store import COLUMNS, insert_rows, metadata, predictions
 
 RAW_ROWS: list[dict[str, Any]] = [
     {

@@ -58,6 +58,11 @@ STORE_UP = Gauge(
     "1 while the prediction store's database is reachable, 0 from a failed write until it is again",
     multiprocess_mode="livemin",
 )
+STORE_SCHEMA_CURRENT = Gauge(
+    "titanic_api_store_schema_current",
+    "1 when the store's schema is the newest migration, 0 when it is behind (nothing is written)",
+    multiprocess_mode="livemin",
+)
 STORE_LAST_WRITE_AGE = Gauge(
     "titanic_api_store_last_write_age_seconds",
     "Seconds since the prediction store last wrote rows (or since start-up)",

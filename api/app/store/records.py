@@ -18,7 +18,7 @@ from typing import Any
 from titanic_model import PassengerInput, PredictionResult, RowError, extract_deck, extract_title
 
 StoredRow = tuple[Any, ...]
-"""The values of app/store/table.py's COLUMNS, in that order."""
+"""The values of titanic_store.COLUMNS (the predictions table's), in that order."""
 
 # What one queued row costs in memory, as an upper bound the tests check with tracemalloc: the
 # tuple, its floats and strings (title and deck are at most a few characters), plus its errors.

@@ -16,7 +16,12 @@ ran out of time).
 - Every wait is bounded: connect, statement (and a client-side deadline for a server that
   accepts but never answers), and shutdown, after which what is left is counted and logged.
 
-SQLAlchemy (app/store/table.py) is imported by the thread as it starts, not by the app: its import
+The schema: an embedded SQLite store is brought to the newest migration by the writer itself (this
+process is its only user); any other database must already be there (the deploy's pre-deploy step,
+`titanic-store upgrade`), else the writer does not write to it: it says so in the log, sets
+`titanic_api_store_schema_current` to 0, and treats the store as unavailable until it is upgraded.
+
+SQLAlchemy (via titanic_store) is imported by the thread as it starts, not by the app: its import
 is the largest part of the app's start-up beyond FastAPI's own (~0.1 s), and the app can answer
 meanwhile; the answers queue as usual until the thread writes them.
 """
@@ -50,6 +55,8 @@ SQLITE_FILE = re.compile(r"sqlite(\+\w+)?:///(?P<path>[^?]+)")
 INSERT_CHUNK_ROWS = 10_000
 RETRY_PAUSE_S = (0.1, 0.2, 0.5, 1.0, 2.0)  # then 2 s between attempts while the database is down
 WARNING_INTERVAL_S = 60.0
+# A write still running after this long counts as an outage already (a hung database).
+STALLED_WRITE_S = 1.0
 # The thread gives up this share of the shutdown timeout before `close` stops waiting for it.
 SHUTDOWN_MARGIN = 0.9
 
@@ -118,6 +125,7 @@ class PredictionWriter:
         self._queued_bytes = 0
         self._reserved_rows = 0  # requests being scored that will queue their rows
         self._reachable = True  # False from a failed attempt until the next write succeeds
+        self._attempt_started: float | None = None  # when the attempt under way began
         self._abandoned = False  # set by `close` when the thread outlived the shutdown timeout
         self._last_write = time.monotonic()
         self._last_warning: dict[str, float] = {}
@@ -125,7 +133,7 @@ class PredictionWriter:
         self._deadline = float("inf")
         self._thread = threading.Thread(target=self._run, name="prediction-store", daemon=True)
         self._engine: Engine | None = None
-        self._tables_ready = False
+        self._schema_ready = False
 
     def start(self) -> None:
         self._thread.start()
@@ -138,6 +146,12 @@ class PredictionWriter:
             and self._queued_bytes + (self._reserved_rows * ROW_BYTES) + size <= self.max_bytes
         )
 
+    def reachable(self) -> bool:
+        """False from a failed attempt, or one stalled past STALLED_WRITE_S, until a write works."""
+        started = self._attempt_started
+        stalled = started is not None and time.monotonic() - started > STALLED_WRITE_S
+        return self._reachable and not stalled
+
     def reserve(self, rows: int) -> int | None:
         """Room for `rows` before they are scored: the rows reserved, 0 when the database is
         unreachable (answer anyway; they queue if they still fit), None to shed the request."""
@@ -145,7 +159,7 @@ class PredictionWriter:
             if self._fits(rows, rows * ROW_BYTES):
                 self._reserved_rows += rows
                 return rows
-            return 0 if not self._reachable else None
+        return None if self.reachable() else 0
 
     def release(self, reserved: int) -> None:
         """The reserved request was not answered after all."""
@@ -178,7 +192,7 @@ class PredictionWriter:
         metrics.STORE_QUEUE_ROWS.set(self._queued_rows)
         metrics.STORE_QUEUE_BYTES.set(self._queued_bytes)
         metrics.STORE_LAST_WRITE_AGE.set(time.monotonic() - self._last_write)
-        metrics.STORE_UP.set(1 if self._reachable else 0)
+        metrics.STORE_UP.set(1 if self.reachable() else 0)
 
     def close(self) -> None:
         """Write what is queued within the shutdown timeout; count and log what could not be."""
@@ -205,7 +219,7 @@ class PredictionWriter:
     # The writer thread -----------------------------------------------------------------------
 
     def _run(self) -> None:
-        importlib.import_module("app.store.table")  # SQLAlchemy, here rather than at start-up
+        importlib.import_module("titanic_store")  # SQLAlchemy, here rather than at start-up
         gc.freeze()  # its modules join those frozen at start-up (main.py's lifespan says why)
         while True:
             stopping = self._stopping.wait(self.flush_interval_s)
@@ -219,7 +233,7 @@ class PredictionWriter:
 
     def _write(self, batch: list[StoredRow]) -> None:
         """Insert the batch; isolate refused rows; retry through outages until the deadline."""
-        from app.store.table import insert_rows
+        from titanic_store import insert_rows
 
         work = deque(
             batch[start : start + INSERT_CHUNK_ROWS]
@@ -255,12 +269,15 @@ class PredictionWriter:
 
     def _attempt(self, work: Callable[["Connection"], object]) -> tuple[Exception | None, bool]:
         """Run `work` in one transaction: (None, False), or the error and whether it is outage."""
-        from app.store.table import metadata, open_engine, statement_deadline
+        from titanic_store import open_engine, statement_deadline
 
         def run(step: Callable[["Connection"], object]) -> None:
             if self._engine is None:
                 self._engine = open_engine(
-                    self.url, self.connect_timeout_s, self.statement_timeout_s
+                    self.url,
+                    self.connect_timeout_s,
+                    self.statement_timeout_s,
+                    create_directory=True,
                 )
             with (
                 self._engine.connect() as connection,
@@ -269,21 +286,38 @@ class PredictionWriter:
             ):
                 step(connection)
 
+        self._attempt_started = time.monotonic()
         try:
-            if not self._tables_ready:
-                run(metadata.create_all)  # a failure here is the database's, never the rows'
-                self._tables_ready = True
+            if not self._schema_ready:
+                run(self._prepare_schema)  # a failure here is the database's, never the rows'
+                self._schema_ready = True
             run(work)
         except Exception as error:  # the store must never take the service down
-            outage = not self._tables_ready or _is_outage(error)
+            outage = not self._schema_ready or _is_outage(error)
             if outage:
                 self._reachable = False
                 if self._engine is not None:
                     self._engine.dispose()
                     self._engine = None
             return error, outage
+        finally:
+            self._attempt_started = None
         self._reachable = True
         return None, False
+
+    def _prepare_schema(self, connection: "Connection") -> None:
+        """SQLite: upgrade it in place; any other database: refuse unless already current."""
+        from titanic_store import SchemaBehindError, schema_status, upgrade
+
+        try:
+            if connection.dialect.name == "sqlite":
+                upgrade(connection)
+            else:
+                schema_status(connection)
+        except SchemaBehindError:
+            metrics.STORE_SCHEMA_CURRENT.set(0)
+            raise
+        metrics.STORE_SCHEMA_CURRENT.set(1)
 
     def _pause(self, attempt: int) -> bool:
         """Wait before the next attempt; False when that would pass the shutdown deadline."""
@@ -296,7 +330,7 @@ class PredictionWriter:
 
     def _quarantine(self, row: StoredRow, error: Exception) -> None:
         """Keep a refused row aside: in the quarantine table, else the JSON-lines file."""
-        from app.store.table import COLUMNS, quarantine
+        from titanic_store import COLUMNS, quarantine
 
         reason = _reason(error)
         entry = {

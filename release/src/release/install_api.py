@@ -55,6 +55,7 @@ def install_api(
 ) -> ApiInstall:
     """Install `requirements` into `venv_dir` (created if missing) with `index_url` as
     PIP_EXTRA_INDEX_URL on top of `env`, then check where the model package came from."""
+    venv_dir = venv_dir.resolve()  # pip runs from api/
     python = venv_dir / "bin" / "python"
     if not python.exists():
         venv.EnvBuilder(with_pip=True).create(venv_dir)
@@ -78,6 +79,7 @@ def install_api(
             [*install, "--report", report, "-r", requirements],
             "installing the API",
             env=pip_env,
+            cwd=API_DIR,  # requirements.txt names the store package as ./store
             index_url=index_url,
         )
         output += run(

@@ -1,0 +1,22 @@
+"""The Titanic API's prediction store: tables, migrations, and how to open the database."""
+
+from titanic_store.engine import database_url, open_engine, statement_deadline
+from titanic_store.inserts import insert_rows
+from titanic_store.schema import HEAD_REVISION, SchemaBehindError, schema_status, upgrade
+from titanic_store.tables import COLUMNS, TABLE_NAME, metadata, predictions, quarantine
+
+__all__ = [
+    "COLUMNS",
+    "HEAD_REVISION",
+    "TABLE_NAME",
+    "SchemaBehindError",
+    "database_url",
+    "insert_rows",
+    "metadata",
+    "open_engine",
+    "predictions",
+    "quarantine",
+    "schema_status",
+    "statement_deadline",
+    "upgrade",
+]

@@ -1,0 +1,59 @@
+"""`titanic-store upgrade|check|current`: the schema commands of deploys, make run and CI."""
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from titanic_store.engine import open_engine
+from titanic_store.schema import HEAD_REVISION, check, current_revision, upgrade
+
+
+def _reason(error: BaseException) -> str:
+    """The driver's first line: never the URL (it may hold a password)."""
+    cause = getattr(error, "orig", None) or error
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="titanic-store", description=__doc__)
+    parser.add_argument("command", choices=["upgrade", "check", "current"])
+    parser.add_argument(
+        "--url",
+        default=os.environ.get("PREDICTION_STORE_URL"),
+        help="SQLAlchemy URL of the store (default: $PREDICTION_STORE_URL)",
+    )
+    args = parser.parse_args(argv)
+    if not args.url:
+        parser.error("no store: pass --url or set PREDICTION_STORE_URL")
+    engine = open_engine(args.url)
+    try:
+        with engine.connect() as connection:
+            if args.command == "upgrade":
+                before, after = upgrade(connection)
+                connection.commit()
+                print(f"titanic-store: schema {before or 'new'} -> {after}")
+            elif args.command == "check":
+                revision = current_revision(connection)
+                if revision != HEAD_REVISION:
+                    print(f"titanic-store: schema at {revision}, newest is {HEAD_REVISION}")
+                    return 1
+                difference = check(connection)
+                if difference:
+                    print(f"titanic-store: the tables differ from the migrations: {difference}")
+                    return 1
+                print(f"titanic-store: schema at {HEAD_REVISION}, matches the declared tables")
+            else:
+                print(current_revision(connection) or "none")
+    except SQLAlchemyError as error:
+        print(f"titanic-store {args.command} failed: {_reason(error)}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
