@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from app.store.records import queued_bytes, stored_rows, validated_inputs
+from app.store.records import prediction_ids, queued_bytes, stored_rows, validated_inputs
 from titanic_model import make_prediction
 from titanic_store import COLUMNS, insert_rows, metadata, predictions
 
@@ -72,7 +72,7 @@ def typed(values: dict[str, Any]) -> dict[str, tuple[type, Any]]:
 def test_stored_inputs_of_an_accepted_row_are_pydantics(raw: dict[str, Any]) -> None:
     result = make_prediction(input_data=[raw])
     assert result["errors"] is None, "the package must accept every row of this test"
-    [row] = stored_rows(0.0, "req", [raw], result)
+    [row] = stored_rows(0.0, "req", [raw], result, prediction_ids(result))
     stored = dict(zip(COLUMNS, row, strict=True))
     expected = dict(zip(INPUT_COLUMNS, validated_inputs(raw), strict=True))
     assert typed({name: stored[name] for name in INPUT_COLUMNS}) == typed(expected)
@@ -82,7 +82,7 @@ def test_stored_inputs_of_an_accepted_row_are_pydantics(raw: dict[str, Any]) -> 
 def test_sqlite_gets_every_row_of_a_batch_in_order(count: int) -> None:
     raw = RAW_ROWS[0]
     result = make_prediction(input_data=[raw] * count)
-    rows = stored_rows(1_700_000_000.25, "req", [raw] * count, result)
+    rows = stored_rows(1_700_000_000.25, "req", [raw] * count, result, prediction_ids(result))
     engine = sa.create_engine("sqlite://")
     try:
         with engine.begin() as connection:
@@ -105,7 +105,7 @@ def _memory_kept_by_stored_rows(raw_rows: list[dict[str, Any]]) -> tuple[int, in
     try:
         rows = json.loads(body)["inputs"]  # fresh objects, as a request parses them
         result = make_prediction(input_data=rows)
-        stored = stored_rows(1_700_000_000.0, "req-" + "0" * 60, rows, result)
+        stored = stored_rows(1_700_000_000.0, "req-" + "0" * 60, rows, result, prediction_ids(result))
         del rows, result
         gc.collect()
         kept = tracemalloc.get_traced_memory()[0]

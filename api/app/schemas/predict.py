@@ -76,12 +76,16 @@ class Explanation(BaseModel):
 
 
 class PredictionResponse(BaseModel):
-    """The package's `make_prediction` result, unchanged."""
+    """The package's `make_prediction` result, with an id per scored row."""
 
     predictions: list[Literal[0, 1] | None] = Field(description="1 survived; null for a bad row")
     probabilities: list[Probability | None] = Field(description="Survival probability per row")
     version: str = Field(description="Version of the model package that scored the rows")
     errors: list[RowError] | None = Field(description="One entry per bad field of a bad row")
+    ids: list[str | None] = Field(
+        description="Per row, the prediction's id (32 hex characters, random; null for a bad "
+        "row): send it back with the true outcome to POST /api/v1/outcomes"
+    )
     explanations: list[Explanation | None] | None = Field(
         default=None,
         description='Only when the request has "explain": true: one per row, null for a bad row',

@@ -11,6 +11,7 @@ already what PassengerInput would make of them (the usual JSON body); only the o
 """
 
 import re
+import secrets
 from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
@@ -21,8 +22,9 @@ StoredRow = tuple[Any, ...]
 """The values of titanic_store.COLUMNS (the predictions table's), in that order."""
 
 # What one queued row costs in memory, as an upper bound the tests check with tracemalloc: the
-# tuple, its floats and strings (title and deck are at most a few characters), plus its errors.
-ROW_BYTES = 640
+# tuple, its floats and strings (title and deck are at most a few characters, the prediction id
+# 32), plus its errors.
+ROW_BYTES = 768
 ERRORS_BYTES = 2048
 
 _PCLASSES = frozenset({1, 2, 3})
@@ -125,8 +127,18 @@ def _errors_by_row(errors: list[RowError] | None) -> dict[int, list[dict[str, st
     return by_row
 
 
+def prediction_ids(result: PredictionResult) -> list[str | None]:
+    """A fresh random id per scored row (None for a rejected one): unguessable, and unique across
+    workers and replicas without coordination (128 bits)."""
+    return [None if label is None else secrets.token_hex(16) for label in result["predictions"]]
+
+
 def stored_rows(
-    answered_at: float, request_id: str, raw_rows: list[dict[str, Any]], result: PredictionResult
+    answered_at: float,
+    request_id: str,
+    raw_rows: list[dict[str, Any]],
+    result: PredictionResult,
+    ids: list[str | None],
 ) -> list[StoredRow]:
     """One row per input row, in the table's COLUMNS order.
 
@@ -158,11 +170,15 @@ def stored_rows(
                 probabilities[index],
                 predictions[index],
                 row_errors,
+                ids[index],
             )
         )
     return rows
 
 
+_ERRORS_AT = -2  # the errors column, before the prediction id
+
+
 def queued_bytes(rows: list[StoredRow]) -> int:
-    """The memory `rows` hold while queued, by the bounds above (the errors column is last)."""
-    return len(rows) * ROW_BYTES + sum(ERRORS_BYTES for row in rows if row[-1] is not None)
+    """The memory `rows` hold while queued, by the bounds above."""
+    return len(rows) * ROW_BYTES + sum(ERRORS_BYTES for row in rows if row[_ERRORS_AT] is not None)

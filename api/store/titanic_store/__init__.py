@@ -3,7 +3,14 @@
 from titanic_store.engine import database_url, open_engine, statement_deadline
 from titanic_store.inserts import insert_rows
 from titanic_store.schema import HEAD_REVISION, SchemaBehindError, schema_status, upgrade
-from titanic_store.tables import COLUMNS, TABLE_NAME, metadata, predictions, quarantine
+from titanic_store.tables import (
+    COLUMNS,
+    TABLE_NAME,
+    metadata,
+    outcomes,
+    predictions,
+    quarantine,
+)
 
 __all__ = [
     "COLUMNS",
@@ -14,6 +21,7 @@ __all__ = [
     "insert_rows",
     "metadata",
     "open_engine",
+    "outcomes",
     "predictions",
     "quarantine",
     "schema_status",

@@ -43,6 +43,18 @@ predictions = Table(
     Column("probability", Float),
     Column("prediction", SmallInteger),
     Column("errors", JSON(none_as_null=True)),
+    # The id the answer gave a scored row (32 hex characters, random): what outcomes refer to.
+    # None for a rejected row, and for rows stored before ids existed.
+    Column("prediction_id", String(32), unique=True),
+)
+
+outcomes = Table(
+    "outcomes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("prediction_id", String(32), nullable=False, unique=True),
+    Column("survived", SmallInteger, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
 )
 
 quarantine = Table(

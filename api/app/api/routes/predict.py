@@ -20,7 +20,7 @@ from app.core.logging import REQUEST_ID
 from app.core.responses import SafeJSONResponse
 from app.schemas.errors import MessageResponse, RequestErrorResponse
 from app.schemas.predict import PredictionRequest, PredictionResponse
-from app.store.records import StoredRow, stored_rows
+from app.store.records import StoredRow, prediction_ids, stored_rows
 from titanic_model import PredictionResult, make_prediction
 
 STORE_FULL = "server busy: the prediction store's queue is full, retry shortly"
@@ -33,13 +33,14 @@ def score(rows: list[dict[str, Any]], explain: bool) -> PredictionResult:
 
 def answer(
     rows: list[dict[str, Any]], explain: bool, request_id: str, record: bool
-) -> tuple[PredictionResult, list[StoredRow]]:
-    """Score, count the answer in the metrics and, when recording, make the store's rows (in
-    the worker thread for large batches)."""
+) -> tuple[dict[str, Any], list[StoredRow]]:
+    """Score, give each scored row its id, count the answer in the metrics and, when recording,
+    make the store's rows (in the worker thread for large batches)."""
     result = score(rows, explain)
     metrics.observe_result(result)
-    recorded = stored_rows(time.time(), request_id, rows, result) if record else []
-    return result, recorded
+    ids = prediction_ids(result)
+    recorded = stored_rows(time.time(), request_id, rows, result, ids) if record else []
+    return {**result, "ids": ids}, recorded
 
 
 def add_predict_route(app: FastAPI, settings: Settings) -> None:
