@@ -115,6 +115,10 @@ class Settings(BaseSettings):
     METRICS_TOKEN: SecretStr | None = Field(
         default=None, description="Bearer token GET /metrics requires, when set"
     )
+    OUTCOMES_TOKEN: SecretStr | None = Field(
+        default=None,
+        description="Bearer token POST /api/v1/outcomes requires; unset, the route answers 404",
+    )
 
 
 @lru_cache(maxsize=1)

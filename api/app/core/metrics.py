@@ -69,6 +69,9 @@ STORE_LAST_WRITE_AGE = Gauge(
     multiprocess_mode="livemax",
 )
 STORE_ROWS_WRITTEN = Counter("titanic_api_store_rows_written_total", "Rows written to the store")
+STORE_OUTCOMES_WRITTEN = Counter(
+    "titanic_api_store_outcomes_written_total", "Outcomes written to the store"
+)
 STORE_ROWS_QUARANTINED = Counter(
     "titanic_api_store_rows_quarantined_total",
     "Rows the database refused even alone, kept aside, by the driver's error class",

@@ -20,12 +20,15 @@ from titanic_model import PassengerInput, PredictionResult, RowError, extract_de
 
 StoredRow = tuple[Any, ...]
 """The values of titanic_store.COLUMNS (the predictions table's), in that order."""
+OutcomeRow = tuple[str, int, datetime]
+"""The values of titanic_store.OUTCOME_COLUMNS: prediction id, survived, received at."""
 
 # What one queued row costs in memory, as an upper bound the tests check with tracemalloc: the
 # tuple, its floats and strings (title and deck are at most a few characters, the prediction id
 # 32), plus its errors.
 ROW_BYTES = 768
 ERRORS_BYTES = 2048
+OUTCOME_BYTES = 256
 
 _PCLASSES = frozenset({1, 2, 3})
 _SEXES = frozenset({"male", "female"})

@@ -1,6 +1,8 @@
 """The background writer: a bounded queue on the request path, batched inserts in a thread.
 
-Every answered row ends in exactly one of three counts, each with a metric and a log line:
+It writes two kinds of rows: the predictions answered (app/store/records.py) and the outcomes
+clients report for them (app/api/routes/outcomes.py). Every queued row ends in exactly one of
+three counts, each with a metric and a log line:
 written; quarantined (the database refused the row even alone: it is kept aside with the
 reason); dropped (queue full while the database was unreachable, or still queued when shutdown
 ran out of time).
@@ -42,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 
 from app.core import metrics
-from app.store.records import ROW_BYTES, StoredRow, queued_bytes
+from app.store.records import OUTCOME_BYTES, ROW_BYTES, OutcomeRow, StoredRow, queued_bytes
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -80,6 +82,10 @@ def _is_outage(error: BaseException) -> bool:
     if isinstance(error, exc.OperationalError | exc.InterfaceError | exc.TimeoutError | OSError):
         return True
     return isinstance(error, exc.DBAPIError) and error.connection_invalidated
+
+
+def _outcome_bytes(rows: list[tuple[Any, ...]]) -> int:
+    return len(rows) * OUTCOME_BYTES
 
 
 def quarantine_file_for(url: str) -> Path | None:
@@ -121,6 +127,10 @@ class PredictionWriter:
         self.dropped_rows = 0
         self._lock = threading.Lock()
         self._pending: list[StoredRow] = []
+        self._pending_outcomes: list[OutcomeRow] = []
+        self._in_flight: list[StoredRow] = []  # the batches the thread is writing, for look-ups
+        self._in_flight_outcomes: list[OutcomeRow] = []
+        self.written_outcomes = 0
         self._queued_rows = 0  # pending plus the rows being written: what the bounds limit
         self._queued_bytes = 0
         self._reserved_rows = 0  # requests being scored that will queue their rows
@@ -133,6 +143,7 @@ class PredictionWriter:
         self._deadline = float("inf")
         self._thread = threading.Thread(target=self._run, name="prediction-store", daemon=True)
         self._engine: Engine | None = None
+        self._reader: Engine | None = None  # the outcomes route's look-ups
         self._schema_ready = False
 
     def start(self) -> None:
@@ -187,6 +198,43 @@ class PredictionWriter:
             dropped=self.dropped_rows,
         )
 
+    def add_outcomes(self, rows: list[OutcomeRow], reserved: int) -> None:
+        """Queue outcomes that were given room with `reserve`."""
+        with self._lock:
+            self._reserved_rows -= reserved
+            self._pending_outcomes.extend(rows)
+            self._queued_rows += len(rows)
+            self._queued_bytes += len(rows) * OUTCOME_BYTES
+
+    def look_up(self, ids: set[str]) -> tuple[set[str], dict[str, int]]:
+        """From the database (on the caller's thread, with its own connection): those of `ids`
+        that a stored prediction has, and the labels already recorded for them."""
+        from sqlalchemy import inspect
+        from titanic_store import known_predictions, open_engine, outcomes, recorded_outcomes
+
+        if self._reader is None:
+            self._reader = open_engine(self.url, self.connect_timeout_s, self.statement_timeout_s)
+        with self._reader.connect() as connection:
+            if not inspect(connection).has_table(outcomes.name):  # nothing written yet
+                return set(), {}
+            return known_predictions(connection, ids), recorded_outcomes(connection, ids)
+
+    def queued_predictions(self, ids: set[str]) -> set[str]:
+        """Those of `ids` whose prediction is queued or being written (not in the database yet)."""
+        with self._lock:
+            queued = [*self._in_flight, *self._pending]
+        return {row[-1] for row in queued if row[-1] in ids}
+
+    def queued_outcomes(self, ids: set[str]) -> dict[str, int]:
+        """prediction id -> label, for those of `ids` whose outcome is queued or being written."""
+        with self._lock:
+            queued = [*self._in_flight_outcomes, *self._pending_outcomes]
+        found: dict[str, int] = {}
+        for prediction_id, survived, _ in queued:
+            if prediction_id in ids:
+                found.setdefault(prediction_id, survived)
+        return found
+
     def publish_metrics(self) -> None:
         """Queue depth and the last write's age, as of now (also while the thread is blocked)."""
         metrics.STORE_QUEUE_ROWS.set(self._queued_rows)
@@ -203,15 +251,18 @@ class PredictionWriter:
             with self._lock:
                 self._abandoned = True
                 lost, self._queued_rows, self._queued_bytes = self._queued_rows, 0, 0
-                self._pending = []
+                self._pending, self._pending_outcomes = [], []
             self._drop(lost, "shutdown_timeout")
         elif self._engine is not None:
             self._engine.dispose()
+        if self._reader is not None:
+            self._reader.dispose()
         self.publish_metrics()
         logger.info(
             "prediction store closed: {written} rows written, {quarantined} quarantined, "
-            "{dropped} dropped",
+            "{dropped} dropped; {outcomes} outcomes written",
             written=self.written_rows,
+            outcomes=self.written_outcomes,
             quarantined=self.quarantined_rows,
             dropped=self.dropped_rows,
         )
@@ -224,17 +275,25 @@ class PredictionWriter:
         while True:
             stopping = self._stopping.wait(self.flush_interval_s)
             with self._lock:
-                batch, self._pending = self._pending, []
-            if batch:
-                self._write(batch)
+                self._in_flight, self._pending = self._pending, []
+                self._in_flight_outcomes, self._pending_outcomes = self._pending_outcomes, []
+            if self._in_flight:
+                self._write(self._in_flight, "predictions")
+            if self._in_flight_outcomes:
+                self._write(self._in_flight_outcomes, "outcomes")
+            with self._lock:
+                self._in_flight, self._in_flight_outcomes = [], []
             self.publish_metrics()
-            if stopping and not self._pending:
+            if stopping and not (self._pending or self._pending_outcomes):
                 return
 
-    def _write(self, batch: list[StoredRow]) -> None:
-        """Insert the batch; isolate refused rows; retry through outages until the deadline."""
-        from titanic_store import insert_rows
+    def _write(self, batch: list[tuple[Any, ...]], table: str) -> None:
+        """Insert the batch into `table` ("predictions" or "outcomes"); isolate refused rows;
+        retry through outages until the deadline."""
+        from titanic_store import insert_outcomes, insert_rows
 
+        insert = insert_rows if table == "predictions" else insert_outcomes
+        size = queued_bytes if table == "predictions" else _outcome_bytes
         work = deque(
             batch[start : start + INSERT_CHUNK_ROWS]
             for start in range(0, len(batch), INSERT_CHUNK_ROWS)
@@ -242,10 +301,10 @@ class PredictionWriter:
         attempt = 0
         while work:
             chunk = work[0]
-            error, outage = self._attempt(partial(insert_rows, rows=chunk))
+            error, outage = self._attempt(partial(insert, rows=chunk))
             if error is None:
                 work.popleft()
-                self._settle(len(chunk), queued_bytes(chunk), "written")
+                self._settle(len(chunk), size(chunk), "written", table=table)
                 if attempt:
                     logger.info("prediction store reachable again after {n} retries", n=attempt)
                 attempt = 0
@@ -256,12 +315,12 @@ class PredictionWriter:
                     )
                 if not self._pause(attempt):
                     rest = [row for chunk in work for row in chunk]
-                    self._settle(len(rest), queued_bytes(rest), "shutdown_timeout")
+                    self._settle(len(rest), size(rest), "shutdown_timeout")
                     return
                 attempt += 1
             elif len(chunk) == 1:
                 work.popleft()
-                self._quarantine(chunk[0], error)
+                self._quarantine(chunk[0], error, table, size(chunk))
             else:
                 work.popleft()
                 half = len(chunk) // 2
@@ -328,32 +387,37 @@ class PredictionWriter:
         self.publish_metrics()
         return time.monotonic() < self._deadline
 
-    def _quarantine(self, row: StoredRow, error: Exception) -> None:
+    def _quarantine(self, row: tuple[Any, ...], error: Exception, table: str, size: int) -> None:
         """Keep a refused row aside: in the quarantine table, else the JSON-lines file."""
-        from titanic_store import COLUMNS, quarantine
+        from titanic_store import COLUMNS, OUTCOME_COLUMNS, quarantine
 
         reason = _reason(error)
+        prediction = table == "predictions"
+        columns = COLUMNS if prediction else OUTCOME_COLUMNS
         entry = {
             "quarantined_at": datetime.now(UTC),
-            "request_id": row[1],
-            "row_index": row[2],
+            "request_id": row[1] if prediction else None,
+            "row_index": row[2] if prediction else None,
             "reason": reason,
-            "row": json.dumps(dict(zip(COLUMNS, row, strict=True)), default=str),
+            "row": json.dumps(
+                {"table": table, **dict(zip(columns, row, strict=True))}, default=str
+            ),
         }
         table_error, _ = self._attempt(
             lambda connection: connection.execute(quarantine.insert(), [entry])
         )
         where = "the quarantine table" if table_error is None else self._quarantine_to_file(entry)
         if where is None:
-            self._settle(1, queued_bytes([row]), "unstorable")
+            self._settle(1, size, "unstorable")
             return
-        self._settle(1, queued_bytes([row]), "quarantined", label=_kind(error))
+        self._settle(1, size, "quarantined", label=_kind(error))
         self._warn(
             "quarantine",
-            "prediction store: row {index} of request {id} refused ({reason}), kept in {where}; "
-            "{count} rows quarantined so far",
-            index=row[2],
-            id=row[1],
+            "prediction store: a row of {table} (request {id}, row {index}) refused ({reason}), "
+            "kept in {where}; {count} rows quarantined so far",
+            table=table,
+            index=entry["row_index"],
+            id=entry["request_id"],
             reason=reason,
             where=where,
             count=self.quarantined_rows,
@@ -369,7 +433,9 @@ class PredictionWriter:
             return None
         return str(self.quarantine_file)
 
-    def _settle(self, rows: int, size: int, outcome: str, label: str = "") -> None:
+    def _settle(
+        self, rows: int, size: int, outcome: str, label: str = "", table: str = "predictions"
+    ) -> None:
         """Rows leave the queue: written, quarantined, or dropped with `outcome` as the reason."""
         with self._lock:
             if self._abandoned:
@@ -377,9 +443,13 @@ class PredictionWriter:
             self._queued_rows -= rows
             self._queued_bytes -= size
         if outcome == "written":
-            self.written_rows += rows
             self._last_write = time.monotonic()
-            metrics.STORE_ROWS_WRITTEN.inc(rows)
+            if table == "predictions":
+                self.written_rows += rows
+                metrics.STORE_ROWS_WRITTEN.inc(rows)
+            else:
+                self.written_outcomes += rows
+                metrics.STORE_OUTCOMES_WRITTEN.inc(rows)
         elif outcome == "quarantined":
             self.quarantined_rows += rows
             metrics.STORE_ROWS_QUARANTINED.labels(reason=label).inc(rows)

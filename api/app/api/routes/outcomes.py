@@ -1,0 +1,108 @@
+"""POST /api/v1/outcomes: what really happened to scored passengers, for live model quality.
+
+Who calls it: whoever learns the truth later (a labelling job, a CRM export), with
+`Authorization: Bearer $OUTCOMES_TOKEN`. Each item names a predict answer's id; the route checks
+that id against the store (and the rows still queued for it), so an unknown id is that item's
+error; the same outcome sent twice is stored once, and a different label for an id that already
+has one is a conflict: the first label is kept. Accepted outcomes are queued to the prediction
+store's writer, like predictions: nothing answered is lost on SIGTERM.
+"""
+
+import secrets
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Body, FastAPI, Header, HTTPException
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from app.core.config import API_V1_PREFIX, Settings
+from app.schemas.errors import MessageResponse
+from app.schemas.outcomes import Outcome, OutcomeError, OutcomeItem, OutcomesResponse
+from app.store.records import OutcomeRow
+from app.store.writer import PredictionWriter
+
+UNAVAILABLE = "the prediction store cannot be read now: retry shortly"
+
+
+def _parsed(items: list[dict[str, Any]]) -> tuple[list[tuple[int, Outcome]], list[OutcomeError]]:
+    """Valid items with their index, and one error per field of each invalid one."""
+    valid, errors = [], []
+    for index, item in enumerate(items):
+        try:
+            valid.append((index, Outcome.model_validate(item)))
+        except ValidationError as error:
+            for detail in error.errors(include_input=False, include_url=False):
+                field = ".".join(str(part) for part in detail["loc"]) or "item"
+                errors.append(OutcomeError(row=index, field=field, message=detail["msg"]))
+    return valid, errors
+
+
+def _known(store: PredictionWriter, ids: set[str]) -> tuple[set[str], dict[str, int]]:
+    """The ids a stored or queued prediction has, and the labels already recorded for them."""
+    stored, recorded = store.look_up(ids)
+    return stored | store.queued_predictions(ids), {**store.queued_outcomes(ids), **recorded}
+
+
+def add_outcomes_route(app: FastAPI, settings: Settings) -> None:
+    token = settings.OUTCOMES_TOKEN.get_secret_value() if settings.OUTCOMES_TOKEN else ""
+
+    @app.post(
+        f"{API_V1_PREFIX}/outcomes",
+        response_model=OutcomesResponse,
+        tags=["outcomes"],
+        responses={
+            401: {"model": MessageResponse, "description": "Missing or wrong bearer token"},
+            404: {"model": MessageResponse, "description": "OUTCOMES_TOKEN or the store is off"},
+            413: {"model": MessageResponse, "description": "More than MAX_BATCH_SIZE items"},
+            503: {"model": MessageResponse, "description": "Store unreadable or queue full"},
+        },
+    )
+    async def record_outcomes(
+        items: Annotated[list[OutcomeItem], Body(min_length=1)],
+        authorization: Annotated[str, Header(include_in_schema=False)] = "",
+    ) -> OutcomesResponse:
+        """Outcomes by prediction id; each item is stored, a duplicate, a conflict or an error."""
+        store: PredictionWriter | None = app.state.prediction_store
+        if not token or store is None:
+            raise HTTPException(404, "outcomes are off: set OUTCOMES_TOKEN and keep the store on")
+        scheme, _, sent = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or not secrets.compare_digest(sent.strip(), token):
+            raise HTTPException(
+                401, "a valid bearer token is required", {"WWW-Authenticate": "Bearer"}
+            )
+        if len(items) > settings.MAX_BATCH_SIZE:
+            raise HTTPException(413, f"at most {settings.MAX_BATCH_SIZE} items per request")
+        valid, errors = _parsed(items)
+        try:
+            known, recorded = await run_in_threadpool(_known, store, {o.id for _, o in valid})
+        except Exception as error:  # the database is unreachable or hung: nothing is decided
+            raise HTTPException(503, UNAVAILABLE, {"Retry-After": "1"}) from error
+        now = datetime.now(UTC)
+        accepted: list[OutcomeRow] = []
+        duplicates = conflicts = 0
+        for index, outcome in valid:
+            if outcome.id not in known:
+                errors.append(
+                    OutcomeError(row=index, field="id", message="no prediction has this id")
+                )
+            elif outcome.id not in recorded:
+                recorded[outcome.id] = outcome.survived
+                accepted.append((outcome.id, outcome.survived, now))
+            elif recorded[outcome.id] == outcome.survived:
+                duplicates += 1
+            else:
+                conflicts += 1
+                message = f"conflict: the outcome recorded first ({recorded[outcome.id]}) is kept"
+                errors.append(OutcomeError(row=index, field="survived", message=message))
+        if accepted:
+            reserved = store.reserve(len(accepted))
+            if reserved is None:
+                raise HTTPException(503, UNAVAILABLE, {"Retry-After": "1"})
+            store.add_outcomes(accepted, reserved)
+        return OutcomesResponse(
+            stored=len(accepted),
+            duplicates=duplicates,
+            conflicts=conflicts,
+            errors=sorted(errors, key=lambda error: error.row) or None,
+        )
