@@ -210,6 +210,7 @@ class PredictionWriter:
         """From the database (on the caller's thread, with its own connection): those of `ids`
         that a stored prediction has, and the labels already recorded for them."""
         from sqlalchemy import inspect
+
         from titanic_store import known_predictions, open_engine, outcomes, recorded_outcomes
 
         if self._reader is None:
