@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 from live_server import free_port
 
-from titanic_store import open_engine, upgrade
+from titanic_store import metadata, open_engine, upgrade
 
 BIN_DIRS = sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
 BIN_DIR = Path(BIN_DIRS[0]) if BIN_DIRS else None
@@ -127,9 +127,8 @@ class PostgresCluster:
     def reset_store(self) -> None:
         """An empty prediction store at the newest schema, as the pre-deploy step leaves it."""
         with psycopg.connect(self.url.replace("+psycopg", "")) as connection:
-            connection.execute(
-                "DROP TABLE IF EXISTS predictions, prediction_quarantine, alembic_version"
-            )
+            tables = ", ".join([*metadata.tables, "alembic_version"])
+            connection.execute(f"DROP TABLE IF EXISTS {tables}")
         engine = open_engine(self.url)
         with engine.connect() as connection:
             upgrade(connection)

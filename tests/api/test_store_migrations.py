@@ -19,8 +19,8 @@ from fastapi.testclient import TestClient
 from postgres_cluster import PostgresCluster
 from test_api_store import metric_value, stored_rows, wait_until
 
-from titanic_store import HEAD_REVISION, open_engine
-from titanic_store.schema import MIGRATIONS, current_revision
+from titanic_store import HEAD_REVISION, metadata, open_engine, upgrade
+from titanic_store.schema import FIRST_REVISION, MIGRATIONS, current_revision
 
 # The table as the API created it with `metadata.create_all` before migrations existed: written
 # out here as the fixture of an existing production store.
@@ -48,7 +48,7 @@ def empty_url(store_url: str) -> str:
     """The store_url with nothing in it, not even the migrations' tables."""
     engine = open_engine(store_url, create_directory=True)
     with engine.begin() as connection:
-        for table in ("predictions", "prediction_quarantine", "alembic_version"):
+        for table in [*metadata.tables, "alembic_version"]:
             connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
     engine.dispose()
     return store_url
@@ -106,13 +106,15 @@ def test_migrations_create_exactly_the_declared_tables(empty_url: str) -> None:
     assert "matches the declared tables" in checked.stdout
 
 
-def test_check_fails_for_a_store_behind(empty_url: str) -> None:
-    assert titanic_store("upgrade", "--url", empty_url).returncode == 0
-    engine = open_engine(empty_url)
+def at_first_revision(url: str) -> None:
+    engine = open_engine(url)
     with engine.begin() as connection:
-        connection.exec_driver_sql("DROP TABLE prediction_quarantine")
-        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
+        upgrade(connection, FIRST_REVISION)
     engine.dispose()
+
+
+def test_check_fails_for_a_store_behind(empty_url: str) -> None:
+    at_first_revision(empty_url)
     checked = titanic_store("check", "--url", empty_url)
     assert checked.returncode == 1
     assert "0001" in checked.stdout
@@ -126,10 +128,11 @@ def test_the_api_does_not_write_to_a_postgres_store_behind_and_does_once_upgrade
 ) -> None:
     postgres.reset_store()
     engine = open_engine(postgres.url)
-    with engine.begin() as connection:  # the store as the first revision left it
-        connection.exec_driver_sql("DROP TABLE prediction_quarantine")
-        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
+    with engine.begin() as connection:
+        for table in [*metadata.tables, "alembic_version"]:
+            connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
     engine.dispose()
+    at_first_revision(postgres.url)
     client = make_client(PREDICTION_STORE_URL=postgres.url)
     answer = client.post("/api/v1/predict", json={"inputs": [passenger]})
     assert answer.status_code == 200  # never a 5xx

@@ -179,11 +179,18 @@ class PredictionWriter:
 
     def add(self, rows: list[StoredRow], reserved: int) -> None:
         """Queue an answer's rows; without a reservation they are dropped when they don't fit."""
-        size = queued_bytes(rows)
+        self._queue("_pending", rows, queued_bytes(rows), reserved)
+
+    def add_outcomes(self, rows: list[OutcomeRow], reserved: int) -> None:
+        """Queue accepted outcomes, like an answer's rows."""
+        self._queue("_pending_outcomes", rows, len(rows) * OUTCOME_BYTES, reserved)
+
+    def _queue(self, pending: str, rows: list[Any], size: int, reserved: int) -> None:
+        """Append to the list named `pending`, looked up under the lock (the thread swaps it)."""
         with self._lock:
             self._reserved_rows -= reserved
             if reserved or self._fits(len(rows), size):
-                self._pending.extend(rows)
+                getattr(self, pending).extend(rows)
                 self._queued_rows += len(rows)
                 self._queued_bytes += size
                 return
@@ -197,14 +204,6 @@ class PredictionWriter:
             mib=self.max_bytes / 2**20,
             dropped=self.dropped_rows,
         )
-
-    def add_outcomes(self, rows: list[OutcomeRow], reserved: int) -> None:
-        """Queue outcomes that were given room with `reserve`."""
-        with self._lock:
-            self._reserved_rows -= reserved
-            self._pending_outcomes.extend(rows)
-            self._queued_rows += len(rows)
-            self._queued_bytes += len(rows) * OUTCOME_BYTES
 
     def look_up(self, ids: set[str]) -> tuple[set[str], dict[str, int]]:
         """From the database (on the caller's thread, with its own connection): those of `ids`

@@ -49,17 +49,17 @@ def _config(connection: Connection) -> "object":
     return config
 
 
-def upgrade(connection: Connection) -> tuple[str | None, str]:
-    """Run the migrations up to the newest in the connection's transaction (the caller commits);
-    (revision before, revision after)."""
+def upgrade(connection: Connection, target: str = HEAD_REVISION) -> tuple[str | None, str]:
+    """Run the migrations up to `target` (the newest) in the connection's transaction (the
+    caller commits); (revision before, revision after)."""
     from alembic import command
 
     before = current_revision(connection)
     config = _config(connection)
     if before is None and inspect(connection).has_table(TABLE_NAME):
         command.stamp(config, FIRST_REVISION)  # type: ignore[arg-type]
-    command.upgrade(config, "head")  # type: ignore[arg-type]
-    return before, HEAD_REVISION
+    command.upgrade(config, target)  # type: ignore[arg-type]
+    return before, target
 
 
 def check(connection: Connection) -> str | None:
