@@ -87,3 +87,40 @@ def test_predict_on_a_missing_file_is_a_one_line_error(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("titanic-model: error:")
     assert "Traceback" not in result.stderr
+
+
+# A plain install (no [train] extra): these imports fail as they would there.
+_WITHOUT_TRAIN_EXTRA = (
+    "import sys\n"
+    "for name in ('sklearn', 'scipy', 'joblib', 'threadpoolctl'):\n"
+    "    sys.modules[name] = None\n"
+    "from titanic_model.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+def test_a_missing_train_extra_names_the_extra_and_the_pip_command(command: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_TRAIN_EXTRA, command],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"titanic-model {command} needs the [train] extra" in result.stderr
+    assert f"pip install 'titanic-survival-model[train]=={__version__}'" in result.stderr
+
+
+def test_help_says_which_commands_need_the_train_extra(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    help_text = " ".join(capsys.readouterr().out.split())  # argparse wraps the lines
+    assert "train train and save the artifact for this version (needs the [train] extra)" in (
+        help_text
+    )
+    assert "quality gate (needs the [train] extra) predict" in help_text
