@@ -7,7 +7,8 @@ export UV_CACHE_DIR := $(CURDIR)/.cache/uv
 export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: test train build bench clean index index-stop publish run venv deploy-api java monitor postgres-bin
+.PHONY: test train build bench clean index index-stop publish run venv deploy-api java monitor postgres-bin \
+	chromium system-deps
 
 $(VENV)/.ready:
 	$(PYTHON) -m venv $(VENV)
@@ -66,15 +67,30 @@ monitor: $(VENV)/.ready
 bench: $(VENV)/.ready
 	$(TOX) run -e bench,bench_api,bench_batch,soak_api
 
+# apt-get install $(1), as root or through sudo; without either, stop at once naming the command.
+define apt_install
+as_root=""; \
+if [ "$$(id -u)" -ne 0 ]; then \
+  if sudo -n true 2>/dev/null; then as_root=sudo; \
+  else echo "$(1) is needed and missing; install it (and the rest make test needs) with: sudo make system-deps" >&2; exit 1; fi; \
+fi; \
+$$as_root apt-get update -qq && \
+$$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1)
+endef
+
+## make system-deps: what make test needs beyond Python, from apt when missing: Java 17+ (Spark),
+## PostgreSQL's binaries (the store tests), Chromium (the browser tests). make test runs it first.
+system-deps: java postgres-bin chromium
+
 ## make java: a Java runtime for Spark 4 (Debian's default-jre-headless) when none, or one older than 17,
 ## is present (.ci/run and CircleCI's test_spark job)
 java:
 	@major=$$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1); \
-	if [ "$${major:-0}" -lt 17 ]; then \
-	  as_root=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
-	  $$as_root apt-get update -qq && \
-	  $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
-	else echo "Java $$major is present."; fi
+	if [ "$${major:-0}" -lt 17 ]; then $(call apt_install,default-jre-headless); fi
+
+## make chromium: Debian's chromium for the browser tests, unless it or Google Chrome is present
+chromium:
+	@test -x /usr/bin/chromium || test -x /usr/bin/google-chrome || { $(call apt_install,chromium); }
 
 ## make venv: just .venv with tox + tox-uv (what every CI job installs before its tox env)
 venv: $(VENV)/.ready
@@ -82,10 +98,7 @@ venv: $(VENV)/.ready
 ## make postgres-bin: Debian/Ubuntu's PostgreSQL binaries, which the store tests start a throwaway
 ## server from (tests/api/postgres_cluster.py), when they are missing
 postgres-bin:
-	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
-	  as_root=""; [ "$$(id -u)" -eq 0 ] || as_root="sudo"; \
-	  $$as_root apt-get update -qq && \
-	  $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { $(call apt_install,postgresql); }
 
 ## make deploy-api: deploy api/ to Railway with the Railway CLI from npm (needs RAILWAY_TOKEN;
 ## RAILWAY_SERVICE picks the service when the project has several). CircleCI runs it on main.

@@ -144,6 +144,15 @@ def test_top_reasons_are_drawn_as_bars(page: Any, tmp_path: Path) -> None:
         assert (_pixels_near(image, colour) >= 32) == wanted, colour
 
 
+def test_a_deck_from_no_cabin_is_labelled_unknown(page: Any) -> None:
+    submit_first_class_passenger(page)  # no cabin: the deck is among the top reasons
+    page.locator("#reasons").wait_for(state="visible")
+
+    label = page.locator('#reasons-chart text[data-feature="deck"]')
+    assert label.text_content() == "Deck: unknown (no cabin)"
+    assert page.locator('#reasons-chart text[data-feature="sex"]').text_content() == "Sex"
+
+
 def test_model_card_is_shown_under_the_form(page: Any, model_version: str) -> None:
     models = Path(__file__).resolve().parents[2] / "model_package/titanic_model/trained_models"
     metadata = json.loads((models / f"titanic_model_v{model_version}.json").read_text())
