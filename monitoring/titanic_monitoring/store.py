@@ -2,6 +2,7 @@
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
@@ -21,9 +22,22 @@ def engine_for(url: str) -> sa.Engine:
     return sa.create_engine(parsed)
 
 
+def _refuse_missing_sqlite_file(url: str) -> None:
+    """SQLite creates a database file on connect; a report must not leave an empty one behind."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    if not Path(parsed.database).exists():
+        raise StoreError(
+            f"no prediction store at {parsed.database} (the file does not exist; `make run` "
+            "creates it with the first prediction)"
+        )
+
+
 def read_window(url: str, since: timedelta, now: datetime | None = None) -> pd.DataFrame:
     """Every stored row answered within `since` before `now`, oldest first."""
     start = (now or datetime.now(UTC)) - since
+    _refuse_missing_sqlite_file(url)
     engine = engine_for(url)
     if engine.dialect.name == "sqlite":
         start = start.replace(tzinfo=None)  # SQLite keeps the API's UTC times without an offset
