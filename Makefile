@@ -8,7 +8,7 @@ export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
 export UV_COMPILE_BYTECODE := 1
 
 .PHONY: test train build bench clean index index-stop publish run venv deploy-api java monitor postgres-bin \
-	chromium system-deps
+	chromium system-deps index-url
 
 $(VENV)/.ready:
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +16,17 @@ $(VENV)/.ready:
 	$(VENV)/bin/python -m pip install --quiet "tox>=4.20" "tox-uv>=1.11"
 	touch $@
 
-## make test: everything CI checks (lint/types, package, API, end-to-end, differential, Spark)
-test: $(VENV)/.ready
-	$(TOX) run -e checks,test_ci,test_package,test_app,test_monitor,e2e,differential,test_spark
+## make test: everything CI checks (lint/types, package, API, end-to-end, differential, Spark),
+## after make system-deps; ends with a summary naming skipped suites and tests (release.test_summary;
+## under CI=true a suite that did not run fails)
+TEST_ENVS := checks,test_ci,test_package,test_app,test_monitor,e2e,differential,test_spark
+# The envs above whose pytest writes reports/junit/<env>.xml.
+JUNIT_SUITES := test_ci test_package test_app test_monitor e2e differential test_spark
+test: $(VENV)/.ready system-deps
+	@rm -rf reports/junit
+	@$(TOX) run -e $(TEST_ENVS); tox_status=$$?; \
+	PYTHONPATH=release/src $(PYTHON) -m release.test_summary --junit-dir reports/junit $(JUNIT_SUITES); \
+	summary_status=$$?; exit $$(( tox_status ? tox_status : summary_status ))
 
 ## make train: train the model for the current VERSION
 train: $(VENV)/.ready
@@ -44,18 +52,41 @@ index-stop:
 publish: $(VENV)/.ready
 	$(TOX) run -e publish_model
 
+## make index-url: the local index's pip URL, credentials included (a secret: for
+## PIP_EXTRA_INDEX_URL, not for logs)
+index-url:
+	@if test -x $(INDEX_PY); then $(INDEX_PY) -m release.local_index pip-url; \
+	else echo "No local index was started here (make index)." >&2; exit 1; fi
+
 ## make run: fresh clone -> train -> build -> local index -> publish (or reuse) -> install the API
 ## from the index through PIP_EXTRA_INDEX_URL only (release.install_api: the model package must
 ## come from that index; reinstalled each time so its source is checked) -> serve on 127.0.0.1:$(PORT)
+## Busy ports are found first; each step prints one line with its time, its output goes to
+## $(RUN_LOG) (printed in full when the step fails).
 API_VENV := .venv-api
 PORT ?= 8001
+INDEX_PORT ?= 8090
+export INDEX_PORT
+RUN_LOG := reports/make-run.log
+STEP := PYTHONPATH=release/src $(PYTHON) -m release.make_step --log $(RUN_LOG)
 # The prediction store of `make run` (and what `make monitor` reads): a SQLite file under data/.
 PREDICTION_STORE_URL ?= sqlite:///$(CURDIR)/data/predictions.sqlite3
-run: index
-	$(TOX) run -q -e publish_model -- --local-index --reuse-existing
-	$(INDEX_PY) -m release.install_api --venv $(API_VENV)
-	mkdir -p data
-	PORT=$(PORT) PREDICTION_STORE_URL=$(PREDICTION_STORE_URL) $(INDEX_PY) -m release.run_api --venv $(API_VENV)
+run:
+	@PYTHONPATH=release/src $(PYTHON) -m release.free_ports --api-port $(PORT) \
+	  --index-port $(INDEX_PORT) --index-state .index/server.json
+	@echo "make run: one line per step; their output goes to $(CURDIR)/$(RUN_LOG)"
+	@$(STEP) --new-log "[1/5] .venv with tox" -- $(MAKE) --no-print-directory venv
+	@$(STEP) "[2/5] the local index on port $(INDEX_PORT)" -- $(TOX) run -e index -- start
+	@$(STEP) "[3/5] the build and publish env (tox -e publish_model)" -- \
+	  $(TOX) run -e publish_model --notest
+	@$(STEP) "[4/5] train if needed, build, twine check, publish" -- \
+	  $(TOX) run -e publish_model -- --local-index --reuse-existing
+	@$(STEP) "[5/5] install the API from the local index into $(API_VENV)" -- \
+	  $(INDEX_PY) -m release.install_api --venv $(API_VENV)
+	@$(INDEX_PY) -m release.local_index status
+	@echo "Its pip URL: make -s index-url. Stop it: make index-stop."
+	@mkdir -p data
+	@PORT=$(PORT) PREDICTION_STORE_URL=$(PREDICTION_STORE_URL) $(INDEX_PY) -m release.run_api --venv $(API_VENV)
 
 ## make monitor: drift and quality report over the last 7 days of `make run`'s store, in
 ## reports/monitoring/; exits with the report's own code: 0 no drift, 1 drift (named),
