@@ -19,12 +19,12 @@ $(VENV)/.ready:
 ## make test: everything CI checks (lint/types, package, API, end-to-end, differential, Spark),
 ## after make system-deps; ends with a summary naming skipped suites and tests (release.test_summary;
 ## under CI=true a suite that did not run fails)
-TEST_ENVS := checks,test_ci,test_package,test_app,test_monitor,e2e,differential,test_spark
-# The envs above whose pytest writes reports/junit/<env>.xml.
+# The envs of make test whose pytest writes reports/junit/<env>.xml (all but checks).
 JUNIT_SUITES := test_ci test_package test_app test_monitor e2e differential test_spark
 test: $(VENV)/.ready system-deps
 	@rm -rf reports/junit
-	@$(TOX) run -e $(TEST_ENVS); tox_status=$$?; \
+	@$(TOX) run -e checks,test_ci,test_package,test_app,test_monitor,e2e,differential,test_spark; \
+	tox_status=$$?; \
 	PYTHONPATH=release/src $(PYTHON) -m release.test_summary --junit-dir reports/junit $(JUNIT_SUITES); \
 	summary_status=$$?; exit $$(( tox_status ? tox_status : summary_status ))
 
@@ -126,7 +126,7 @@ endef
 system-deps: java postgres-bin chromium
 
 ## make java: a Java runtime for Spark 4 (Debian's default-jre-headless) when none, or one older than 17,
-## is present (.ci/run and CircleCI's test_spark job)
+## is present (make system-deps, and CircleCI's test_spark job)
 java:
 	@major=$$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1); \
 	if [ "$${major:-0}" -lt 17 ]; then $(call apt_install,default-jre-headless); fi
