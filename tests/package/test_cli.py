@@ -55,6 +55,26 @@ def test_train_if_missing_retrains_when_the_model_definition_changed(
     assert "changed since the last training" in capsys.readouterr().err
 
 
+def test_train_if_missing_says_it_trains_now_without_telling_the_user_to(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make run` trains by itself: its log must not read like an instruction to the user."""
+    from titanic_model import cli
+    from titanic_model.processing import artifacts
+    from titanic_model.processing.errors import ArtifactError
+
+    def missing(version: str) -> None:
+        raise ArtifactError(
+            f"no model metadata at m_{version}.json; train with `titanic-model train`"
+        )
+
+    monkeypatch.setattr(artifacts, "load_artifact", missing)
+    assert not cli._is_up_to_date()
+    error = capsys.readouterr().err
+    assert error.startswith("training now: no model metadata at m_")
+    assert "train with" not in error
+
+
 def test_predict_streams_keeps_order_and_reports_bad_rows(
     tmp_path: Path, dataset: pd.DataFrame
 ) -> None:
