@@ -14,6 +14,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PASSED = '<testcase classname="t" name="ok"/>'
 SKIPPED = '<testcase classname="t" name="{0}"><skipped message="needs Chromium"/></testcase>'
+XFAILED = (
+    '<testcase classname="t" name="x"><skipped type="pytest.xfail" message="known"/></testcase>'
+)
 
 
 def _junit(directory: Path, suite: str, *cases: str) -> None:
@@ -27,7 +30,7 @@ def _junit(directory: Path, suite: str, *cases: str) -> None:
 @pytest.fixture
 def junit_dir(tmp_path: Path) -> Path:
     directory = tmp_path / "junit"
-    _junit(directory, "test_app", PASSED, SKIPPED.format("a"), SKIPPED.format("b"))
+    _junit(directory, "test_app", PASSED, SKIPPED.format("a"), SKIPPED.format("b"), XFAILED)
     _junit(directory, "test_monitor", SKIPPED.format("c"))  # skipped as a whole
     return directory
 
@@ -40,7 +43,10 @@ def test_the_summary_names_every_skip_and_every_suite_that_did_not_run(
 
     out = capsys.readouterr().out
     assert code == 0  # outside CI the skips are reported, the tests' own exit code decides
-    assert "test_app: 1 passed, 0 failed, 2 skipped\n    skipped 2x: needs Chromium" in out
+    assert (
+        "test_app: 1 passed, 0 failed, 2 skipped, 1 expected failures\n"
+        "    skipped 2x: needs Chromium\n"
+    ) in out
     assert "test_monitor: 0 passed, 0 failed, 1 skipped (SKIPPED AS A WHOLE)" in out
     assert "test_spark: NOT RUN (no JUnit report)" in out
 

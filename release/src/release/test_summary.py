@@ -22,6 +22,7 @@ class Suite:
     ran: bool = False
     tests: int = 0
     failed: int = 0
+    xfailed: int = 0
     skip_reasons: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -36,8 +37,10 @@ class Suite:
     def line(self) -> str:
         if not self.ran:
             return f"{self.name}: NOT RUN (no JUnit report)"
-        passed = self.tests - self.failed - self.skipped
+        passed = self.tests - self.failed - self.skipped - self.xfailed
         text = f"{self.name}: {passed} passed, {self.failed} failed, {self.skipped} skipped"
+        if self.xfailed:
+            text += f", {self.xfailed} expected failures"
         if self.not_run:
             text += " (SKIPPED AS A WHOLE)"
         return text
@@ -54,7 +57,9 @@ def read_suite(name: str, junit_dir: Path) -> Suite:
         if case.find("failure") is not None or case.find("error") is not None:
             suite.failed += 1
         skipped = case.find("skipped")
-        if skipped is not None:
+        if skipped is not None and skipped.get("type") == "pytest.xfail":
+            suite.xfailed += 1  # an expected failure, reported the same way: it did run
+        elif skipped is not None:
             suite.skip_reasons[skipped.get("message") or "no reason given"] += 1
     return suite
 
