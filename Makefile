@@ -7,7 +7,8 @@ export UV_CACHE_DIR := $(CURDIR)/.cache/uv
 export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: test train build bench clean index index-stop publish run venv deploy-api java monitor postgres-bin
+.PHONY: test train build bench clean index index-stop publish run venv deploy-api java monitor postgres-bin \
+	chromium system-deps index-url
 
 # tox, tox-uv and all they pull in come from the lock (constraints.txt), so every machine runs
 # the same tox; a changed lock reinstalls them. A .venv that is not a directory (such as the PEP 832
@@ -26,9 +27,17 @@ $(VENV)/.ready: constraints.txt
 	@echo "$(VENV) holds (pinned by constraints.txt): $$($(VENV)/bin/python -m pip freeze --all | tr '\n' ' ')"
 	touch $@
 
-## make test: everything CI checks (lint/types, package, API, end-to-end, differential, Spark)
-test: $(VENV)/.ready
-	$(TOX) run -e checks,test_ci,test_package,test_app,test_monitor,e2e,differential,test_spark
+## make test: everything CI checks (lint/types, package, API, end-to-end, differential, Spark),
+## after make system-deps; ends with a summary naming skipped suites and tests (release.test_summary;
+## under CI=true a suite that did not run fails)
+# The envs of make test whose pytest writes reports/junit/<env>.xml (all but checks).
+JUNIT_SUITES := test_ci test_package test_app test_monitor e2e differential test_spark
+test: $(VENV)/.ready system-deps
+	@rm -rf reports/junit
+	@$(TOX) run -e checks,test_ci,test_package,test_app,test_monitor,e2e,differential,test_spark; \
+	tox_status=$$?; \
+	PYTHONPATH=release/src $(PYTHON) -m release.test_summary --junit-dir reports/junit $(JUNIT_SUITES); \
+	summary_status=$$?; exit $$(( tox_status ? tox_status : summary_status ))
 
 ## make train: train the model for the current VERSION
 train: $(VENV)/.ready
@@ -54,39 +63,90 @@ index-stop:
 publish: $(VENV)/.ready
 	$(TOX) run -e publish_model
 
+## make index-url: the local index's pip URL, credentials included (a secret: for
+## PIP_EXTRA_INDEX_URL, not for logs)
+index-url:
+	@if test -x $(INDEX_PY); then $(INDEX_PY) -m release.local_index pip-url; \
+	else echo "No local index was started here (make index)." >&2; exit 1; fi
+
 ## make run: fresh clone -> train -> build -> local index -> publish (or reuse) -> install the API
 ## from the index through PIP_EXTRA_INDEX_URL only (release.install_api: the model package must
 ## come from that index; reinstalled each time so its source is checked) -> serve on 127.0.0.1:$(PORT)
+## Busy ports are found first; each step prints one line with its time, its output goes to
+## $(RUN_LOG) (printed in full when the step fails).
 API_VENV := .venv-api
 PORT ?= 8001
+INDEX_PORT ?= 8090
+export INDEX_PORT
+RUN_LOG := reports/make-run.log
+STEP := PYTHONPATH=release/src $(PYTHON) -m release.make_step --log $(RUN_LOG)
 # The prediction store of `make run` (and what `make monitor` reads): a SQLite file under data/.
 PREDICTION_STORE_URL ?= sqlite:///$(CURDIR)/data/predictions.sqlite3
-run: index
-	$(TOX) run -q -e publish_model -- --local-index --reuse-existing
-	$(INDEX_PY) -m release.install_api --venv $(API_VENV)
-	mkdir -p data
-	$(API_VENV)/bin/titanic-store upgrade --url $(PREDICTION_STORE_URL)
-	PORT=$(PORT) PREDICTION_STORE_URL=$(PREDICTION_STORE_URL) $(INDEX_PY) -m release.run_api --venv $(API_VENV)
+run:
+	@PYTHONPATH=release/src $(PYTHON) -m release.free_ports --api-port $(PORT) \
+	  --index-port $(INDEX_PORT) --index-state .index/server.json
+	@echo "make run: one line per step; their output goes to $(CURDIR)/$(RUN_LOG)"
+	@$(STEP) --new-log "[1/6] .venv with tox" -- $(MAKE) --no-print-directory venv
+	@$(STEP) "[2/6] the local index on port $(INDEX_PORT)" -- $(TOX) run -e index -- start
+	@$(STEP) "[3/6] the build and publish env (tox -e publish_model)" -- \
+	  $(TOX) run -e publish_model --notest
+	@$(STEP) "[4/6] train if needed, build, twine check, publish" -- \
+	  $(TOX) run -e publish_model -- --local-index --reuse-existing
+	@$(STEP) "[5/6] install the API from the local index into $(API_VENV)" -- \
+	  $(INDEX_PY) -m release.install_api --venv $(API_VENV)
+	@mkdir -p data
+	@$(STEP) "[6/6] the prediction store's schema (titanic-store upgrade)" -- \
+	  $(API_VENV)/bin/titanic-store upgrade --url $(PREDICTION_STORE_URL)
+	@$(INDEX_PY) -m release.local_index status
+	@echo "Its pip URL: make -s index-url. Stop it: make index-stop."
+	@PORT=$(PORT) PREDICTION_STORE_URL=$(PREDICTION_STORE_URL) $(INDEX_PY) -m release.run_api --venv $(API_VENV)
 
 ## make monitor: drift and quality report over the last 7 days of `make run`'s store, in
-## reports/monitoring/ (exit 1 when something drifted, 2 when there is nothing to report)
-monitor: $(VENV)/.ready
-	$(TOX) run -e monitor -- --store-url $(PREDICTION_STORE_URL) --since 7d --output reports/monitoring
+## reports/monitoring/; exits with the report's own code: 0 no drift, 1 drift (named),
+## 2 nothing to report
+MONITOR_BIN := .tox/monitor/bin
+monitor:
+	+@env -u MAKEFLAGS $(MAKE) --no-print-directory -s venv
+	+@$(TOX) run -q -e monitor --notest >/dev/null
+	+@$(MONITOR_BIN)/titanic-model train --if-missing >/dev/null
+	+@$(MONITOR_BIN)/titanic-monitor --store-url $(PREDICTION_STORE_URL) --since 7d --output reports/monitoring
+
+# make itself exits 0, 1 or 2 only in question mode (-q): 0 done, 1 "not up to date", 2 failed.
+# `make monitor` runs in it (its recipe lines start with `+`, which run even then), so a report's
+# exit 1 (drift) reaches the shell as 1, with no `make: *** Error` line, instead of make's 2.
+ifeq ($(MAKECMDGOALS),monitor)
+MAKEFLAGS += --question
+endif
 
 ## make bench: speed and memory figures beside their baselines, then a 10-minute soak of the API
 ## (RSS growth < 5 %); not part of make test
 bench: $(VENV)/.ready
 	$(TOX) run -e bench,bench_api,bench_batch,soak_api
 
+# apt-get install $(1), as root or through sudo; without either, stop at once naming the command.
+define apt_install
+as_root=""; \
+if [ "$$(id -u)" -ne 0 ]; then \
+  if sudo -n true 2>/dev/null; then as_root=sudo; \
+  else echo "$(1) is needed and missing; install it (and the rest make test needs) with: sudo make system-deps" >&2; exit 1; fi; \
+fi; \
+$$as_root apt-get update -qq && \
+$$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1)
+endef
+
+## make system-deps: what make test needs beyond Python, from apt when missing: Java 17+ (Spark),
+## PostgreSQL's binaries (the store tests), Chromium (the browser tests). make test runs it first.
+system-deps: java postgres-bin chromium
+
 ## make java: a Java runtime for Spark 4 (Debian's default-jre-headless) when none, or one older than 17,
-## is present (.ci/run and CircleCI's test_spark job)
+## is present (make system-deps, and CircleCI's test_spark job)
 java:
 	@major=$$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1); \
-	if [ "$${major:-0}" -lt 17 ]; then \
-	  as_root=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
-	  $$as_root apt-get update -qq && \
-	  $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
-	else echo "Java $$major is present."; fi
+	if [ "$${major:-0}" -lt 17 ]; then $(call apt_install,default-jre-headless); fi
+
+## make chromium: Debian's chromium for the browser tests, unless it or Google Chrome is present
+chromium:
+	@test -x /usr/bin/chromium || test -x /usr/bin/google-chrome || { $(call apt_install,chromium); }
 
 ## make venv: just .venv with tox + tox-uv (what every CI job installs before its tox env)
 venv: $(VENV)/.ready
@@ -94,10 +154,7 @@ venv: $(VENV)/.ready
 ## make postgres-bin: Debian/Ubuntu's PostgreSQL binaries, which the store tests start a throwaway
 ## server from (tests/api/postgres_cluster.py), when they are missing
 postgres-bin:
-	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
-	  as_root=""; [ "$$(id -u)" -eq 0 ] || as_root="sudo"; \
-	  $$as_root apt-get update -qq && \
-	  $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { $(call apt_install,postgresql); }
 
 ## make deploy-api: deploy api/ to Railway with the Railway CLI from npm (needs RAILWAY_TOKEN;
 ## RAILWAY_SERVICE picks the service when the project has several). CircleCI runs it on main.

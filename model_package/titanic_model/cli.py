@@ -25,11 +25,12 @@ def _is_up_to_date() -> bool:
         load_scorer(__version__)
         metadata = load_metadata(__version__)
     except ArtifactError as exc:
-        print(f"training: {exc}", file=sys.stderr)
+        reason = str(exc).partition(";")[0]  # its advice, to train, is what happens next
+        print(f"training now: {reason}", file=sys.stderr)
         return False
     if metadata.get("training_fingerprint") != training_fingerprint(config.data.sha256):
         print(
-            "training: config, data or pipeline code changed since the last training",
+            "training now: config, data or pipeline code changed since the last training",
             file=sys.stderr,
         )
         return False
@@ -110,7 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    train = commands.add_parser("train", help="train and save the artifact for this version")
+    train = commands.add_parser(
+        "train", help="train and save the artifact for this version (needs the [train] extra)"
+    )
     train.add_argument("--data", type=Path, help="training CSV (default: the packaged titanic3)")
     train.add_argument(
         "--if-missing",
@@ -119,7 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.set_defaults(handler=_train)
 
-    evaluate = commands.add_parser("evaluate", help="held-out metrics against the quality gate")
+    evaluate = commands.add_parser(
+        "evaluate", help="held-out metrics against the quality gate (needs the [train] extra)"
+    )
     evaluate.set_defaults(handler=_evaluate)
 
     predict = commands.add_parser(
@@ -128,7 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Exit codes: 0 output written (rejected rows carry their error); "
         "1 nothing written (bad input, output is the input, unusable model); 2 bad arguments.",
     )
-    predict.add_argument("--input", required=True, help="a .csv or .parquet file")
+    predict.add_argument(
+        "--input", required=True, help="a .csv file, or a .parquet file (needs the [parquet] extra)"
+    )
     predict.add_argument("--output", required=True, help="same format as the input")
     predict.add_argument("--chunk-rows", type=int, default=config.predict_chunk_rows)
     predict.add_argument("--sep", help="CSV delimiter (default: detected from the header)")
@@ -137,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--engine",
         choices=("local", "spark"),
         default="local",
-        help="spark: score files or directories with Apache Spark (extra [spark])",
+        help="spark: score files or directories with Apache Spark (needs the [spark] extra)",
     )
     predict.set_defaults(handler=_predict)
 
@@ -146,10 +153,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The optional libraries, by the extra that installs them (pyproject.toml's optional-dependencies).
+EXTRA_OF_MODULE = {
+    "sklearn": "train",
+    "scipy": "train",
+    "joblib": "train",
+    "threadpoolctl": "train",
+    "pyarrow": "parquet",
+    "pyspark": "spark",
+}
+
+
+def missing_extra_message(command: str, error: ModuleNotFoundError) -> str | None:
+    """What to install when `command` failed for want of an optional library; None otherwise."""
+    top_level = (error.name or "").partition(".")[0]
+    extra = EXTRA_OF_MODULE.get(top_level)
+    if extra is None:
+        return None
+    return (
+        f"titanic-model {command} needs the [{extra}] extra ({top_level} is not installed): "
+        f"pip install 'titanic-survival-model[{extra}]=={__version__}'"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)
+    except ModuleNotFoundError as exc:
+        message = missing_extra_message(args.command, exc)
+        if message is None:
+            raise
+        print(f"titanic-model: error: {message}", file=sys.stderr)
+        return 1
     except Exception as exc:  # a CLI reports failures in one line, not a traceback
         from titanic_model.processing.errors import ArtifactError
 

@@ -8,7 +8,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from titanic_model.processing.schemas import Explanation
-from titanic_model.scorer import LinearScorer, LookupTerm, NumericTerm
+from titanic_model.scorer import LinearScorer, LookupTerm, NumericTerm, is_unknown
 
 FloatArray = npt.NDArray[np.float64]
 Columns = Mapping[str, npt.NDArray[Any]]
@@ -47,21 +47,34 @@ def score_columns(
     return (logits > 0).astype(np.int64), probabilities, logits
 
 
+def _unknown_rows(term: LookupTerm, column: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """Per row, whether it gives no value for the term's feature (see scorer.is_unknown)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    flags = [is_unknown(term, value) for value in uniques.tolist()]
+    return np.array([*flags, True], dtype=bool)[codes]
+
+
 def explain_columns(
     scorer: LinearScorer, columns: Columns, logits: FloatArray
 ) -> list[Explanation]:
     """One explanation per row, as scorer.explain_record gives for one record."""
     by_feature: dict[str, list[float]] = {}
+    unknown_by_feature: dict[str, list[bool]] = {}
     for term in scorer.numeric:
         centred = _numeric(term, columns[term.feature]) - term.weight * term.mean
         by_feature[term.feature] = centred.tolist()
+        unknown_by_feature[term.feature] = np.isnan(
+            np.asarray(columns[term.feature], dtype=float)
+        ).tolist()
     for lookup in scorer.lookups:
         by_feature[lookup.feature] = _lookup(scorer, lookup, columns[lookup.field]).tolist()
+        unknown_by_feature[lookup.feature] = _unknown_rows(lookup, columns[lookup.field]).tolist()
     return [
         {
             "intercept": scorer.intercept,
             "contributions": {feature: values[i] for feature, values in by_feature.items()},
             "log_odds": logit,
+            "unknown": [feature for feature, flags in unknown_by_feature.items() if flags[i]],
         }
         for i, logit in enumerate(logits.tolist())
     ]

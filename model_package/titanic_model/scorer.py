@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from titanic_model.config import TRAINED_MODEL_DIR
 from titanic_model.processing.artifact_files import load_metadata, scorer_path, verified_bytes
 from titanic_model.processing.errors import ArtifactError
-from titanic_model.processing.rules import ENGINEERED_RULES
+from titanic_model.processing.rules import ENGINEERED_RULES, UNKNOWN
 from titanic_model.processing.schemas import Explanation
 
 SCORER_FORMAT_VERSION = 1
@@ -83,6 +83,11 @@ def _rule(spec: CategorySpec) -> Callable[[object], str] | None:
     return ENGINEERED_RULES[spec.rule][1]
 
 
+def is_unknown(term: LookupTerm, raw: object) -> bool:
+    """Whether the row gives no value for the term's feature: no field, or a rule found none."""
+    return raw is None or (term.rule is not None and term.rule(raw) == UNKNOWN)
+
+
 def outcome(logit: float) -> tuple[int, float]:
     """(label, probability of survival) for a row's log-odds."""
     # Two branches keep exp() from overflowing for extreme logits.
@@ -132,13 +137,24 @@ class LinearScorer:
     def explain_record(self, record: Mapping[str, Any], logit: float) -> Explanation:
         """Each feature's exact contribution to `logit`, the record's log-odds."""
         contributions: dict[str, float] = {}
+        unknown: list[str] = []
         for term in self.numeric:
             value = record[term.feature]
             folded = term.when_missing if value is None else term.weight * value
             contributions[term.feature] = folded - term.weight * term.mean
+            if value is None:
+                unknown.append(term.feature)
         for lookup in self.lookups:
-            contributions[lookup.feature] = self.lookup(lookup, record[lookup.field])
-        return {"intercept": self.intercept, "contributions": contributions, "log_odds": logit}
+            raw = record[lookup.field]
+            contributions[lookup.feature] = self.lookup(lookup, raw)
+            if is_unknown(lookup, raw):
+                unknown.append(lookup.feature)
+        return {
+            "intercept": self.intercept,
+            "contributions": contributions,
+            "log_odds": logit,
+            "unknown": unknown,
+        }
 
 
 def load_scorer(version: str, directory: Path = TRAINED_MODEL_DIR) -> LinearScorer:

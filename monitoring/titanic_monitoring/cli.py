@@ -47,17 +47,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return EXIT_NO_REPORT if exit_.code else EXIT_OK
     if not args.store_url:
-        print(
-            "titanic-monitor: no store: pass --store-url or set PREDICTION_STORE_URL",
-            file=sys.stderr,
-        )
-        return EXIT_NO_REPORT
+        return _no_report("no store: pass --store-url or set PREDICTION_STORE_URL")
     try:
         thresholds = load_thresholds(args.thresholds)
         window = read_window(args.store_url, args.since)
     except (StoreError, ValueError, KeyError, OSError) as error:
-        print(f"titanic-monitor: no report: {error}", file=sys.stderr)
-        return EXIT_NO_REPORT
+        return _no_report(str(error))
     # Evidently reports usage unless told not to; a monitoring job has no business phoning home.
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("ITERATIVE_DO_NOT_TRACK", "1")
@@ -67,11 +62,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         summary = build_report(window, reference_frame(), thresholds, args.output)
     except ValueError as error:
-        print(f"titanic-monitor: no report: {error}", file=sys.stderr)
-        return EXIT_NO_REPORT
-    verdict = "; ".join(summary["reasons"]) or "no drift beyond the thresholds"
-    print(f"{summary['rows']['window']} rows: {verdict}. Report: {args.output / 'report.html'}")
+        return _no_report(str(error))
+    rows, report = summary["rows"]["window"], args.output / "report.html"
+    if summary["reasons"]:
+        print(f"Verdict: DRIFT (exit 1) over {rows} rows: {'; '.join(summary['reasons'])}.")
+    else:
+        print(f"Verdict: no drift (exit 0) over {rows} rows: nothing beyond the thresholds.")
+    print(f"Report: {report}")
     return EXIT_DRIFT if summary["reasons"] else EXIT_OK
+
+
+def _no_report(reason: str) -> int:
+    """Nothing to judge is a verdict of its own: said on stdout, the reason on stderr."""
+    print("Verdict: no report (exit 2): nothing to compare, see below.")
+    print(f"titanic-monitor: {reason}", file=sys.stderr)
+    return EXIT_NO_REPORT
 
 
 if __name__ == "__main__":

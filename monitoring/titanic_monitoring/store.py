@@ -2,6 +2,7 @@
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
@@ -13,9 +14,22 @@ class StoreError(Exception):
     """The store cannot be read: unreachable, no table, or nothing in the window."""
 
 
+def _refuse_missing_sqlite_file(url: str) -> None:
+    """SQLite creates a database file on connect; a report must not leave an empty one behind."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    if not Path(parsed.database).exists():
+        raise StoreError(
+            f"no prediction store at {parsed.database} (the file does not exist; `make run` "
+            "creates it)"
+        )
+
+
 def read_window(url: str, since: timedelta, now: datetime | None = None) -> pd.DataFrame:
     """Every stored row answered within `since` before `now`, oldest first."""
     start = (now or datetime.now(UTC)) - since
+    _refuse_missing_sqlite_file(url)
     engine = open_engine(url)
     if engine.dialect.name == "sqlite":
         start = start.replace(tzinfo=None)  # SQLite keeps the API's UTC times without an offset

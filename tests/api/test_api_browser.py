@@ -5,6 +5,7 @@ Debian's chromium here and in .ci/run; Google Chrome on CircleCI's `-browsers` i
 
 import io
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,12 +28,14 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
+# Skipped without a browser, and named in make test's summary; on CI (CI=true) never skipped:
+# there the browser must be installed (make chromium), so its absence fails the tests.
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
-        CHROMIUM is None,
+        CHROMIUM is None and os.environ.get("CI") != "true",
         reason="needs Chromium at /usr/bin/chromium or Chrome at /usr/bin/google-chrome "
-        "(.ci/run installs Debian's: apt-get install -y chromium)",
+        "(make chromium installs Debian's)",
     ),
 ]
 
@@ -41,6 +44,8 @@ pytestmark = [
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
+    if CHROMIUM is None:
+        pytest.fail("CI=true and no Chromium: install it with make chromium")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -142,6 +147,15 @@ def test_top_reasons_are_drawn_as_bars(page: Any, tmp_path: Path) -> None:
     for colour, wanted in ((GREEN, any(v > 0 for _, v in top)), (RED, any(v < 0 for _, v in top))):
         # A bar of at least 2 x 16 CSS pixels in that colour, or none if no reason has that sign.
         assert (_pixels_near(image, colour) >= 32) == wanted, colour
+
+
+def test_a_deck_from_no_cabin_is_labelled_unknown(page: Any) -> None:
+    submit_first_class_passenger(page)  # no cabin: the deck is among the top reasons
+    page.locator("#reasons").wait_for(state="visible")
+
+    label = page.locator('#reasons-chart text[data-feature="deck"]')
+    assert label.text_content() == "Deck: unknown (no cabin)"
+    assert page.locator('#reasons-chart text[data-feature="sex"]').text_content() == "Sex"
 
 
 def test_model_card_is_shown_under_the_form(page: Any, model_version: str) -> None:

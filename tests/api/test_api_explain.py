@@ -32,6 +32,16 @@ def test_one_row_explained_and_a_bad_row_gets_null(client: TestClient) -> None:
     assert batch["explanations"] == [single["explanations"][0], None]
 
 
+def test_a_deck_from_no_cabin_is_named_unknown(client: TestClient) -> None:
+    row = {"pclass": 1, "sex": "female", "age": 29, "name": "Doe, Mrs. J", "embarked": "S"}
+    with_cabin = row | {"cabin": "C85", "fare": 30}
+    body = {"inputs": [row, with_cabin], "explain": True}
+    explanations = client.post("/api/v1/predict", json=body).json()["explanations"]
+
+    assert explanations[0]["unknown"] == ["fare", "deck"]
+    assert explanations[1]["unknown"] == []
+
+
 def test_explanations_are_absent_unless_asked(client: TestClient) -> None:
     good = {"pclass": 3, "sex": "male"}
     for body in ({"inputs": [good]}, {"inputs": [good], "explain": False}):

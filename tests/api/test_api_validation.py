@@ -141,3 +141,65 @@ def test_unknown_fields_are_ignored(client: TestClient) -> None:
     extra = client.post(PREDICT, json={"inputs": [{**VALID, "boat": "13", "body": 7}]}).json()
 
     assert extra == plain
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
+def test_a_body_sent_as_another_media_type_gets_415_naming_it(
+    client: TestClient, content_type: str
+) -> None:
+    body = json.dumps({"inputs": [VALID]}).encode()
+    response = client.post(PREDICT, content=body, headers={"content-type": content_type})
+
+    assert response.status_code == 415
+    assert "application/json" in response.json()["detail"]
+    assert content_type in response.json()["detail"]
+
+
+def test_a_body_without_content_type_gets_415_saying_so(client: TestClient) -> None:
+    response = client.post(PREDICT, content=json.dumps({"inputs": [VALID]}).encode())
+
+    assert response.status_code == 415
+    assert "not no Content-Type" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "application/JSON"])
+def test_json_content_types_are_accepted(client: TestClient, content_type: str) -> None:
+    body = json.dumps({"inputs": [VALID]}).encode()
+    headers = {"content-type": content_type}
+    assert client.post(PREDICT, content=body, headers=headers).status_code == 200
+
+
+NUMERIC_FIELDS = {"pclass": 1, "age": 29, "sibsp": 1, "parch": 1, "fare": 7.25}
+
+
+def _documented_types(schema: dict[str, Any]) -> set[str]:
+    """The JSON types a property allows, through enum, anyOf and type."""
+    if "enum" in schema:
+        return {type(value).__name__ for value in schema["enum"]}
+    if "anyOf" in schema:
+        return set().union(*(_documented_types(part) for part in schema["anyOf"]))
+    return {schema["type"]}
+
+
+def test_every_numeric_field_is_documented_as_a_number_only(client: TestClient) -> None:
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    row = schemas["PredictionRequest"]["properties"]["inputs"]["items"]
+    assert row["title"] == "PassengerInput"
+    for field in NUMERIC_FIELDS:
+        documented = _documented_types(row["properties"][field]) - {"null"}
+        assert documented <= {"int", "integer", "number"}, (field, documented)
+
+
+@pytest.mark.parametrize("field", list(NUMERIC_FIELDS))
+def test_every_numeric_field_refuses_a_number_written_as_text(
+    client: TestClient, field: str
+) -> None:
+    good = VALID | {field: NUMERIC_FIELDS[field]}
+    as_text = VALID | {field: str(NUMERIC_FIELDS[field])}
+    answer = client.post(PREDICT, json={"inputs": [good, as_text]}).json()
+
+    assert answer["predictions"][0] is not None
+    assert answer["predictions"][1] is None
+    assert answer["errors"] == [
+        {"row": 1, "field": field, "message": "Input should be a valid number, not text"}
+    ]

@@ -297,4 +297,6 @@ def test_store_tests_get_postgresql_binaries_in_ci() -> None:
     steps = _load()["jobs"]["test_app"]["steps"]
     commands = [s["run"]["command"] for s in steps if isinstance(s, dict) and "run" in s]
     assert commands.index("make postgres-bin") < commands.index(".venv/bin/tox run -e test_app")
-    assert "make postgres-bin" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^test: .*system-deps", MAKEFILE.read_text(encoding="utf-8"), re.M)
+    assert re.search(r"^system-deps: .*postgres-bin", MAKEFILE.read_text(encoding="utf-8"), re.M)

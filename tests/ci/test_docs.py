@@ -110,3 +110,76 @@ def test_readme_monitoring_section_covers_every_store_and_metrics_setting() -> N
     assert [name for name in settings if f"| `{name}` |" not in section] == []
     assert "${{Postgres.DATABASE_URL}}" in section
     assert "report.html" in section
+
+
+def _repository_url() -> str:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return str(project["urls"]["Repository"]).rstrip("/")
+
+
+def dead_package_page_links(text: str, repository: str) -> list[str]:
+    """Links of the package's long description that are dead on an index's page: relative ones,
+    and repository links to a file or heading the tree lacks."""
+    dead = []
+    prefix = f"{repository}/blob/main/"
+    for target in _LINK.findall(_prose(text)):
+        if not re.match(r"https?://", target):
+            dead.append(target)
+        elif target.startswith(prefix):
+            path = ROOT / target.removeprefix(prefix)
+            if broken_links(ROOT / "index-page.md", f"[x]({path.relative_to(ROOT)})"):
+                dead.append(target)
+        elif target.startswith(repository):
+            dead.append(target)  # into the repository, but not as a file on main
+    return dead
+
+
+def test_the_package_page_links_are_absolute_and_lead_to_files_of_the_repository() -> None:
+    text = PACKAGE_README.read_text(encoding="utf-8")
+    repository = _repository_url()
+    assert f"{repository}/blob/main/docs/batch.md" in text
+    assert dead_package_page_links(text, repository) == []
+
+
+def test_the_package_page_link_check_finds_relative_and_missing_links() -> None:
+    repository = _repository_url()
+    text = (
+        "[rel](../docs/batch.md) [gone](REPO/blob/main/docs/none.md) "
+        "[anchor](REPO/blob/main/docs/api.md#no-such-heading) [ok](REPO/blob/main/docs/api.md) "
+        "[web](https://example.org/x)"
+    ).replace("REPO", repository)
+    assert dead_package_page_links(text, repository) == [
+        "../docs/batch.md",
+        f"{repository}/blob/main/docs/none.md",
+        f"{repository}/blob/main/docs/api.md#no-such-heading",
+    ]
+
+
+def repeated_settings(table: str) -> list[str]:
+    """Rows of a performance table that measure the same setting as an earlier row: same run,
+    same concurrency, same store (on unless the row says off)."""
+    seen: dict[tuple[bool, str, bool], str] = {}
+    repeated = []
+    for row in table.splitlines():
+        label = row.split("|")[1].strip() if row.startswith("| c=") or "run, c=" in row else ""
+        concurrency = re.search(r"c=(\d+)", label)
+        if concurrency is None:
+            continue
+        key = (label.startswith("second run"), concurrency[1], "store off" not in label)
+        if key in seen:
+            repeated.append(f"{seen[key]} / {label}")
+        seen[key] = label
+    return repeated
+
+
+def test_the_performance_table_measures_each_setting_once() -> None:
+    section = _section(README.read_text(encoding="utf-8"), "Performance")
+    assert "c=32" in section
+    assert repeated_settings(section) == []
+
+
+def test_the_repeated_setting_check_sees_two_store_on_rows() -> None:
+    table = "| c=32: req/s | 1 |\n| c=32, SQLite store on: req/s | 2 |\n| c=32, store off | 3 |"
+    assert repeated_settings(table) == ["c=32: req/s / c=32, SQLite store on: req/s"]

@@ -82,7 +82,14 @@ def test_no_rows_or_no_store_is_exit_2_with_a_clear_message(
         "--store-url", f"sqlite:///{tmp_path}/empty.sqlite3", "--output", str(tmp_path / "a")
     )
     assert missing.returncode == 2
-    assert "nothing recorded yet" in missing.stderr
+    assert "(the file does not exist" in missing.stderr
+    assert not (tmp_path / "empty.sqlite3").exists()
+    (tmp_path / "empty.sqlite3").touch()  # a database with no table yet
+    no_table = run_monitor(
+        "--store-url", f"sqlite:///{tmp_path}/empty.sqlite3", "--output", str(tmp_path / "a")
+    )
+    assert no_table.returncode == 2
+    assert "nothing recorded yet" in no_table.stderr
     unreachable = run_monitor(
         "--store-url",
         "postgresql+psycopg://u:secret-pw@127.0.0.1:9/none",

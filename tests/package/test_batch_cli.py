@@ -1,6 +1,8 @@
 """`titanic-model predict` never loses or alters data: each failure reported in issue 11."""
 
 import csv
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -204,6 +206,92 @@ def test_missing_required_columns_name_the_columns_found(
     error = capsys.readouterr().err
     assert "required column(s) sex not found" in error
     assert "'pclass', 'gender', 'age'" in error
+
+
+def test_a_header_line_over_the_csv_field_limit_is_a_one_line_error_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    long_name = "x" * (129 * 1024)  # over Python's csv field limit of 128 KiB
+    source = _write(tmp_path / "in.csv", f"\n{long_name},pclass,sex\n1,1,female\n")
+    assert _predict("--input", source, "--output", tmp_path / "out.csv") == 1
+    error = capsys.readouterr().err
+    assert "line 2 of" in error
+    assert "its header, is unreadable CSV (field larger than field limit" in error
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_header_line_over_the_field_limit_gives_no_traceback_from_the_command(
+    tmp_path: Path,
+) -> None:
+    source = _write(tmp_path / "in.csv", "y" * (129 * 1024) + ",sex\n1,female\n")
+    command = [sys.executable, "-m", "titanic_model.cli", "predict", "--no-progress"]
+    result = subprocess.run(
+        [*command, "--input", str(source), "--output", str(tmp_path / "out.csv")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "line 1 of" in result.stderr
+
+
+def test_a_csv_with_one_column_suggests_the_delimiter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _write(tmp_path / "in.csv", "pclass;sex\n1;female\n")
+    assert _predict("--input", source, "--output", tmp_path / "out.csv", "--sep", ",") == 1
+    assert "(wrong delimiter? pass --sep)" in capsys.readouterr().err
+
+
+def test_parquet_missing_columns_are_named_without_a_delimiter_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"age": [29.0], "fare": [10.0]}), source)
+    assert _predict("--input", source, "--output", tmp_path / "out.parquet") == 1
+    error = capsys.readouterr().err
+    assert "required column(s) pclass, sex not found" in error
+    assert "'age', 'fare'" in error
+    assert "delimiter" not in error
+    assert "--sep" not in error
+
+
+@pytest.mark.parametrize(
+    ("column", "array", "type_name"),
+    [
+        ("age", pa.array([[29.0], [30.0]], pa.list_(pa.float64())), "list<element: double>"),
+        ("sex", pa.array([b"female", b"male"], pa.binary()), "binary"),
+        ("fare", pa.array([{"x": 1.0}, {"x": 2.0}]), "struct<x: double>"),
+    ],
+)
+def test_parquet_columns_of_unreadable_types_are_named_with_their_type(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    column: str,
+    array: pa.Array,
+    type_name: str,
+) -> None:
+    columns = {"pclass": pa.array([1, 3]), "sex": pa.array(["female", "male"]), column: array}
+    source = tmp_path / "in.parquet"
+    pq.write_table(pa.table(columns), source)
+    assert _predict("--input", source, "--output", tmp_path / "out.parquet") == 1
+    error = capsys.readouterr().err
+    assert f"{column!r} is {type_name}" in error
+    assert "(expected numbers or text)" in error
+    assert not (tmp_path / "out.parquet").exists()
+
+
+def test_an_empty_or_blank_csv_draws_no_progress_bar(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for text in ("", "\n\n"):
+        source = _write(tmp_path / "in.csv", text)
+        assert main(["predict", "--input", str(source), "--output", str(tmp_path / "o.csv")]) == 1
+        error = capsys.readouterr().err
+        assert "is empty: expected a header line" in error
+        assert "scoring" not in error
 
 
 def test_result_columns_already_in_the_input_are_refused(tmp_path: Path) -> None:

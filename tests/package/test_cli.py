@@ -55,6 +55,26 @@ def test_train_if_missing_retrains_when_the_model_definition_changed(
     assert "changed since the last training" in capsys.readouterr().err
 
 
+def test_train_if_missing_says_it_trains_now_without_telling_the_user_to(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make run` trains by itself: its log must not read like an instruction to the user."""
+    from titanic_model import cli
+    from titanic_model.processing import artifacts
+    from titanic_model.processing.errors import ArtifactError
+
+    def missing(version: str) -> None:
+        raise ArtifactError(
+            f"no model metadata at m_{version}.json; train with `titanic-model train`"
+        )
+
+    monkeypatch.setattr(artifacts, "load_artifact", missing)
+    assert not cli._is_up_to_date()
+    error = capsys.readouterr().err
+    assert error.startswith("training now: no model metadata at m_")
+    assert "train with" not in error
+
+
 def test_predict_streams_keeps_order_and_reports_bad_rows(
     tmp_path: Path, dataset: pd.DataFrame
 ) -> None:
@@ -87,3 +107,40 @@ def test_predict_on_a_missing_file_is_a_one_line_error(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("titanic-model: error:")
     assert "Traceback" not in result.stderr
+
+
+# A plain install (no [train] extra): these imports fail as they would there.
+_WITHOUT_TRAIN_EXTRA = (
+    "import sys\n"
+    "for name in ('sklearn', 'scipy', 'joblib', 'threadpoolctl'):\n"
+    "    sys.modules[name] = None\n"
+    "from titanic_model.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+def test_a_missing_train_extra_names_the_extra_and_the_pip_command(command: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_TRAIN_EXTRA, command],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"titanic-model {command} needs the [train] extra" in result.stderr
+    assert f"pip install 'titanic-survival-model[train]=={__version__}'" in result.stderr
+
+
+def test_help_says_which_commands_need_the_train_extra(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    help_text = " ".join(capsys.readouterr().out.split())  # argparse wraps the lines
+    assert "train train and save the artifact for this version (needs the [train] extra)" in (
+        help_text
+    )
+    assert "quality gate (needs the [train] extra) predict" in help_text

@@ -86,3 +86,19 @@ def test_explaining_does_not_change_the_scores(held_out: pd.DataFrame) -> None:
     explained = make_prediction(input_data=held_out, explain=True)
     assert explained["probabilities"] == plain["probabilities"]
     assert explained["predictions"] == plain["predictions"]
+
+
+def test_features_the_row_does_not_give_are_named_unknown() -> None:
+    bare = {"pclass": 1, "sex": "female"}
+    full = bare | {"age": 29.0, "fare": 30.0, "embarked": "S", "name": "Doe, Mrs. J"}
+    full |= {"cabin": "C85"}
+    blank_cabin = full | {"cabin": "  ", "name": "no title here"}
+    as_records = make_prediction(input_data=[bare, full, blank_cabin], explain=True)
+    as_frame = make_prediction(input_data=pd.DataFrame([bare, full, blank_cabin]), explain=True)
+
+    assert [e["unknown"] for e in as_records["explanations"]] == [
+        ["age", "fare", "embarked", "title", "deck"],
+        [],
+        ["title", "deck"],
+    ]
+    assert as_frame["explanations"] == as_records["explanations"]

@@ -56,7 +56,9 @@ def test_women_and_first_class_fare_better(passenger: dict[str, object]) -> None
     ("field", "value", "message"),
     [
         ("pclass", 4, "1, 2 or 3"),
-        ("pclass", "first", "1, 2 or 3"),
+        ("pclass", "first", "valid number, not text"),
+        ("pclass", "1", "valid number, not text"),
+        ("age", "29", "valid number, not text"),
         ("pclass", True, "boolean"),
         ("pclass", None, "1, 2 or 3"),
         ("sex", "unknown", "'male' or 'female'"),

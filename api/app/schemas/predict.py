@@ -73,6 +73,10 @@ class Explanation(BaseModel):
         "embarked, title, deck); numeric ones relative to the training average"
     )
     log_odds: float = Field(description="The row's log-odds: its probability is 1/(1+e^-x)")
+    unknown: list[str] = Field(
+        description="Features the row does not give (a missing field; no deck without a cabin, "
+        "no title without a name): each contributes the weight of an unknown value"
+    )
 
 
 class PredictionResponse(BaseModel):

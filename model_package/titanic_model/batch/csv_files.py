@@ -172,16 +172,18 @@ def _predict_csv(
             first = text.readline()
         if not first:
             raise BatchError(f"{source} is empty: expected a header line naming the columns")
-        delimiter = sep or detect_delimiter(first)
         memory: list[str] = []
-        lines = _remembered(itertools.chain([first], text), memory)
-        reader = csv.reader(lines, delimiter=delimiter, strict=True)
-        try:
+        try:  # a header cell over csv's field limit (128 KiB) fails here, as any unreadable one
+            delimiter = sep or detect_delimiter(first)
+            lines = _remembered(itertools.chain([first], text), memory)
+            reader = csv.reader(lines, delimiter=delimiter, strict=True)
             header = next(reader)
         except csv.Error as exc:
-            raise BatchError(f"the header of {source} is unreadable CSV ({exc})") from None
+            raise BatchError(
+                f"line {skipped_lines + 1} of {source}, its header, is unreadable CSV ({exc})"
+            ) from None
         memory.clear()
-        check_columns(header)
+        check_columns(header, source=source, csv_file=True)
         writer = csv.writer(sink, delimiter=delimiter, lineterminator="\n")
         writer.writerow([*header, *RESULT_COLUMNS])
 

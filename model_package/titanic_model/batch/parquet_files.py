@@ -3,9 +3,9 @@ and memory stays bounded like the CSV path. Needs pyarrow (extra `[parquet]`).""
 
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
-from tqdm import tqdm
-
+from titanic_model.batch.progress import Progress
 from titanic_model.batch.scoring import (
     MODEL_FIELDS,
     BatchError,
@@ -25,7 +25,39 @@ def _pyarrow() -> tuple[ModuleType, ModuleType]:
     return pyarrow, pyarrow.parquet
 
 
-def predict_parquet(source: Path, target: Path, chunk_rows: int, progress: tqdm) -> tuple[int, int]:
+def _is_readable(pa: ModuleType, data_type: Any) -> bool:
+    """Numbers, text, booleans, nulls (dictionary-encoded or not): what a passenger field holds."""
+    if pa.types.is_dictionary(data_type):
+        data_type = data_type.value_type
+    checks = (
+        pa.types.is_integer,
+        pa.types.is_floating,
+        pa.types.is_decimal,
+        pa.types.is_boolean,
+        pa.types.is_string,
+        pa.types.is_large_string,
+        pa.types.is_null,
+    )
+    return any(check(data_type) for check in checks)
+
+
+def check_field_types(pa: ModuleType, schema: Any, source: Path) -> None:
+    """Fail before reading rows when a model field is a list, struct, binary, date... column."""
+    unreadable = [
+        f"{name!r} is {schema.field(name).type}"
+        for name in MODEL_FIELDS
+        if name in schema.names and not _is_readable(pa, schema.field(name).type)
+    ]
+    if unreadable:
+        raise BatchError(
+            f"column(s) of {source} the model cannot read: {'; '.join(unreadable)} "
+            "(expected numbers or text)"
+        )
+
+
+def predict_parquet(
+    source: Path, target: Path, chunk_rows: int, progress: Progress
+) -> tuple[int, int]:
     """Score `source` into `target` batch by batch: (rows read, rows rejected)."""
     pa, pq = _pyarrow()
     try:
@@ -33,8 +65,9 @@ def predict_parquet(source: Path, target: Path, chunk_rows: int, progress: tqdm)
     except pa.ArrowException as exc:
         raise BatchError(f"{source} is not a readable Parquet file ({exc})") from None
     schema = parquet.schema_arrow
-    check_columns(schema.names)
-    progress.reset(total=parquet.metadata.num_rows)
+    check_columns(schema.names, source=source)
+    check_field_types(pa, schema, source)
+    progress.set_total(parquet.metadata.num_rows)
     fields = [name for name in MODEL_FIELDS if name in schema.names]
     out_schema = (
         schema.append(pa.field("prediction", pa.int64()))

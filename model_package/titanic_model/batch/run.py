@@ -1,15 +1,14 @@
 """`titanic-model predict` on one file: pick the format, score into a temporary file beside the
 output, show progress, and return the counts for the summary."""
 
-import sys
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-
-from tqdm import tqdm
 
 from titanic_model.batch.csv_files import predict_csv
 from titanic_model.batch.output import atomic_output
 from titanic_model.batch.parquet_files import predict_parquet
+from titanic_model.batch.progress import Progress
 from titanic_model.batch.scoring import BatchError
 
 
@@ -42,25 +41,16 @@ def predict_file(
     if not source.is_file():
         raise BatchError(f"the input {source} is not a file")
     parquet = is_parquet(source)
-    # The bar is made only once the output is accepted: a refused run draws nothing.
-    with (
-        atomic_output(source, target) as temporary,
-        _progress_bar(source, parquet, progress) as bar,
-    ):
+    # Bytes read for CSV; rows for Parquet (its total is set once the file is opened).
+    bar = Progress(
+        total=None if parquet else source.stat().st_size,
+        unit=" rows" if parquet else "B",
+        unit_scale=not parquet,
+        enabled=progress,
+    )
+    with atomic_output(source, target) as temporary, closing(bar):
         if parquet:
             rows, rejected = predict_parquet(source, temporary, chunk_rows, bar)
         else:
             rows, rejected = predict_csv(source, temporary, sep, chunk_rows, bar.update)
     return Summary(rows, rejected, target)
-
-
-def _progress_bar(source: Path, parquet: bool, enabled: bool) -> "tqdm[None]":
-    """Bytes read for CSV; rows for Parquet (its total is set once the file is opened)."""
-    return tqdm(
-        desc="scoring",
-        total=None if parquet else source.stat().st_size,
-        unit=" rows" if parquet else "B",
-        unit_scale=not parquet,
-        disable=not enabled,
-        file=sys.stderr,
-    )

@@ -6,6 +6,7 @@ rows passed to `make_prediction` as a DataFrame, whatever the chunk size.
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -41,14 +42,18 @@ class Scores:
         return sum(1 for error in self.errors if error)
 
 
-def check_columns(columns: list[str]) -> None:
+def check_columns(
+    columns: list[str], *, source: Path | str = "the input", csv_file: bool = False
+) -> None:
     """Fail before reading rows when a required field is missing or a result column exists."""
     missing = [field for field in REQUIRED_FIELDS if field not in columns]
     if missing:
         found = ", ".join(repr(name) for name in columns)
+        # A CSV read with the wrong delimiter has one long column; a Parquet file has no delimiter.
+        hint = " (wrong delimiter? pass --sep)" if csv_file and len(columns) == 1 else ""
         raise BatchError(
-            f"required column(s) {', '.join(missing)} not found; the columns found are: {found} "
-            "(wrong delimiter? pass --sep)"
+            f"required column(s) {', '.join(missing)} not found in {source}; "
+            f"the columns found are: {found}{hint}"
         )
     taken = [name for name in RESULT_COLUMNS if name in columns]
     if taken:

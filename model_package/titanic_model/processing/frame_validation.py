@@ -23,6 +23,7 @@ from titanic_model.processing.validation import validate_record
 
 FIELDS = tuple(PassengerInput.model_fields)
 NUMERIC_FIELDS = ("age", "fare", "sibsp", "parch")
+COUNT_FIELDS = ("sibsp", "parch")  # missing means 0, as in PassengerInput
 Columns = dict[str, npt.NDArray[Any]]
 
 
@@ -77,15 +78,18 @@ def _columns_from_canonical(frame: pd.DataFrame, rows: npt.NDArray[np.intp]) -> 
     columns: Columns = {}
     for field in FIELDS:
         if field not in frame:
-            fill = np.nan if field in NUMERIC_FIELDS else None
-            columns[field] = np.full(len(rows), fill, dtype=float if fill is np.nan else object)
+            if field in NUMERIC_FIELDS:  # an absent count is none, as a missing one
+                fill = 0.0 if field in COUNT_FIELDS else np.nan
+                columns[field] = np.full(len(rows), fill, dtype=float)
+            else:
+                columns[field] = np.full(len(rows), None, dtype=object)
             continue
         column = frame[field]
         subset = column if len(rows) == len(frame) else column.iloc[rows]
         if field in NUMERIC_FIELDS:
             values = _numbers(subset)
             columns[field] = (
-                np.where(np.isnan(values), 0.0, values) if field in ("sibsp", "parch") else values
+                np.where(np.isnan(values), 0.0, values) if field in COUNT_FIELDS else values
             )
         else:
             # A copy with None for every missing value (the stubs do not allow na_value=None).

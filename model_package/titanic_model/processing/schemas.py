@@ -23,15 +23,19 @@ def _missing_to_none(value: object) -> object:
     return value
 
 
-def _reject_bool(value: object) -> object:
+def _plain_number(value: object) -> object:
+    """One rule for every numeric field, as the JSON schema documents them: a number, never a
+    boolean or a number written as text ("1", "29")."""
     if isinstance(value, bool):
         raise ValueError("expected a number, got a boolean")
+    if isinstance(value, str):
+        raise ValueError("Input should be a valid number, not text")
     return value
 
 
 def _whole_number(value: object) -> object:
     """Accept 1.0 (pandas stores integer columns with gaps as float) but not booleans."""
-    value = _reject_bool(_missing_to_none(value))
+    value = _plain_number(_missing_to_none(value))
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
@@ -58,7 +62,7 @@ def _optional_text(value: object) -> object:
 
 
 def _optional_number(value: object) -> object:
-    return _reject_bool(_missing_to_none(value))
+    return _plain_number(_missing_to_none(value))
 
 
 Count = Annotated[
@@ -107,12 +111,15 @@ class Explanation(TypedDict):
     """Why a row scored as it did: intercept + sum(contributions) == log_odds (to rounding).
 
     Contributions are by feature (age, fare, sibsp, parch, pclass, sex, embarked, title, deck):
-    a numeric feature's is relative to the training mean, a category's is its weight.
+    a numeric feature's is relative to the training mean, a category's is its weight. `unknown`
+    names the features the row does not give (a missing field; no deck without a cabin, no title
+    without a name): theirs is the weight the model learned for an unknown value.
     """
 
     intercept: float
     contributions: dict[str, float]
     log_odds: float
+    unknown: list[str]
 
 
 class PredictionResult(TypedDict):

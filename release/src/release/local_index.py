@@ -256,15 +256,16 @@ def start_index(
     `max_hours`). Fails with the log's tail if the server exits or does not answer in time.
     """
     state_dir = state_dir.resolve()
+    chosen_port = free_port() if port is None else port
+    if port_in_use(chosen_port):  # before anything is written
+        raise LocalIndexError(
+            f"port {chosen_port} on {HOST} is already in use; choose another with INDEX_PORT "
+            f"(e.g. make index INDEX_PORT={chosen_port + 1})"
+        )
     credentials, created = ensure_credentials(state_dir)
     if created:
         _announce_credentials(state_dir, credentials)
     (state_dir / PACKAGES_DIR).mkdir(parents=True, exist_ok=True)
-    chosen_port = free_port() if port is None else port
-    if port_in_use(chosen_port):
-        raise LocalIndexError(
-            f"port {chosen_port} on {HOST} is already in use; choose another with INDEX_PORT"
-        )
     log_path = state_dir / LOG_FILE
     command = _server_command(python, chosen_port, state_dir, log_path, max_hours)
     try:
@@ -402,7 +403,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         _serve(args.max_hours, forwarded)
         return 0
     if args.command == "start":
-        index, started = ensure_background_index(state_dir, args.port, max_hours=args.max_hours)
+        try:
+            index, started = ensure_background_index(state_dir, args.port, max_hours=args.max_hours)
+        except LocalIndexError as error:
+            print(f"The local index did not start: {error}", file=sys.stderr)
+            return 1
         verb = "started" if started else "already running"
         print(
             f"Local index {verb}: {index.simple_url} (pid {index.pid}, packages in "

@@ -11,7 +11,7 @@ Room in that queue is reserved before scoring: a request the store could not tak
 import time
 from typing import Any
 
-from fastapi import FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from app.core import metrics
@@ -43,13 +43,28 @@ def answer(
     return {**result, "ids": ids}, recorded
 
 
+def require_json(request: Request) -> None:
+    """A body sent as another media type (text/plain, a form) is refused for its type, before
+    its content is read: otherwise it would be refused as "not a valid dictionary"."""
+    content_type = request.headers.get("content-type", "no Content-Type")
+    media_type = content_type.partition(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise HTTPException(
+            status_code=415,
+            detail=f"the body must be JSON sent as Content-Type: application/json, "
+            f"not {content_type[:100]}",
+        )
+
+
 def add_predict_route(app: FastAPI, settings: Settings) -> None:
     @app.post(
         f"{API_V1_PREFIX}/predict",
         response_model=PredictionResponse,
         tags=["predict"],
+        dependencies=[Depends(require_json)],
         responses={
             413: {"model": MessageResponse, "description": "More than MAX_BATCH_SIZE rows"},
+            415: {"model": MessageResponse, "description": "A Content-Type other than JSON"},
             422: {"model": RequestErrorResponse, "description": "Malformed body"},
             503: {"model": MessageResponse, "description": "Overloaded: retry after Retry-After s"},
         },
