@@ -44,7 +44,7 @@ RAW_ROWS: list[dict[str, Any]] = [
     },
     {"pclass": 2, "sex": "female", "age": 31, "fare": 26, "sibsp": 1, "parch": 2},  # ints
     {"pclass": 2.0, "sex": " Female ", "embarked": "s ", "sibsp": 1.0, "parch": 0.0},
-    {"pclass": 3, "sex": "MALE", "age": "22.5", "fare": "7.25", "embarked": "q"},
+    {"pclass": 3, "sex": "MALE", "age": 22.5, "fare": 7.25, "embarked": "q"},
     {
         "pclass": 1,
         "sex": "male",
@@ -120,7 +120,7 @@ def _memory_kept_by_stored_rows(raw_rows: list[dict[str, Any]]) -> tuple[int, in
     "raw",
     [
         {**RAW_ROWS[0], "name": "Doe, Mrs. " + "J" * 100_000, "cabin": "ŉ" * 1000, "age": 0.5},
-        {"pclass": 2.0, "sex": " Female ", "age": "22.5", "fare": "7.25", "embarked": "q"},
+        {"pclass": 2.0, "sex": " Female ", "age": 22.5, "fare": 7.25, "embarked": "q"},
         {"pclass": 9, "sex": "x", "age": -1, "sibsp": -1, "parch": 99, "fare": -5, "embarked": "Z"},
     ],
     ids=["long text", "pydantic path", "every field rejected"],

@@ -213,7 +213,9 @@ class PredictionWriter:
         from titanic_store import known_predictions, open_engine, outcomes, recorded_outcomes
 
         if self._reader is None:
-            self._reader = open_engine(self.url, self.connect_timeout_s, self.statement_timeout_s)
+            self._reader = open_engine(
+                self.url, self.connect_timeout_s, self.statement_timeout_s, create_directory=True
+            )
         with self._reader.connect() as connection:
             if not inspect(connection).has_table(outcomes.name):  # nothing written yet
                 return set(), {}
