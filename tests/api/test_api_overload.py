@@ -1,6 +1,6 @@
 """Overload against a real uvicorn process: 200 concurrent near-limit batches at once.
 
-What must hold (issue 12): no 5xx but 503, the process survives, its peak RSS (VmHWM) stays under
+What must hold: no 5xx but 503, the process survives, its peak RSS (VmHWM) stays under
 512 MiB, and single-record requests sent meanwhile are answered 200. Bounded: a minute at most.
 """
 
