@@ -32,7 +32,7 @@ from pathlib import Path
 import uvloop
 
 from release.project import API_DIR, SAMPLE_PASSENGER
-from release.servers import HOST, free_port, start_server, stopped_on_exit
+from release.servers import HOST, free_port, memory_mib, start_server, stopped_on_exit
 
 BENCH_DIR = Path(__file__).resolve().parent
 UVICORN = str(Path(sys.executable).parent / "uvicorn")
@@ -58,10 +58,7 @@ class Server:
 
     def memory_mib(self, field: str = "VmRSS") -> float:
         """VmRSS (resident now) or VmHWM (peak) of the server process, in MiB."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
+        return memory_mib(self.process.pid, field)
 
 
 @contextmanager

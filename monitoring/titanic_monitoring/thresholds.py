@@ -1,20 +1,16 @@
 """The drift thresholds, from thresholds.yml next to this module (or a file given on the CLI).
 
 Read as the model's config.yml and the differential gate's gate.yml are: YAML validated by
-pydantic, and an error that names every bad field.
+pydantic, whose error names every bad field.
 """
 
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 DEFAULT_FILE = Path(__file__).with_name("thresholds.yml")
-
-
-class ThresholdsError(ValueError):
-    """The thresholds file is missing, unreadable or invalid; the message names the field."""
 
 
 class _Strict(BaseModel):
@@ -40,14 +36,10 @@ class Thresholds(_Strict):
 
 
 def load_thresholds(path: Path = DEFAULT_FILE) -> Thresholds:
-    """Read and validate a thresholds file; raise ThresholdsError naming every bad field."""
+    """Read and validate a thresholds file. Raises OSError when it cannot be read, ValueError
+    when it is not YAML or not valid (pydantic's ValidationError, naming every bad field)."""
     try:
-        return Thresholds.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError) as error:
-        raise ThresholdsError(f"cannot read {path}: {error}") from None
-    except ValidationError as error:
-        fields = "; ".join(
-            f"{'.'.join(map(str, item['loc'])) or '(top level)'}: {item['msg']}"
-            for item in error.errors()
-        )
-        raise ThresholdsError(f"invalid thresholds file {path}: {fields}") from None
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ValueError(f"{path} is not YAML: {error}") from None
+    return Thresholds.model_validate(raw)
