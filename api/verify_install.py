@@ -4,7 +4,8 @@ The API installs with `--extra-index-url`, so pip takes the pinned version from 
 offers the best candidate: an unrelated or malicious `titanic-survival-model` on PyPI with the same
 version (dependency confusion) would be installed silently. This reads the JSON report of
 `pip install --report FILE` and checks that the model's download URL is on the host (and port)
-of PIP_EXTRA_INDEX_URL. Credentials in URLs are masked in every message.
+of PIP_EXTRA_INDEX_URL. Messages name origins (scheme, host, port) and file names only, never a
+whole URL, so an index's credentials cannot reach the build log and no masking is needed.
 
     python verify_install.py pip-report.json    # PIP_EXTRA_INDEX_URL set as for the install
 """
@@ -22,18 +23,15 @@ class InstallSourceError(Exception):
     """The model package was not installed from the private index (message safe to print)."""
 
 
-def masked(url: str) -> str:
-    """The URL with any user:password replaced by ***."""
+def origin(url: str) -> str:
+    """scheme://host:port of `url`: what is compared, and all that is printed of it."""
     parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]).geturl()
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}"
 
 
-def _origin(url: str) -> tuple[str, int | None]:
-    parts = urlsplit(url)
-    default_port = {"http": 80, "https": 443}.get(parts.scheme)
-    return (parts.hostname or "").lower(), parts.port or default_port
+def _file_name(url: str) -> str:
+    return urlsplit(url).path.rsplit("/", 1)[-1]
 
 
 def model_download_url(report: dict[str, object]) -> str:
@@ -49,16 +47,18 @@ def model_download_url(report: dict[str, object]) -> str:
 
 
 def check_source(report: dict[str, object], private_index_url: str) -> str:
-    """The download URL (masked) when it is on the private index's host; raises otherwise."""
+    """Where the model came from (origin and file) when that is the private index's origin;
+    raises otherwise."""
     if not private_index_url:
         raise InstallSourceError("PIP_EXTRA_INDEX_URL is not set: no private index to compare")
     url = model_download_url(report)
-    if _origin(url) != _origin(private_index_url):
+    source = f"{origin(url)} ({_file_name(url)})"
+    if origin(url) != origin(private_index_url):
         raise InstallSourceError(
-            f"{PROJECT} was downloaded from {masked(url)}, not from the private index "
-            f"{masked(private_index_url)}: refusing a possible dependency-confusion impostor"
+            f"{PROJECT} was downloaded from {source}, not from the private index "
+            f"{origin(private_index_url)}: refusing a possible dependency-confusion impostor"
         )
-    return masked(url)
+    return source
 
 
 def main(argv: list[str]) -> int:
@@ -71,7 +71,7 @@ def main(argv: list[str]) -> int:
     except InstallSourceError as error:
         print(f"verify_install: {error}", file=sys.stderr)
         return 1
-    print(f"verify_install: {PROJECT} came from the private index ({source})")
+    print(f"verify_install: {PROJECT} came from the private index: {source}")
     return 0
 
 

@@ -32,14 +32,14 @@ from pathlib import Path
 import uvloop
 
 from release.project import API_DIR, SAMPLE_PASSENGER
-from release.servers import HOST, free_port, start_server, stopped_on_exit
+from release.servers import HOST, free_port, memory_mib, start_server, stopped_on_exit
 
 BENCH_DIR = Path(__file__).resolve().parent
 UVICORN = str(Path(sys.executable).parent / "uvicorn")
 BATCH_ROWS = 5_000
 CONCURRENCY = (1, 8, 32)
-# Targets (issue 10): cold start <= 1.3x echo's, RSS <= echo's + 25 MiB, at c=32 throughput
-# >= 75 % of echo's with p99 <= 2x echo's, and no errors.
+# Targets: cold start <= 1.3x echo's, RSS <= echo's + 25 MiB, at c=32 throughput >= 75 % of
+# echo's with p99 <= 2x echo's, and no errors.
 TARGET_COLD_START_FACTOR, TARGET_EXTRA_RSS_MIB = 1.3, 25.0
 TARGET_RATIO, TARGET_P99_FACTOR = 0.75, 2.0
 
@@ -58,10 +58,7 @@ class Server:
 
     def memory_mib(self, field: str = "VmRSS") -> float:
         """VmRSS (resident now) or VmHWM (peak) of the server process, in MiB."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
+        return memory_mib(self.process.pid, field)
 
 
 @contextmanager
@@ -249,7 +246,7 @@ def row(label: str, app: str, echo: str, ratio: str, target: str, verdict_text: 
     return f"| {label} | {app} | {echo} | {ratio} | {target} | {verdict_text} |"
 
 
-STORE_TARGET_RATIO = 0.60  # issue 9: store and metrics on, c=32, vs the echo of the same run
+STORE_TARGET_RATIO = 0.60  # store and metrics on, c=32, vs the echo of the same run
 
 
 def store_on_off(seconds: float, log: Path) -> None:

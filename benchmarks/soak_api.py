@@ -26,17 +26,11 @@ import uvloop
 from bench_api import exchange, post_request, start
 
 from release.project import SAMPLE_PASSENGER
+from release.servers import memory_mib
 
 PREDICT = "/api/v1/predict"
 BATCH_CONNECTIONS, BATCH_ROWS = 4, 1_000
 GROWTH_LIMIT_PERCENT = 5.0
-
-
-def rss_mib(pid: int, field: str = "VmRSS") -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1]) / 1024
-    raise LookupError(field)
 
 
 async def connection(port: int, request: bytes, until: float, statuses: Counter[int]) -> None:
@@ -58,7 +52,7 @@ async def sample(
     started = time.perf_counter()
     while time.perf_counter() + interval <= until + 0.5:
         await asyncio.sleep(interval)
-        elapsed, rss = time.perf_counter() - started, rss_mib(pid)
+        elapsed, rss = time.perf_counter() - started, memory_mib(pid)
         samples.append((elapsed, rss))
         answered = sum(statuses.values())
         print(f"  {elapsed:5.0f} s  RSS {rss:6.1f} MiB  answered {answered:,}", flush=True)
@@ -96,12 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"soak: {args.warm_up:.0f} s warm-up, then {args.duration:.0f} s judged, "
             f"at c={args.concurrency} "
             f"({BATCH_CONNECTIONS} sending {BATCH_ROWS:,}-row batches), RSS every "
-            f"{args.interval:.0f} s; started at {rss_mib(pid):.1f} MiB"
+            f"{args.interval:.0f} s; started at {memory_mib(pid):.1f} MiB"
         )
         samples, statuses = uvloop.run(
             soak(pid, server.port, args.warm_up + args.duration, args.interval, args.concurrency)
         )
-        peak = rss_mib(pid, "VmHWM")
+        peak = memory_mib(pid, "VmHWM")
     judged = [rss for elapsed, rss in samples if elapsed >= args.warm_up]
     if len(judged) < 2:
         print("soak: too short for two samples after the warm-up")

@@ -31,7 +31,7 @@ from titanic_model import make_prediction, warm_up
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Load and warm the model before accepting traffic, so the first request is as fast as any."""
     # While a large batch is scored in a worker thread, the event loop waits for the GIL for up
-    # to one switch interval: 1 ms instead of CPython's 5 ms halves single-record p99 meanwhile.
+    # to one switch interval; a shorter one cuts single-record p99 meanwhile (docs/performance.md).
     sys.setswitchinterval(app.state.settings.GIL_SWITCH_INTERVAL_MS / 1000)
     started = time.perf_counter()
     warm_up()

@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--since", type=parse_since, default="7d", help="window, e.g. 7d, 24h")
     parser.add_argument("--output", type=Path, required=True, help="directory for the report")
-    parser.add_argument("--thresholds", type=Path, default=DEFAULT_FILE, help="thresholds TOML")
+    parser.add_argument("--thresholds", type=Path, default=DEFAULT_FILE, help="thresholds YAML")
     return parser
 
 

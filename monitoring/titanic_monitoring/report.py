@@ -83,7 +83,7 @@ def build_report(
             DataDriftPreset(
                 columns=FEATURES,
                 # Evidently: dataset drift when share >= drift_share; ours: share > the maximum.
-                drift_share=thresholds.max_drifted_feature_share + 1e-9,
+                drift_share=thresholds.verdict.max_drifted_feature_share + 1e-9,
                 num_method=thresholds.numerical.method,
                 num_threshold=thresholds.numerical.threshold,
                 cat_method=thresholds.categorical.method,
@@ -147,11 +147,11 @@ def _summary(
     drifted_share = len(drifted) / len(features)
     rejections = _rejections(window)
     reasons = []
-    if drifted_share > thresholds.max_drifted_feature_share:
+    if drifted_share > thresholds.verdict.max_drifted_feature_share:
         reasons.append(f"features drifted: {', '.join(drifted)}")
-    if thresholds.prediction_drift_fails:
+    if thresholds.verdict.prediction_drift_fails:
         reasons += [f"{name} drifted" for name, result in predictions.items() if result["drifted"]]
-    if rejections["share"] > thresholds.max_rejected_row_share:
+    if rejections["share"] > thresholds.verdict.max_rejected_row_share:
         reasons.append(f"{rejections['share']:.1%} of rows rejected")
     return {
         "verdict": "drift" if reasons else "ok",
@@ -173,11 +173,9 @@ def _summary(
         "prediction_drift": predictions,
         "rejected_rows": rejections,
         "thresholds": {
-            "numerical": vars(thresholds.numerical),
-            "categorical": vars(thresholds.categorical),
-            "max_drifted_feature_share": thresholds.max_drifted_feature_share,
-            "prediction_drift_fails": thresholds.prediction_drift_fails,
-            "max_rejected_row_share": thresholds.max_rejected_row_share,
+            "numerical": thresholds.numerical.model_dump(),
+            "categorical": thresholds.categorical.model_dump(),
+            **thresholds.verdict.model_dump(),
         },
     }
 

@@ -1,45 +1,45 @@
-"""The drift thresholds, from thresholds.toml next to this module (or a file given on the CLI)."""
+"""The drift thresholds, from thresholds.yml next to this module (or a file given on the CLI).
 
-import tomllib
-from dataclasses import dataclass
+Read as the model's config.yml and the differential gate's gate.yml are: YAML validated by
+pydantic, whose error names every bad field.
+"""
+
 from pathlib import Path
+from typing import Literal
 
-DEFAULT_FILE = Path(__file__).with_name("thresholds.toml")
-# Distances only: higher is more drift, and "drifted" means score >= threshold for all of them.
-DISTANCE_METHODS = frozenset({"wasserstein", "jensenshannon", "psi", "hellinger"})
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
 
-
-@dataclass(frozen=True)
-class DriftTest:
-    method: str
-    threshold: float
+DEFAULT_FILE = Path(__file__).with_name("thresholds.yml")
 
 
-@dataclass(frozen=True)
-class Thresholds:
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DriftTest(_Strict):
+    # Distances only: higher is more drift, and "drifted" means score >= threshold for all of them.
+    method: Literal["wasserstein", "jensenshannon", "psi", "hellinger"]
+    threshold: float = Field(gt=0)
+
+
+class Verdict(_Strict):
+    max_drifted_feature_share: float = Field(ge=0, le=1)
+    prediction_drift_fails: bool
+    max_rejected_row_share: float = Field(ge=0, le=1)
+
+
+class Thresholds(_Strict):
     numerical: DriftTest
     categorical: DriftTest
-    max_drifted_feature_share: float
-    prediction_drift_fails: bool
-    max_rejected_row_share: float
-
-
-def _test(section: dict[str, object], name: str) -> DriftTest:
-    method, threshold = section["method"], section["threshold"]
-    if method not in DISTANCE_METHODS:
-        raise ValueError(f"[{name}] method must be one of {sorted(DISTANCE_METHODS)}: {method!r}")
-    if not isinstance(threshold, int | float) or threshold <= 0:
-        raise ValueError(f"[{name}] threshold must be a positive number: {threshold!r}")
-    return DriftTest(str(method), float(threshold))
+    verdict: Verdict
 
 
 def load_thresholds(path: Path = DEFAULT_FILE) -> Thresholds:
-    loaded = tomllib.loads(path.read_text(encoding="utf-8"))
-    verdict = loaded["verdict"]
-    return Thresholds(
-        numerical=_test(loaded["numerical"], "numerical"),
-        categorical=_test(loaded["categorical"], "categorical"),
-        max_drifted_feature_share=float(verdict["max_drifted_feature_share"]),
-        prediction_drift_fails=bool(verdict["prediction_drift_fails"]),
-        max_rejected_row_share=float(verdict["max_rejected_row_share"]),
-    )
+    """Read and validate a thresholds file. Raises OSError when it cannot be read, ValueError
+    when it is not YAML or not valid (pydantic's ValidationError, naming every bad field)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ValueError(f"{path} is not YAML: {error}") from None
+    return Thresholds.model_validate(raw)

@@ -1,6 +1,6 @@
 """Overload against a real uvicorn process: 200 concurrent near-limit batches at once.
 
-What must hold (issue 12): no 5xx but 503, the process survives, its peak RSS (VmHWM) stays under
+What must hold: no 5xx but 503, the process survives, its peak RSS (VmHWM) stays under
 512 MiB, and single-record requests sent meanwhile are answered 200. Bounded: a minute at most.
 """
 
@@ -15,6 +15,8 @@ import pytest
 import sqlalchemy as sa
 from live_server import serve
 
+from release.servers import memory_mib
+
 PREDICT = "/api/v1/predict"
 BATCH_ROWS = 9_000  # near MAX_BATCH_SIZE (10,000); about 2.2 MB of JSON
 CONCURRENT_BATCHES = 200
@@ -22,14 +24,6 @@ PEAK_RSS_LIMIT_MIB = 512  # the memory of the smallest replica we deploy on
 FLOOD_TIMEOUT_S = 50
 ONE_PASSENGER = {"pclass": 3, "sex": "male", "age": 22, "fare": 7.25, "embarked": "S"}
 REPORT = Path(__file__).resolve().parents[2] / "reports" / "overload.json"
-
-
-def proc_status_mib(pid: int, field: str) -> float:
-    """VmRSS (now) or VmHWM (peak since start) of `pid`, in MiB, from /proc/PID/status."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1]) / 1024
-    raise LookupError(field)
 
 
 def near_limit_body(records: list[dict[str, Any]]) -> bytes:
@@ -90,9 +84,9 @@ def test_overload_is_shed_with_503_and_memory_stays_bounded(
     url = f"sqlite:///{tmp_path}/predictions.sqlite3"
     with serve(env={"PREDICTION_STORE_URL": url}) as server:
         pid = server.process.pid
-        rss_before = proc_status_mib(pid, "VmRSS")
+        rss_before = memory_mib(pid, "VmRSS")
         outcome = asyncio.run(asyncio.wait_for(flood(server.base_url, body), FLOOD_TIMEOUT_S))
-        peak = proc_status_mib(pid, "VmHWM")
+        peak = memory_mib(pid, "VmHWM")
         alive = server.process.poll() is None
         server.stop()
         log = server.output()

@@ -12,8 +12,9 @@ import pytest
 from live_server import free_port, serve
 from load import run_load
 from postgres_cluster import PostgresCluster
-from test_api_overload import proc_status_mib
 from test_api_store_load import scraped
+
+from release.servers import memory_mib
 
 PREDICT = "/api/v1/predict"
 CLOSING_LINE = re.compile(
@@ -131,10 +132,10 @@ def test_an_outage_with_megabyte_names_keeps_memory_flat(passenger: dict[str, An
         pid = server.process.pid
         with httpx.Client(base_url=server.base_url, timeout=30) as client:
             client.post(PREDICT, json=body)  # the first large body: allocator arenas warmed
-            before = proc_status_mib(pid, "VmRSS")
+            before = memory_mib(pid, "VmRSS")
             statuses = {client.post(PREDICT, json=body).status_code for _ in range(requests)}
         queued = scraped(server.base_url, "titanic_api_store_queue_rows")
-        after = proc_status_mib(pid, "VmRSS")
+        after = memory_mib(pid, "VmRSS")
     print(f"1 MB names during an outage: {requests} requests, RSS {before:.0f} -> {after:.0f} MiB")
     assert statuses == {200}
     assert queued == requests + 1  # all queued, none written

@@ -3,7 +3,7 @@
 from typing import Any
 
 import pytest
-from verify_install import InstallSourceError, check_source, masked, model_download_url
+from verify_install import InstallSourceError, check_source, model_download_url, origin
 
 PRIVATE = "https://user:s3cret@pypi.fury.io/acme/"  # pragma: allowlist secret
 
@@ -16,7 +16,9 @@ def report(url: str, name: str = "titanic_survival_model") -> dict[str, Any]:
 
 def test_a_wheel_from_the_private_host_passes() -> None:
     url = f"{PRIVATE}-/ver_1/titanic_survival_model-0.1.0.whl"
-    assert check_source(report(url), PRIVATE) == masked(url)
+    assert check_source(report(url), PRIVATE) == (
+        "https://pypi.fury.io:443 (titanic_survival_model-0.1.0.whl)"
+    )
 
 
 def test_a_wheel_from_another_host_fails_naming_it_without_credentials() -> None:
@@ -43,6 +45,7 @@ def test_no_private_index_fails() -> None:
         check_source(report("https://pypi.fury.io/x.whl"), "")
 
 
-def test_credentials_are_masked() -> None:
-    assert masked(PRIVATE) == "https://***@pypi.fury.io/acme/"
-    assert masked("https://host.example/simple/") == "https://host.example/simple/"
+def test_an_origin_holds_no_credentials_and_names_the_default_port() -> None:
+    assert origin(PRIVATE) == "https://pypi.fury.io:443"
+    assert origin("HTTP://Host.Example/simple/") == "http://host.example:80"
+    assert origin("http://u:p@127.0.0.1:8080/simple/") == "http://127.0.0.1:8080"

@@ -1,4 +1,4 @@
-"""CI hygiene (issue 12): JUnit results kept, dependencies audited, secrets scanned, deploys
+"""CI hygiene: JUnit results kept, dependencies audited, secrets scanned, deploys
 smoke-tested. The secret scanner is run for real on planted secrets."""
 
 import configparser

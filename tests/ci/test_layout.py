@@ -9,7 +9,7 @@ from release.project import PACKAGE_DIR, REPO_ROOT
 
 SKIPPED_DIRS = {".venv", ".venv-api", ".tox", ".cache", ".git", "build", "dist"}
 PYPROJECT = REPO_ROOT / "pyproject.toml"
-# Spelt in two parts so that the grep for the dotted name stays empty here too.
+# Spelt in two parts so that a grep of the repository for the dotted name finds no use here either.
 SEARCH_PATH = "sys" + ".path"
 # The [spark] extra's entry point (docs/batch.md): public by design, like the names in __init__.
 PUBLIC_SUBPACKAGES = {"titanic_model.spark"}

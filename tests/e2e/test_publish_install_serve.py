@@ -367,7 +367,7 @@ def test_make_runs_install_refuses_an_impostor_on_the_public_index(
     chosen = installed.report["install"][0]["download_info"]["url"]
     assert chosen.endswith(impostor.name), "pip did not pick the impostor: the test shows nothing"
     assert not installed.passed
-    assert f"downloaded from {public_url.removesuffix('simple/')}files/{impostor.name}" in (
+    assert f"downloaded from {public_url.removesuffix('/simple/')} ({impostor.name})" in (
         installed.output
     )
     assert "not from the private index" in installed.output
@@ -379,6 +379,6 @@ def test_the_api_install_itself_passes_the_install_check(
 ) -> None:
     port = published.index.port
     assert installed_api.passed
-    assert f"came from the private index (http://{LOCAL_HOST}:{port}/packages/" in (
+    assert f"came from the private index: http://{LOCAL_HOST}:{port} (titanic_survival_model-" in (
         installed_api.output
     )

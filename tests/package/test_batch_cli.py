@@ -1,4 +1,4 @@
-"""`titanic-model predict` never loses or alters data: each failure reported in issue 11."""
+"""`titanic-model predict` never loses or alters data, whatever the input file holds."""
 
 import csv
 import subprocess

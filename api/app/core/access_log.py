@@ -1,11 +1,12 @@
 """The per-request log lines, handed to loguru in batches.
 
-Measured in the serving process, one loguru call costs 30-50 µs: more than parsing the body and
-scoring the passenger together. So, like nginx's `access_log ... buffer= flush=`, the middleware
-only queues each request's facts (well under a microsecond), and they go to loguru as one record
-per batch: when LOG_FLUSH_INTERVAL_MS has passed since the first queued line, when MAX_PENDING
-lines are queued, and at shutdown. The sink still writes one line per request, each with its own
-time; lines reach stdout at most LOG_FLUSH_INTERVAL_MS late (0 writes every line at once).
+One loguru call in the serving process costs more than parsing the body and scoring the passenger
+together (docs/performance.md#measured-choices-in-the-code). So, like nginx's
+`access_log ... buffer= flush=`, the middleware only queues each request's facts, and they go to
+loguru as one record per batch: when LOG_FLUSH_INTERVAL_MS has passed since the first queued line,
+when MAX_PENDING lines are queued, and at shutdown. The sink still writes one line per request,
+each with its own time; lines reach stdout at most LOG_FLUSH_INTERVAL_MS late (0 writes every line
+at once).
 """
 
 import asyncio

@@ -1,7 +1,8 @@
 """Admission: sheds load instead of queueing it, and never lets slow clients hold the service.
 
-Without a bound every accepted batch holds its parsed rows until it is scored, so 200 concurrent
-near-limit batches took the process from 182 MiB to 1.4 GiB. So, per request:
+Without a bound every accepted batch holds its parsed rows until it is scored, so many concurrent
+near-limit batches multiply the process's memory (docs/performance.md#measured-choices-in-the-code).
+So, per request:
 
 1. Requests without a body (health, model, metrics, the page) have a budget of their own,
    MAX_REQUESTS_IN_FLIGHT, that requests with a body never use up.

@@ -11,11 +11,11 @@ from titanic_store.tables import COLUMNS, TABLE_NAME, predictions
 
 # SQLite: many rows per INSERT statement, values bound by the driver from one flat list. Plain
 # executemany runs one step per row, and the sqlite3 module releases the GIL around each: under
-# load the writer thread then fights the event loop for the GIL once per row (measured: 270 µs of
-# wall time per row, and the serving thread slowed with it); this way it is ~10 µs per row.
-# Statement sizes are powers of two only: the driver prepares and caches one statement per SQL
-# text, and one per batch remainder (1..255 rows, each a large prepared statement) would be
-# compiled at nearly every flush and kept in its cache, ~20 MiB of RSS under load.
+# load the writer thread then fights the event loop for the GIL once per row, and the serving
+# thread slows with it. Statement sizes are powers of two only: the driver prepares and caches one
+# statement per SQL text, and one per batch remainder (1..255 rows, each a large prepared
+# statement) would be compiled at nearly every flush and kept in its cache. Figures:
+# docs/performance.md#measured-choices-in-the-code.
 SQLITE_ROWS_PER_STATEMENT = 256  # x 16 columns: well under SQLite's 32,766 bound variables
 
 

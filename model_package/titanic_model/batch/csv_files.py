@@ -141,7 +141,8 @@ def predict_csv(
     """Score `source` into `target` chunk by chunk: (rows read, rows rejected).
 
     Python's cyclic garbage collector is paused meanwhile: the millions of short-lived cell lists
-    make no cycles, and its repeated scans of them took more time than the parsing (2-3x).
+    make no cycles, and its repeated scans of them took longer than the parsing
+    (docs/performance.md#measured-choices-in-the-code).
     """
     collecting = gc.isenabled()
     gc.disable()

@@ -15,12 +15,12 @@ import argparse
 import json
 import os
 import sys
-import venv
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from release import venvs
 from release.commands import CommandError, run
 from release.local_index import read_background_index
 from release.project import API_DIR, DIST_NAME
@@ -57,8 +57,6 @@ def install_api(
     PIP_EXTRA_INDEX_URL on top of `env`, then check where the model package came from."""
     venv_dir = venv_dir.resolve()  # pip runs from api/
     python = venv_dir / "bin" / "python"
-    if not python.exists():
-        venv.EnvBuilder(with_pip=True).create(venv_dir)
     pip_env = {
         **env,
         "PIP_EXTRA_INDEX_URL": index_url,
@@ -69,6 +67,8 @@ def install_api(
     install = [*pip, "install", *(["--quiet"] if quiet else [])]
     report = venv_dir / REPORT_FILE
     try:
+        if not python.exists():
+            venvs.create(venv_dir, with_pip=True)
         run(
             [*pip, "uninstall", "--quiet", "--yes", DIST_NAME],
             f"uninstalling {DIST_NAME}",

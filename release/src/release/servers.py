@@ -1,5 +1,6 @@
 """The one server lifecycle: pick a free loopback port, start a process, wait until its health
-URL answers 200, and stop it by its PID (its whole process group) even when something failed.
+URL answers 200, read its memory, and stop it by its PID (its whole process group) even when
+something failed.
 
 Used by the local index, `make run`'s index, the API tests, the end-to-end test and the API
 benchmark, so every server of this repository starts and stops the same way.
@@ -49,6 +50,14 @@ def is_alive(pid: int) -> bool:
     with contextlib.suppress(OSError):
         return "\nState:\tZ" not in status.read_text()
     return True
+
+
+def memory_mib(pid: int, field: str = "VmRSS") -> float:
+    """VmRSS (resident now) or VmHWM (peak since start) of `pid`, in MiB, from /proc/PID/status."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise LookupError(f"no {field} in /proc/{pid}/status")
 
 
 def answers_health(url: str, timeout: float = 1.0) -> bool:

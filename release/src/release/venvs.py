@@ -1,8 +1,10 @@
-"""Isolated virtual environments: created with uv, nothing of the working tree leaks into them.
+"""The one way the release machinery makes a virtual environment: uv, with nothing of the
+working tree leaking into it.
 
 The differential gate installs the baseline into one of these, so it is imported from its own
-site-packages and never from the working tree. A command that fails raises CommandError
-(release.commands) with its output's tail, index credentials masked.
+site-packages and never from the working tree; `make run` installs the API into one with pip in
+it, as the Docker build does. A command that fails raises CommandError (release.commands) with its
+output's tail, index credentials masked.
 """
 
 import contextlib
@@ -38,12 +40,14 @@ def pin_file(libraries: Sequence[str], path: Path) -> Path:
     return path
 
 
-def create(directory: Path) -> Path:
-    """A fresh venv at `directory` with this interpreter's Python; returns its python."""
+def create(directory: Path, *, with_pip: bool = False) -> Path:
+    """A fresh venv at `directory` with this interpreter's Python (and pip in it when asked, for
+    installs that must be pip's own); returns its python."""
     if directory.exists():
         shutil.rmtree(directory)
+    seed = ["--seed"] if with_pip else []
     run(
-        [find_uv_bin(), "venv", "--quiet", "--python", sys.executable, str(directory)],
+        [find_uv_bin(), "venv", "--quiet", *seed, "--python", sys.executable, str(directory)],
         f"creating the virtual environment {directory}",
         env=clean_env(),
     )

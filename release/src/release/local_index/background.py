@@ -1,0 +1,69 @@
+"""The background index of `make index`: one per clone, under `.index/`, recorded in server.json
+(pid and port) so that later commands find it and `make index-stop` stops it by its PID."""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from release.local_index.credentials import read_credentials
+from release.local_index.server import LocalIndex, health_url, start_index, stop_index
+from release.project import REPO_ROOT
+from release.servers import answers_health, is_alive
+
+DEFAULT_STATE_DIR = REPO_ROOT / ".index"
+DEFAULT_PORT = 8090
+# A background index stops itself after this long: a forgotten `make index` does not live forever.
+DEFAULT_MAX_HOURS = 12.0
+SERVER_STATE_FILE = "server.json"
+
+
+def read_background_index(state_dir: Path = DEFAULT_STATE_DIR) -> LocalIndex | None:
+    """The background index recorded in `server.json`, if its process is alive and answers."""
+    state_path = state_dir / SERVER_STATE_FILE
+    if not state_path.exists():
+        return None
+    state = json.loads(state_path.read_text(encoding="utf-8"))
+    pid, port = int(state["pid"]), int(state["port"])
+    if not is_alive(pid) or not answers_health(health_url(port)):
+        return None
+    return LocalIndex(
+        port=port, pid=pid, state_dir=state_dir.resolve(), credentials=read_credentials(state_dir)
+    )
+
+
+def configured_port() -> int:
+    """The background index's port: $INDEX_PORT, else DEFAULT_PORT."""
+    return int(os.environ.get("INDEX_PORT") or DEFAULT_PORT)
+
+
+def ensure_background_index(
+    state_dir: Path = DEFAULT_STATE_DIR,
+    port: int | None = None,
+    *,
+    python: str = sys.executable,
+    max_hours: float = DEFAULT_MAX_HOURS,
+) -> tuple[LocalIndex, bool]:
+    """The running background index, started if needed. Returns it and whether it was started."""
+    running = read_background_index(state_dir)
+    if running is not None:
+        return running, False
+    index = start_index(
+        state_dir, configured_port() if port is None else port, python=python, max_hours=max_hours
+    )
+    state = {"pid": index.pid, "port": index.port, "url": index.url, "python": python}
+    (state_dir / SERVER_STATE_FILE).write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+    return index, True
+
+
+def stop_background_index(state_dir: Path = DEFAULT_STATE_DIR) -> int | None:
+    """Stop the background index by the PID it recorded. Returns that PID, or None if none ran."""
+    state_path = state_dir / SERVER_STATE_FILE
+    if not state_path.exists():
+        return None
+    pid = int(json.loads(state_path.read_text(encoding="utf-8"))["pid"])
+    was_alive = is_alive(pid)
+    if was_alive:
+        stop_index(pid)
+    state_path.unlink()
+    return pid if was_alive else None

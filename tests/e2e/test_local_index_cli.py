@@ -1,0 +1,48 @@
+"""The local index's command line, as `make index` and `make index-stop` run it: start a real
+background pypiserver, ask for its status and authenticated URL, stop it by its recorded PID."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from release.servers import free_port, is_alive
+
+pytestmark = pytest.mark.e2e
+
+
+def _local_index(state_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "release.local_index", "--state-dir", str(state_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_start_status_pip_url_stop(tmp_path: Path) -> None:
+    state_dir = tmp_path / "index"
+    port = free_port()
+    try:
+        started = _local_index(state_dir, "start", "--port", str(port), "--max-hours", "0.1")
+        assert started.returncode == 0, started.stderr
+        assert f"Local index started: http://127.0.0.1:{port}/simple/" in started.stdout
+        again = _local_index(state_dir, "start", "--port", str(port))
+        assert "Local index already running" in again.stdout
+
+        status = _local_index(state_dir, "status")
+        assert status.returncode == 0
+        assert f"http://127.0.0.1:{port}/simple/" in status.stdout
+
+        pip_url = _local_index(state_dir, "pip-url").stdout.strip()
+        password = json.loads((state_dir / "credentials.json").read_text())["password"]
+        assert pip_url == f"http://publisher:{password}@127.0.0.1:{port}/simple/"
+    finally:
+        stopped = _local_index(state_dir, "stop")
+    pid = int(stopped.stdout.split("(pid ")[1].rstrip(").\n"))
+    assert not is_alive(pid)
+    assert _local_index(state_dir, "status").returncode == 1
+    assert "No local index was running." in _local_index(state_dir, "stop").stdout
