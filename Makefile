@@ -28,7 +28,7 @@ $(VENV)/.ready: constraints.txt
 	touch $@
 
 ## make test: everything CI checks (lint/types, package, API, end-to-end, differential, Spark),
-## after make system-deps; ends with a summary naming skipped suites and tests (release.test_summary;
+## after make system-deps; ends with a summary naming skipped suites and tests (titanic_release.test_summary;
 ## under CI=true a suite that did not run fails)
 # The envs of make test whose pytest writes reports/junit/<env>.xml (all but checks).
 JUNIT_SUITES := test_ci test_package test_app test_monitor e2e differential test_spark
@@ -36,7 +36,7 @@ test: $(VENV)/.ready system-deps
 	@rm -rf reports/junit
 	@$(TOX) run -e checks,test_ci,test_package,test_app,test_monitor,e2e,differential,test_spark; \
 	tox_status=$$?; \
-	PYTHONPATH=release/src $(PYTHON) -m release.test_summary --junit-dir reports/junit $(JUNIT_SUITES); \
+	PYTHONPATH=release/src $(PYTHON) -m titanic_release.test_summary --junit-dir reports/junit $(JUNIT_SUITES); \
 	summary_status=$$?; exit $$(( tox_status ? tox_status : summary_status ))
 
 ## make train: train the model for the current VERSION
@@ -47,7 +47,7 @@ train: $(VENV)/.ready
 build: $(VENV)/.ready
 	$(TOX) run -e build
 
-# The index env's Python has the release package (python -m release.local_index ...).
+# The index env's Python has the release package (python -m titanic_release.local_index ...).
 INDEX_PY := .tox/index/bin/python
 
 ## make index: start the local private index (pypiserver + htpasswd, .index/) in the background
@@ -56,7 +56,7 @@ index: $(VENV)/.ready
 
 ## make index-stop: stop the local index by the PID it recorded
 index-stop:
-	@if test -x $(INDEX_PY); then $(INDEX_PY) -m release.local_index stop; \
+	@if test -x $(INDEX_PY); then $(INDEX_PY) -m titanic_release.local_index stop; \
 	else echo "No local index was started here (make index)."; fi
 
 ## make publish: train if needed, build, twine check + upload (TWINE_* or the local index)
@@ -66,11 +66,11 @@ publish: $(VENV)/.ready
 ## make index-url: the local index's pip URL, credentials included (a secret: for
 ## PIP_EXTRA_INDEX_URL, not for logs)
 index-url:
-	@if test -x $(INDEX_PY); then $(INDEX_PY) -m release.local_index pip-url; \
+	@if test -x $(INDEX_PY); then $(INDEX_PY) -m titanic_release.local_index pip-url; \
 	else echo "No local index was started here (make index)." >&2; exit 1; fi
 
 ## make run: fresh clone -> train -> build -> local index -> publish (or reuse) -> install the API
-## from the index through PIP_EXTRA_INDEX_URL only (release.install_api: the model package must
+## from the index through PIP_EXTRA_INDEX_URL only (titanic_release.install_api: the model package must
 ## come from that index; reinstalled each time so its source is checked) -> serve on 127.0.0.1:$(PORT)
 ## Busy ports are found first; each step prints one line with its time, its output goes to
 ## $(RUN_LOG) (printed in full when the step fails).
@@ -79,11 +79,11 @@ PORT ?= 8001
 INDEX_PORT ?= 8090
 export INDEX_PORT
 RUN_LOG := reports/make-run.log
-STEP := PYTHONPATH=release/src $(PYTHON) -m release.make_step --log $(RUN_LOG)
+STEP := PYTHONPATH=release/src $(PYTHON) -m titanic_release.make_step --log $(RUN_LOG)
 # The prediction store of `make run` (and what `make monitor` reads): a SQLite file under data/.
 PREDICTION_STORE_URL ?= sqlite:///$(CURDIR)/data/predictions.sqlite3
 run:
-	@PYTHONPATH=release/src $(PYTHON) -m release.free_ports --api-port $(PORT) \
+	@PYTHONPATH=release/src $(PYTHON) -m titanic_release.free_ports --api-port $(PORT) \
 	  --index-port $(INDEX_PORT) --index-state .index/server.json
 	@echo "make run: one line per step; their output goes to $(CURDIR)/$(RUN_LOG)"
 	@$(STEP) --new-log "[1/6] .venv with tox" -- $(MAKE) --no-print-directory venv
@@ -93,13 +93,13 @@ run:
 	@$(STEP) "[4/6] train if needed, build, twine check, publish" -- \
 	  $(TOX) run -e publish_model -- --local-index --reuse-existing
 	@$(STEP) "[5/6] install the API from the local index into $(API_VENV)" -- \
-	  $(INDEX_PY) -m release.install_api --venv $(API_VENV)
+	  $(INDEX_PY) -m titanic_release.install_api --venv $(API_VENV)
 	@mkdir -p data
 	@$(STEP) "[6/6] the prediction store's schema (titanic-store upgrade)" -- \
 	  $(API_VENV)/bin/titanic-store upgrade --url $(PREDICTION_STORE_URL)
-	@$(INDEX_PY) -m release.local_index status
+	@$(INDEX_PY) -m titanic_release.local_index status
 	@echo "Its pip URL: make -s index-url. Stop it: make index-stop."
-	@PORT=$(PORT) PREDICTION_STORE_URL=$(PREDICTION_STORE_URL) $(INDEX_PY) -m release.run_api --venv $(API_VENV)
+	@PORT=$(PORT) PREDICTION_STORE_URL=$(PREDICTION_STORE_URL) $(INDEX_PY) -m titanic_release.run_api --venv $(API_VENV)
 
 ## make monitor: drift and quality report over the last 7 days of `make run`'s store, in
 ## reports/monitoring/; exits with the report's own code: 0 no drift, 1 drift (named),

@@ -30,9 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import uvloop
-
-from release.project import API_DIR, SAMPLE_PASSENGER
-from release.servers import HOST, free_port, memory_mib, start_server, stopped_on_exit
+from titanic_release.project import API_DIR, SAMPLE_PASSENGER
+from titanic_release.servers import HOST, free_port, memory_mib, start_server, stopped_on_exit
 
 BENCH_DIR = Path(__file__).resolve().parent
 UVICORN = str(Path(sys.executable).parent / "uvicorn")

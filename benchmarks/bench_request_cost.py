@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from release.project import SAMPLE_PASSENGER
+from titanic_release.project import SAMPLE_PASSENGER
 
 ROOT = Path(__file__).resolve().parents[1]
 BODY = json.dumps({"inputs": [SAMPLE_PASSENGER]}).encode()

@@ -24,9 +24,8 @@ from pathlib import Path
 
 import uvloop
 from bench_api import exchange, post_request, start
-
-from release.project import SAMPLE_PASSENGER
-from release.servers import memory_mib
+from titanic_release.project import SAMPLE_PASSENGER
+from titanic_release.servers import memory_mib
 
 PREDICT = "/api/v1/predict"
 BATCH_CONNECTIONS, BATCH_ROWS = 4, 1_000

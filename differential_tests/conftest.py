@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from titanic_release.baseline import Baseline, BaselineError, resolve_baseline, run_capture
+from titanic_release.capture import capture
+from titanic_release.gate import Gate, load_gate
+from titanic_release.inputs import InputSet, build_input_set, write_input_file
 
-from release.baseline import Baseline, BaselineError, resolve_baseline, run_capture
-from release.capture import capture
-from release.gate import Gate, load_gate
-from release.inputs import InputSet, build_input_set, write_input_file
 from titanic_model import __version__, model_metadata
 from titanic_model.config import config
 

@@ -3,12 +3,11 @@
 from typing import Any
 
 import pytest
-
-from release.baseline import Baseline
-from release.compare import compare
-from release.gate import Gate
-from release.inputs import InputSet
-from release.report import REPORT_DIR, write_report
+from titanic_release.baseline import Baseline
+from titanic_release.compare import compare
+from titanic_release.gate import Gate
+from titanic_release.inputs import InputSet
+from titanic_release.report import REPORT_DIR, write_report
 
 pytestmark = pytest.mark.differential
 

@@ -8,12 +8,12 @@ version do, allowing only floating-point rounding (1e-12) in the probabilities.
 from typing import Any
 
 import pytest
+from titanic_release.compare import compare
+from titanic_release.gate import Gate
+from titanic_release.inputs import InputSet
+from titanic_release.report import REPORT_DIR, write_report
 
 from differential_tests.variants import pipeline_capture
-from release.compare import compare
-from release.gate import Gate
-from release.inputs import InputSet
-from release.report import REPORT_DIR, write_report
 from titanic_model import __version__, load_pipeline
 
 pytestmark = pytest.mark.differential

@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 import yaml
+from titanic_release.compare import compare
+from titanic_release.gate import GATE_FILE, GateConfigError, load_gate
+from titanic_release.inputs import InputSet
+from titanic_release.project import REPO_ROOT
+from titanic_release.report import write_report
 
 import titanic_model
-from release.compare import compare
-from release.gate import GATE_FILE, GateConfigError, load_gate
-from release.inputs import InputSet
-from release.project import REPO_ROOT
-from release.report import write_report
 
 pytestmark = pytest.mark.differential
 

@@ -7,20 +7,19 @@ from typing import Any
 
 import pytest
 from packaging.version import Version
-
-from release.baseline import (
+from titanic_release.baseline import (
     BaselineError,
     choose_published,
     install,
     published_versions,
     resolve_baseline,
 )
-from release.compare import compare
-from release.gate import load_gate
-from release.inputs import InputSet
-from release.local_index import Credentials, authenticated_simple_url, running_index
-from release.servers import free_port
-from release.simple_index import SimpleIndex
+from titanic_release.compare import compare
+from titanic_release.gate import load_gate
+from titanic_release.inputs import InputSet
+from titanic_release.local_index import Credentials, authenticated_simple_url, running_index
+from titanic_release.servers import free_port
+from titanic_release.simple_index import SimpleIndex
 
 pytestmark = pytest.mark.differential
 

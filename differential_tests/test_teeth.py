@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
+from titanic_release.compare import Comparison, compare
+from titanic_release.gate import load_gate
+from titanic_release.inputs import InputSet
+from titanic_release.report import REPORT_DIR, write_report
 
 from differential_tests.variants import pipeline_capture, train_variant, with_features, with_model
-from release.compare import Comparison, compare
-from release.gate import load_gate
-from release.inputs import InputSet
-from release.report import REPORT_DIR, write_report
 from titanic_model import __version__
 from titanic_model.config import AppConfig, config
 

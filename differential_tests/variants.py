@@ -12,9 +12,9 @@ from typing import Any
 
 import pandas as pd
 from sklearn.pipeline import Pipeline
+from titanic_release.capture import LIBRARIES
+from titanic_release.inputs import INPUT_FIELDS, InputSet
 
-from release.capture import LIBRARIES
-from release.inputs import INPUT_FIELDS, InputSet
 from titanic_model import PassengerInput
 from titanic_model.config import AppConfig, config
 from titanic_model.pipeline import build_pipeline

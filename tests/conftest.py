@@ -1,8 +1,7 @@
 """Fixtures shared by the package and API tests."""
 
 import pytest
-
-from release.project import SAMPLE_PASSENGER
+from titanic_release.project import SAMPLE_PASSENGER
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ import pytest
 from fastapi.testclient import TestClient
 from live_server import LiveServer, serve
 from postgres_cluster import BIN_DIR, PostgresCluster, postgres_cluster
+from titanic_release.project import current_version
 
 from app.core.config import Settings
 from app.main import create_app
-from release.project import current_version
 from titanic_model import reference_data
 
 

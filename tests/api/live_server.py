@@ -1,7 +1,7 @@
 """Start the API as a real uvicorn process on 127.0.0.1 and always stop it again, by its PID.
 
-The lifecycle (free port, wait for health, stop the process group) is release.servers', the one
-every server of this repository uses.
+The lifecycle (free port, wait for health, stop the process group) is titanic_release.servers',
+the one every server of this repository uses.
 """
 
 import os
@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from release.project import API_DIR
-from release.servers import HOST, free_port, start_server, stop_server, stopped_on_exit
+from titanic_release.project import API_DIR
+from titanic_release.servers import HOST, free_port, start_server, stop_server, stopped_on_exit
 
 # What the Procfile must say (test_api_deploy checks it does), written here as the expectation.
 PROCFILE_COMMAND = "uvicorn app.main:app --host 0.0.0.0 --port $PORT"

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import httpx
 from live_server import API_DIR, PROCFILE_COMMAND, serve
-
-from release.project import DIST_NAME
-from release.servers import free_port
+from titanic_release.project import DIST_NAME
+from titanic_release.servers import free_port
 
 PIN = re.compile(rf"^{re.escape(DIST_NAME)}==(?P<version>\S+)$")
 

@@ -14,8 +14,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from live_server import serve
-
-from release.servers import memory_mib
+from titanic_release.servers import memory_mib
 
 PREDICT = "/api/v1/predict"
 BATCH_ROWS = 9_000  # near MAX_BATCH_SIZE (10,000); about 2.2 MB of JSON

@@ -11,8 +11,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
-
-from release.project import API_DIR
+from titanic_release.project import API_DIR
 
 INPUT_COLUMNS = ("pclass", "sex", "age", "sibsp", "parch", "fare", "embarked", "title", "deck")
 

@@ -13,8 +13,7 @@ from live_server import free_port, serve
 from load import run_load
 from postgres_cluster import PostgresCluster
 from test_api_store_load import scraped
-
-from release.servers import memory_mib
+from titanic_release.servers import memory_mib
 
 PREDICT = "/api/v1/predict"
 CLOSING_LINE = re.compile(

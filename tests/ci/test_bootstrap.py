@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 from packaging.utils import canonicalize_name
+from titanic_release.project import REPO_ROOT
 from uv import find_uv_bin
-
-from release.project import REPO_ROOT
 
 BOOTSTRAP_FILES = ("Makefile", "tox.ini", "constraints.txt", "pyproject.toml")
 # tox points its redirect at an env that installs the project editable, such as build; the project

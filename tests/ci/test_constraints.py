@@ -7,8 +7,7 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
-
-from release.project import REPO_ROOT
+from titanic_release.project import REPO_ROOT
 
 CONSTRAINTS = REPO_ROOT / "constraints.txt"
 TOX_INI = REPO_ROOT / "tox.ini"

@@ -25,10 +25,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from release.project import API_DIR, DIST_FILE_PREFIX, REPO_ROOT, current_version
-from release.run_api import local_argv, procfile_web_command
-from release.servers import HOST, free_port, start_server, stopped_on_exit
+from titanic_release.project import API_DIR, DIST_FILE_PREFIX, REPO_ROOT, current_version
+from titanic_release.run_api import local_argv, procfile_web_command
+from titanic_release.servers import HOST, free_port, start_server, stopped_on_exit
 
 DOCS = REPO_ROOT / "docs"
 DOCTEST_PAGES = [REPO_ROOT / "README.md", REPO_ROOT / "model_package" / "README.md"]

@@ -5,7 +5,7 @@ import ast
 import tomllib
 from pathlib import Path
 
-from release.project import PACKAGE_DIR, REPO_ROOT
+from titanic_release.project import PACKAGE_DIR, REPO_ROOT
 
 SKIPPED_DIRS = {".venv", ".venv-api", ".tox", ".cache", ".git", "build", "dist"}
 PYPROJECT = REPO_ROOT / "pyproject.toml"
@@ -106,7 +106,7 @@ def imported_top_level_names(source: str) -> set[str]:
 
 def test_the_benchmarks_echo_app_imports_nothing_of_ours() -> None:
     """Its start-up time and memory are the floor the API is measured against (bench_api.py)."""
-    ours = {"app", "titanic_model", "release", "titanic_monitoring"}
+    ours = {"app", "titanic_model", "titanic_release", "titanic_monitoring"}
     echo = (REPO_ROOT / "benchmarks" / "echo_app.py").read_text(encoding="utf-8")
     assert imported_top_level_names(echo) & ours == set()
     assert imported_top_level_names("from app.schemas import x\nimport fastapi") & ours == {"app"}

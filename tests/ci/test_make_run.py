@@ -11,9 +11,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
-from release.free_ports import busy_ports
-from release.make_step import elapsed_text, run_step
+from titanic_release.free_ports import busy_ports
+from titanic_release.make_step import elapsed_text, run_step
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -94,7 +93,7 @@ def test_make_index_on_a_busy_port_is_one_line_naming_index_port(
         [
             sys.executable,
             "-m",
-            "release.local_index",
+            "titanic_release.local_index",
             "--state-dir",
             state_dir,
             "start",

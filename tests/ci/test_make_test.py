@@ -7,8 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from release.test_summary import main as summary
+from titanic_release.test_summary import main as summary
 
 ROOT = Path(__file__).resolve().parents[2]
 

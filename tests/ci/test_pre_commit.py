@@ -50,6 +50,6 @@ def test_mypy_checks_the_configured_packages_not_just_changed_files() -> None:
     assert _hooks()["mypy"]["pass_filenames"] is False
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert (
-        'files = ["model_package/titanic_model", "api/app", "release/src/release", '
+        'files = ["model_package/titanic_model", "api/app", "release/src/titanic_release", '
         '"monitoring/titanic_monitoring"]'
     ) in pyproject

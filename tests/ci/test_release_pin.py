@@ -6,7 +6,7 @@ moves, the API would serve a different model from the one the differential repor
 
 import re
 
-from release.project import API_DIR, DIST_NAME, VERSION_FILE
+from titanic_release.project import API_DIR, DIST_NAME, VERSION_FILE
 
 REQUIREMENTS = API_DIR / "requirements.txt"
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(.*?)\s*$")

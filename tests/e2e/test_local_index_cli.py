@@ -7,15 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from release.servers import free_port, is_alive
+from titanic_release.servers import free_port, is_alive
 
 pytestmark = pytest.mark.e2e
 
 
 def _local_index(state_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "release.local_index", "--state-dir", str(state_dir), *args],
+        [sys.executable, "-m", "titanic_release.local_index", "--state-dir", str(state_dir), *args],
         capture_output=True,
         text=True,
         timeout=60,

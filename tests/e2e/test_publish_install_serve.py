@@ -2,9 +2,9 @@
 the API through PIP_EXTRA_INDEX_URL only -> serve with the Procfile command -> same answers as the
 package in-process.
 
-Everything runs for real: a fresh pypiserver on a free port, `python -m release.publish` (the
-command `tox -e publish_model` ends with), a fresh virtual environment, real `pip install`, real
-uvicorn.
+Everything runs for real: a fresh pypiserver on a free port, `python -m titanic_release.publish`
+(the command `tox -e publish_model` ends with), a fresh virtual environment, real `pip install`,
+real uvicorn.
 """
 
 from __future__ import annotations
@@ -26,21 +26,21 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from titanic_release.install_api import ApiInstall, install_api
+from titanic_release.local_index import LOG_FILE, LocalIndex, running_index
+from titanic_release.project import API_DIR, DIST_FILE_PREFIX, DIST_NAME, REPO_ROOT, current_version
+from titanic_release.publish import distributions, published_files
+from titanic_release.run_api import LOCAL_HOST, local_argv, procfile_web_command, venv_environment
+from titanic_release.servers import free_port, start_server, stopped_on_exit
+from titanic_release.simple_index import SimpleIndex
 
-from release.install_api import ApiInstall, install_api
-from release.local_index import LOG_FILE, LocalIndex, running_index
-from release.project import API_DIR, DIST_FILE_PREFIX, DIST_NAME, REPO_ROOT, current_version
-from release.publish import distributions, published_files
-from release.run_api import LOCAL_HOST, local_argv, procfile_web_command, venv_environment
-from release.servers import free_port, start_server, stopped_on_exit
-from release.simple_index import SimpleIndex
 from titanic_model import make_prediction, reference_data
 
 pytestmark = pytest.mark.e2e
 
 VERSION = current_version()
 PROJECT = DIST_NAME
-PUBLISH = [sys.executable, "-m", "release.publish"]
+PUBLISH = [sys.executable, "-m", "titanic_release.publish"]
 BUILD_TIMEOUT_S = 300
 PIP_TIMEOUT_S = 1200
 API_START_TIMEOUT_S = 90
@@ -353,8 +353,9 @@ def _static_index(root: Path, wheels: list[Path]) -> Iterator[str]:
 def test_make_runs_install_refuses_an_impostor_on_the_public_index(
     tmp_path: Path, published: PublishedIndex
 ) -> None:
-    """`make run`'s install (release.install_api) with a "PyPI" serving an impostor of the pinned
-    version: pip picks the impostor (its build tag wins), and the source check fails the install."""
+    """`make run`'s install (titanic_release.install_api) with a "PyPI" serving an impostor of the
+    pinned version: pip picks the impostor (its build tag wins), and the source check fails the
+    install."""
     impostor = _impostor_wheel(tmp_path)
     pin = tmp_path / "requirements.txt"
     pin.write_text(f"{PROJECT}=={VERSION}\n")

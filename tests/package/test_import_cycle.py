@@ -8,8 +8,7 @@ import subprocess
 import sys
 
 import pytest
-
-from release.project import PACKAGE_DIR
+from titanic_release.project import PACKAGE_DIR
 
 SUBMODULES = sorted(
     f"titanic_model.{path.stem}"

@@ -7,8 +7,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from titanic_release.commands import run
 
-from release.commands import run
 from titanic_model import __version__
 from titanic_model.config import PACKAGE_ROOT
 

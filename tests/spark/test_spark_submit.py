@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from titanic_release.commands import run
 
-from release.commands import run
 from titanic_model import make_prediction
 from titanic_model.config import DATASET_DIR, PACKAGE_ROOT
 

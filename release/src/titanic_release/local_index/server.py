@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from release.local_index.credentials import (
+from titanic_release.local_index.credentials import (
     HTPASSWD_FILE,
     Credentials,
     LocalIndexError,
@@ -15,7 +15,14 @@ from release.local_index.credentials import (
     authenticated_simple_url,
     ensure_credentials,
 )
-from release.servers import HOST, ServerError, free_port, port_in_use, start_server, stop_server
+from titanic_release.servers import (
+    HOST,
+    ServerError,
+    free_port,
+    port_in_use,
+    start_server,
+    stop_server,
+)
 
 HEALTH_PATH = "/health"
 # Throwaway indexes started by tests are bounded too, in case the test process dies without cleanup.
@@ -80,7 +87,7 @@ def _server_command(
     return [
         python,
         "-m",
-        "release.local_index",
+        "titanic_release.local_index",
         "serve",
         "--max-hours",
         str(max_hours),

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import accuracy_score, brier_score_loss, roc_auc_score
 
-from release.gate import Gate, Tolerances
-from release.inputs import HELD_OUT, InputSet
-from release.project import REPO_ROOT
+from titanic_release.gate import Gate, Tolerances
+from titanic_release.inputs import HELD_OUT, InputSet
+from titanic_release.project import REPO_ROOT
 
 MOST_MOVED_ROWS = 10
 

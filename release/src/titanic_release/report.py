@@ -5,8 +5,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from release.compare import MOST_MOVED_ROWS, Comparison, RowDiff
-from release.project import REPORTS_DIR
+from titanic_release.compare import MOST_MOVED_ROWS, Comparison, RowDiff
+from titanic_release.project import REPORTS_DIR
 
 REPORT_DIR = REPORTS_DIR / "differential"
 _SHOWN_FIELDS = ("pclass", "sex", "age", "fare", "sibsp", "parch", "cabin", "embarked", "name")

@@ -3,8 +3,8 @@ working tree leaking into it.
 
 The differential gate installs the baseline into one of these, so it is imported from its own
 site-packages and never from the working tree; `make run` installs the API into one with pip in
-it, as the Docker build does. A command that fails raises CommandError (release.commands) with its
-output's tail, index credentials masked.
+it, as the Docker build does. A command that fails raises CommandError
+(titanic_release.commands) with its output's tail, index credentials masked.
 """
 
 import contextlib
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from uv import find_uv_bin
 
-from release.commands import CommandError, run
+from titanic_release.commands import CommandError, run
 
 # What would point a child at the working tree or at this environment's own pins.
 _LEAKY_VARIABLES = ("PYTHONPATH", "VIRTUAL_ENV", "UV_CONSTRAINT", "PIP_CONSTRAINT")

@@ -1,7 +1,7 @@
 """The end of `make test`: one line per suite from its JUnit report, naming every skipped test's
 reason, so no suite or test is skipped silently; under CI=true a suite that did not run fails.
 
-    python -m release.test_summary --junit-dir reports/junit test_ci test_package ...
+    python -m titanic_release.test_summary --junit-dir reports/junit test_ci test_package ...
 
 Standard library only: it runs with the machine's Python, whatever state the envs are in.
 """

@@ -2,10 +2,10 @@
 
 Usage::
 
-    python -m release.local_index start [--port 8090] [--max-hours 12]
-    python -m release.local_index stop
-    python -m release.local_index status
-    python -m release.local_index pip-url   # the authenticated simple URL, for PIP_EXTRA_INDEX_URL
+    python -m titanic_release.local_index start [--port 8090] [--max-hours 12]
+    python -m titanic_release.local_index stop
+    python -m titanic_release.local_index status
+    python -m titanic_release.local_index pip-url   # the authenticated URL: PIP_EXTRA_INDEX_URL
 """
 
 import argparse
@@ -16,15 +16,15 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from release.local_index.background import (
+from titanic_release.local_index.background import (
     DEFAULT_MAX_HOURS,
     DEFAULT_STATE_DIR,
     ensure_background_index,
     read_background_index,
     stop_background_index,
 )
-from release.local_index.credentials import CREDENTIALS_FILE, LocalIndexError
-from release.local_index.server import LOG_FILE
+from titanic_release.local_index.credentials import CREDENTIALS_FILE, LocalIndexError
+from titanic_release.local_index.server import LOG_FILE
 
 
 def _serve(max_hours: float, pypiserver_args: Sequence[str]) -> None:

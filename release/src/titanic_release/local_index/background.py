@@ -6,10 +6,10 @@ import os
 import sys
 from pathlib import Path
 
-from release.local_index.credentials import read_credentials
-from release.local_index.server import LocalIndex, health_url, start_index, stop_index
-from release.project import REPO_ROOT
-from release.servers import answers_health, is_alive
+from titanic_release.local_index.credentials import read_credentials
+from titanic_release.local_index.server import LocalIndex, health_url, start_index, stop_index
+from titanic_release.project import REPO_ROOT
+from titanic_release.servers import answers_health, is_alive
 
 DEFAULT_STATE_DIR = REPO_ROOT / ".index"
 DEFAULT_PORT = 8090

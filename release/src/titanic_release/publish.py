@@ -11,10 +11,10 @@ then fails with a message that says so. `--reuse-existing` (used by `make run`, 
 already on the index as published and leaves them untouched. Gemfury's push URL cannot be listed,
 so for a remote index the files are looked up through `PIP_EXTRA_INDEX_URL`, its read URL.
 
-    python -m release.publish [--dist-dir dist] [--reuse-existing] [--local-index]
+    python -m titanic_release.publish [--dist-dir dist] [--reuse-existing] [--local-index]
 
 As a library: `upload(files, twine_env)` uploads explicit files to an explicit target, e.g. a
-throwaway `release.local_index.running_index(...)`'s `twine_env()`.
+throwaway `titanic_release.local_index.running_index(...)`'s `twine_env()`.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from release.local_index import DEFAULT_STATE_DIR, ensure_background_index
-from release.project import DIST_FILE_PREFIX, DIST_NAME, REPO_ROOT, current_version
-from release.simple_index import IndexUnavailableError, SimpleIndex
+from titanic_release.local_index import DEFAULT_STATE_DIR, ensure_background_index
+from titanic_release.project import DIST_FILE_PREFIX, DIST_NAME, REPO_ROOT, current_version
+from titanic_release.simple_index import IndexUnavailableError, SimpleIndex
 
 TWINE_VARIABLES = ("TWINE_REPOSITORY_URL", "TWINE_USERNAME", "TWINE_PASSWORD")
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-# release/src/release/project.py -> the repository root (the package is installed editable).
+# release/src/titanic_release/project.py -> the repository root (the package is installed editable).
 REPO_ROOT = Path(__file__).resolve().parents[3]
 PACKAGE_DIR = REPO_ROOT / "model_package" / "titanic_model"
 VERSION_FILE = PACKAGE_DIR / "VERSION"

@@ -1,9 +1,9 @@
 """Before `make run` does any work: the ports it will listen on are free, or the local index's is
 held by this clone's own index (reused). Otherwise one line names the setting that moves it.
 
-    python -m release.free_ports --api-port 8001 --index-port 8090 --index-state .index/server.json
+    python -m titanic_release.free_ports --api-port 8001 --index-port 8090 --index-state FILE
 
-Standard library only (and release.servers): it runs before any environment exists.
+Standard library only (and titanic_release.servers): it runs before any environment exists.
 """
 
 import argparse
@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from release.servers import HOST, is_alive, port_in_use
+from titanic_release.servers import HOST, is_alive, port_in_use
 
 
 def held_by_own_index(port: int, state_file: Path) -> bool:

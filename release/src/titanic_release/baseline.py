@@ -12,9 +12,9 @@ Which baseline, in order:
 
 The index is `PIP_EXTRA_INDEX_URL` when set (Gemfury in CI), otherwise the local index under
 `.index/` served for the duration of the run. The baseline is never imported from the working
-tree: it runs in a venv of its own (release.venvs), through `python -I capture.py`. Anything that
-keeps a baseline from being found or installed raises BaselineError with a message that says
-why, so the gate never passes for lack of something to compare with.
+tree: it runs in a venv of its own (titanic_release.venvs), through `python -I capture.py`.
+Anything that keeps a baseline from being found or installed raises BaselineError with a message
+that says why, so the gate never passes for lack of something to compare with.
 """
 
 import contextlib
@@ -31,12 +31,12 @@ from typing import Any
 from packaging.version import Version
 from uv import find_uv_bin
 
-from release import venvs
-from release.commands import COMMAND_TIMEOUT_S, CommandError, run
-from release.local_index import DEFAULT_STATE_DIR, running_index
-from release.project import DIST_NAME, REPO_ROOT
-from release.publish import PublishError, upload
-from release.simple_index import IndexUnavailableError, SimpleIndex, version_of
+from titanic_release import venvs
+from titanic_release.commands import COMMAND_TIMEOUT_S, CommandError, run
+from titanic_release.local_index import DEFAULT_STATE_DIR, running_index
+from titanic_release.project import DIST_NAME, REPO_ROOT
+from titanic_release.publish import PublishError, upload
+from titanic_release.simple_index import IndexUnavailableError, SimpleIndex, version_of
 
 # Run by path in the baseline's venv, where this package is not installed.
 CAPTURE_SCRIPT = Path(__file__).resolve().with_name("capture.py")

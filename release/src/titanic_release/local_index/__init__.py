@@ -17,7 +17,7 @@ Layout of a state directory (default `.index/`, git-ignored):
 
 As a library (tests, differential tests, publishing)::
 
-    from release.local_index import running_index
+    from titanic_release.local_index import running_index
 
     with running_index(tmp_path / "index") as index:      # free port, stopped on exit
         env = {**os.environ, **index.twine_env()}         # TWINE_REPOSITORY_URL/USERNAME/PASSWORD
@@ -29,13 +29,17 @@ The Python that runs it must have `pypiserver` and `passlib` installed (the tox 
 `release[index]` have them).
 """
 
-from release.local_index.background import (
+from titanic_release.local_index.background import (
     DEFAULT_STATE_DIR,
     ensure_background_index,
     read_background_index,
 )
-from release.local_index.credentials import Credentials, LocalIndexError, authenticated_simple_url
-from release.local_index.server import LOG_FILE, LocalIndex, running_index
+from titanic_release.local_index.credentials import (
+    Credentials,
+    LocalIndexError,
+    authenticated_simple_url,
+)
+from titanic_release.local_index.server import LOG_FILE, LocalIndex, running_index
 
 __all__ = [
     "DEFAULT_STATE_DIR",

@@ -1,6 +1,6 @@
 """One step of `make run`: its output to a log file, one line on the terminal with its time.
 
-    python -m release.make_step --log reports/make-run.log "[3/6] the local index" -- CMD ARGS...
+    python -m titanic_release.make_step --log reports/make-run.log "[2/6] the index" -- CMD ARGS
 
 The line starts when the step does and ends with its elapsed time, so a slow step shows what is
 running. When the step fails, its whole output follows the line and its exit code is kept.

@@ -6,7 +6,7 @@ then api/verify_install.py on pip's installation report, which fails when the mo
 downloaded from anywhere else (an impostor of the pinned version on PyPI). The model package is
 uninstalled first, so pip installs it again and its source is checked on every run.
 
-    python -m release.install_api --venv .venv-api    # index: the running local index (make index)
+    python -m titanic_release.install_api --venv .venv-api    # index: the running `make index`
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from release import venvs
-from release.commands import CommandError, run
-from release.local_index import read_background_index
-from release.project import API_DIR, DIST_NAME
+from titanic_release import venvs
+from titanic_release.commands import CommandError, run
+from titanic_release.local_index import read_background_index
+from titanic_release.project import API_DIR, DIST_NAME
 
 REQUIREMENTS = API_DIR / "requirements.txt"
 VERIFY_INSTALL = API_DIR / "verify_install.py"

@@ -4,7 +4,7 @@ The Procfile is the one source of the start command: `make run` and the end-to-e
 it here instead of repeating it, so a change to the Procfile is what they run. Locally the host
 `0.0.0.0` becomes `127.0.0.1` (nothing outside this machine should reach a development server).
 
-    python -m release.run_api --venv .venv-api [--port 8001]     # PORT in the environment overrides
+    python -m titanic_release.run_api --venv .venv-api [--port 8001]   # or PORT in the environment
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from release.project import API_DIR
-from release.servers import HOST as LOCAL_HOST
+from titanic_release.project import API_DIR
+from titanic_release.servers import HOST as LOCAL_HOST
 
 PROCFILE = API_DIR / "Procfile"
 PUBLIC_HOST = "0.0.0.0"  # what the Procfile binds on Railway; replaced by LOCAL_HOST here
