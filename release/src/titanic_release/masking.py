@@ -1,4 +1,5 @@
-"""The one credential masker: index URLs may carry user:password, messages must never show them."""
+"""The release machinery's credential masker: index URLs may carry user:password, and no
+message or log may show them."""
 
 from urllib.parse import unquote, urlsplit, urlunsplit
 
