@@ -7,9 +7,10 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
 from live_server import serve
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "doc-example-t0ken"
 
 
@@ -18,8 +19,9 @@ def bash_blocks(path: Path, containing: str) -> list[str]:
     return [block for block in blocks if containing in block]
 
 
-def test_the_outcomes_example_stores_its_outcome() -> None:
-    [example] = bash_blocks(DOCS / "monitoring.md", "/api/v1/outcomes")
+@pytest.mark.parametrize("page", ["README.md", "docs/monitoring.md"])
+def test_the_outcomes_example_stores_its_outcome(page: str) -> None:
+    [example] = bash_blocks(ROOT / page, "/api/v1/outcomes")
     script = "\n".join(line for line in example.splitlines() if "OUTCOMES_TOKEN=<" not in line)
     with serve(env={"OUTCOMES_TOKEN": TOKEN}) as server:
         script = script.replace("http://127.0.0.1:8001", server.base_url)

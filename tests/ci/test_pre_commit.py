@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +49,11 @@ def test_runs_ruff_check_ruff_format_and_mypy() -> None:
 
 def test_mypy_checks_the_configured_packages_not_just_changed_files() -> None:
     assert _hooks()["mypy"]["pass_filenames"] is False
-    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert (
-        'files = ["model_package/titanic_model", "api/app", "release/src/titanic_release", '
-        '"monitoring/titanic_monitoring"]'
-    ) in pyproject
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert set(pyproject["tool"]["mypy"]["files"]) == {
+        "model_package/titanic_model",
+        "api/app",
+        "api/store/titanic_store",
+        "release/src/titanic_release",
+        "monitoring/titanic_monitoring",
+    }
