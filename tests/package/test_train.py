@@ -12,9 +12,9 @@ from sklearn.pipeline import Pipeline
 from titanic_model import __version__
 from titanic_model.config import config
 from titanic_model.processing.artifact_files import artifact_paths, file_sha256, scorer_path
-from titanic_model.processing.artifacts import load_artifact, save_artifact
-from titanic_model.processing.data_manager import split_dataset
-from titanic_model.train_pipeline import train
+from titanic_model.training.artifacts import load_artifact, save_artifact
+from titanic_model.training.data import split_dataset
+from titanic_model.training.train import train
 
 
 @pytest.fixture(scope="module")
@@ -91,10 +91,10 @@ def test_leaky_columns_do_not_influence_the_model(
 
 
 def test_changed_training_data_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from titanic_model import train_pipeline
+    from titanic_model.training import train as training
 
     copy = tmp_path / "titanic3.csv"
-    copy.write_text(Path(train_pipeline.default_data_path()).read_text() + "\n")
-    monkeypatch.setattr(train_pipeline, "default_data_path", lambda cfg=config: copy)
+    copy.write_text(Path(training.default_data_path()).read_text() + "\n")
+    monkeypatch.setattr(training, "default_data_path", lambda cfg=config: copy)
     with pytest.raises(ValueError, match="packaged training data was changed"):
         train(model_dir=tmp_path)

@@ -32,10 +32,37 @@ from sqlalchemy import (
     event,
     make_url,
 )
+from sqlalchemy.types import TypeEngine
+
+from titanic_model import contract
 
 TABLE_NAME = "predictions"
+# Room for every derived category (a title, a deck letter).
+DERIVED_LENGTH = 16
 
 metadata = MetaData()
+
+
+def _input_type(name: str) -> TypeEngine[Any]:
+    """The SQL type of a recorded input column, from the passenger contract's field."""
+    match contract.field(name):
+        case contract.Number():
+            return Float()
+        case contract.Count():
+            return SmallInteger()
+        case contract.Category(values=values) if isinstance(values[0], int):
+            return SmallInteger()
+        case contract.Category(values=values):
+            return String(max(len(str(value)) for value in values))
+        case declared:
+            raise TypeError(f"{name} ({type(declared).__name__}) is not recorded as it is")
+
+
+# The passenger's recorded form: the contract's recorded inputs, then its derived categories.
+_PASSENGER_COLUMNS = [
+    *(Column(name, _input_type(name)) for name in contract.RECORDED_INPUTS),
+    *(Column(name, String(DERIVED_LENGTH)) for name in contract.DERIVED),
+]
 
 predictions = Table(
     TABLE_NAME,
@@ -45,15 +72,7 @@ predictions = Table(
     Column("request_id", String(128), nullable=False),
     Column("row_index", Integer, nullable=False),
     Column("model_version", String(64), nullable=False),
-    Column("pclass", SmallInteger),
-    Column("sex", String(8)),
-    Column("age", Float),
-    Column("sibsp", SmallInteger),
-    Column("parch", SmallInteger),
-    Column("fare", Float),
-    Column("embarked", String(1)),
-    Column("title", String(16)),
-    Column("deck", String(16)),
+    *_PASSENGER_COLUMNS,
     Column("probability", Float),
     Column("prediction", SmallInteger),
     Column("errors", JSON(none_as_null=True)),
