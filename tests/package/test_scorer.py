@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.pipeline import Pipeline
 
-from titanic_model.training.compile_scorer import UnsupportedPipelineError, compile_scorer
 from titanic_model.frame_scoring import score_columns
 from titanic_model.processing.frame_validation import validate_frame
 from titanic_model.processing.schemas import PassengerInput
 from titanic_model.scorer import LinearScorer
+from titanic_model.training.compile_scorer import UnsupportedPipelineError, compile_scorer
 
 TOLERANCE = 1e-12
 

@@ -33,7 +33,9 @@ def _is_text(column: pd.Series) -> npt.NDArray[np.bool_]:
     return np.fromiter((isinstance(v, str) for v in column.to_numpy()), bool, len(column))
 
 
-def _within(values: npt.NDArray[np.float64], low: float, high: float | None) -> npt.NDArray[np.bool_]:
+def _within(
+    values: npt.NDArray[np.float64], low: float, high: float | None
+) -> npt.NDArray[np.bool_]:
     ok = np.isfinite(values) & (values >= low)
     return ok if high is None else ok & (values <= high)
 
@@ -50,7 +52,8 @@ def _canonical_values(declared: contract.Field, column: pd.Series) -> npt.NDArra
             if not _is_number_column(column):
                 return missing
             values = _numbers(column)
-            return missing | (_within(values, low, high) & (values == np.round(values)))
+            whole: npt.NDArray[np.bool_] = values == np.round(values)
+            return missing | (_within(values, low, high) & whole)
         case contract.Category(values=allowed, required=required):
             if isinstance(allowed[0], int):
                 if not _is_number_column(column):

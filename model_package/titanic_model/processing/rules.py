@@ -36,4 +36,3 @@ def extract_deck(cabin: object) -> str:
         return UNKNOWN
     text = str(cabin).strip()
     return text[0].upper() if text else UNKNOWN
-

@@ -43,7 +43,7 @@ def _optional_number(value: object) -> object:
 
 def _spelling(values: tuple[str, ...]) -> Callable[[object], object]:
     """Text stripped, in the case the values are written in; empty text is missing."""
-    case = str.upper if all(v.isupper() for v in values) else str.lower
+    case: Callable[[str], str] = str.upper if all(v.isupper() for v in values) else str.lower
     if not all(v == case(v) for v in values):
         case = str.strip
 
@@ -68,7 +68,7 @@ def _annotation(declared: contract.Field) -> tuple[Any, Any]:
             if isinstance(values[0], int):
                 normalise: Callable[[object], object] = _whole_number
             else:
-                normalise = _spelling(values)  # type: ignore[arg-type]
+                normalise = _spelling(values)
             if required:
                 return Annotated[allowed, BeforeValidator(normalise)], ...
             return Annotated[allowed | None, BeforeValidator(normalise)], None
@@ -77,7 +77,7 @@ def _annotation(declared: contract.Field) -> tuple[Any, Any]:
 
 
 def _passenger_input() -> type[BaseModel]:
-    fields = {}
+    fields: dict[str, Any] = {}
     for declared in contract.FIELDS:
         annotation, default = _annotation(declared)
         info = Field(default, description=declared.description, examples=[declared.example])
