@@ -23,8 +23,7 @@ _anything = st.one_of(
 _rows = st.lists(
     st.fixed_dictionaries(
         {},
-        optional={
-field: _anything for field in contract.FIELD_NAMES},
+        optional={field: _anything for field in contract.FIELD_NAMES},
     ),
     min_size=1,
     max_size=25,
