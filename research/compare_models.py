@@ -29,8 +29,8 @@ from threadpoolctl import threadpool_limits
 
 from titanic_model import contract
 from titanic_model.config import config
-from titanic_model.training.evaluation import classification_metrics
 from titanic_model.training.data import load_dataset, split_dataset
+from titanic_model.training.evaluation import classification_metrics
 from titanic_model.training.features import CabinDeckExtractor
 from titanic_model.training.pipeline import ENGINEERED_EXTRACTORS, build_pipeline
 
