@@ -64,7 +64,7 @@ def _annotation(declared: contract.Field) -> tuple[Any, Any]:
         case contract.Count(minimum=low, maximum=high):
             return Annotated[int, Field(ge=low, le=high), BeforeValidator(_count_or_zero)], 0
         case contract.Category(values=values, required=required):
-            allowed: Any = Literal[values]  # Literal[(1, 2, 3)] is Literal[1, 2, 3]
+            allowed: Any = Literal[values]  # a tuple subscript: Literal[(a, b)] is Literal[a, b]
             if isinstance(values[0], int):
                 normalise: Callable[[object], object] = _whole_number
             else:
