@@ -9,7 +9,7 @@ import pytest
 import sklearn
 from sklearn.pipeline import Pipeline
 
-from titanic_model import __version__
+from titanic_model import __version__, model_metadata
 from titanic_model.config import config
 from titanic_model.processing.artifact_files import artifact_paths, file_sha256, scorer_path
 from titanic_model.training.artifacts import load_artifact, save_artifact
@@ -62,7 +62,10 @@ def test_packaged_model_matches_a_fresh_training(
 def test_saving_removes_other_versions(tmp_path: Path, pipeline: Pipeline) -> None:
     for path in (*artifact_paths("0.0.1", tmp_path), scorer_path("0.0.1", tmp_path)):
         path.write_text("old")
-    save_artifact(pipeline, {"version": "9.9.9"}, "9.9.9", tmp_path)
+    files = {"artifact_file", "artifact_sha256", "scorer_file", "scorer_sha256"}
+    facts = {**model_metadata().model_dump(exclude=files), "version": "9.9.9"}
+    saved = save_artifact(pipeline, facts, "9.9.9", tmp_path)
+    assert saved.version == "9.9.9"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         p.name for p in (*artifact_paths("9.9.9", tmp_path), scorer_path("9.9.9", tmp_path))
     )
