@@ -22,4 +22,3 @@ def test_the_documented_held_out_metrics_are_the_trained_models() -> None:
     assert rows == metadata.rows.held_out
     measured = [metrics.roc_auc, metrics.accuracy, metrics.f1, metrics.log_loss, metrics.brier]
     assert cells == [f"{value:.3f}" for value in measured]
-
