@@ -116,10 +116,9 @@ RECORDED_COLUMNS = (*RECORDED_INPUTS, *DERIVED)
 RECORDED_NUMERIC = NUMERIC_FIELDS
 RECORDED_CATEGORICAL = (*CATEGORICAL_FIELDS, *DERIVED)
 
+_BY_NAME = {declared.name: declared for declared in FIELDS}
+
 
 def field(name: str) -> Field:
     """The declaration of input field `name` (KeyError if there is none)."""
     return _BY_NAME[name]
-
-
-_BY_NAME = {declared.name: declared for declared in FIELDS}
