@@ -40,7 +40,7 @@ def inputs_file(inputs: InputSet, tmp_path_factory: pytest.TempPathFactory) -> P
 @pytest.fixture(scope="session")
 def candidate_capture(inputs_file: Path) -> dict[str, Any]:
     """The working tree's model through its public make_prediction, in this process."""
-    trained_with = model_metadata().get("config", {})
+    trained_with = model_metadata().config.model_dump(mode="json")
     current = config.model_dump(mode="json")
     stale = [key for key in TRAINING_SETTINGS if trained_with.get(key) != current[key]]
     if stale:

@@ -17,8 +17,8 @@ from titanic_release.inputs import INPUT_FIELDS, InputSet
 
 from titanic_model import PassengerInput
 from titanic_model.config import AppConfig, config
-from titanic_model.pipeline import build_pipeline
-from titanic_model.processing.data_manager import load_dataset, split_dataset
+from titanic_model.training.data import load_dataset, split_dataset
+from titanic_model.training.pipeline import build_pipeline
 
 
 def with_features(**changes: list[str]) -> AppConfig:

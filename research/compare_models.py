@@ -27,11 +27,12 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
+from titanic_model import contract
 from titanic_model.config import config
-from titanic_model.evaluation import classification_metrics
-from titanic_model.pipeline import ENGINEERED_SOURCES, build_pipeline
-from titanic_model.processing.data_manager import load_dataset, split_dataset
-from titanic_model.processing.features import CabinDeckExtractor
+from titanic_model.training.data import load_dataset, split_dataset
+from titanic_model.training.evaluation import classification_metrics
+from titanic_model.training.features import CabinDeckExtractor
+from titanic_model.training.pipeline import ENGINEERED_EXTRACTORS, build_pipeline
 
 SEED = 0
 OUTER_CV = RepeatedStratifiedKFold(n_splits=5, n_repeats=3, random_state=SEED)
@@ -73,8 +74,8 @@ def course_pipeline() -> Pipeline:
     As in the course: median imputation with a missing-value indicator, the cabin reduced to its
     letter, categories rarer than 5 % pooled, every column standardised.
     """
-    numeric = ["age", "fare", "sibsp", "parch"]
-    categorical = ["pclass", "sex", "embarked"]
+    numeric = list(config.features.numeric)
+    categorical = list(config.features.categorical)
     one_hot = {"handle_unknown": "infrequent_if_exist", "min_frequency": 0.05}
     features = ColumnTransformer(
         [
@@ -124,7 +125,7 @@ def gradient_boosting_pipeline() -> Pipeline:
         ("categorical", _ordinal(), list(features.categorical))
     ]
     for name in features.engineered:
-        source, extractor = ENGINEERED_SOURCES[name]
+        source, extractor = contract.DERIVED[name].source, ENGINEERED_EXTRACTORS[name]
         categorical_columns.append(
             (name, Pipeline([("extract", extractor()), ("encode", _ordinal())]), [source])
         )

@@ -1,10 +1,19 @@
 """Titanic survival model: `make_prediction(input_data=...)` scores passengers.
 
-The names below are the package's public contract. Code outside the package (the API, the
-release tools, the differential capture) uses only these, never the submodules behind them.
+The names below are the package's public contract, with the module `titanic_model.contract`
+(what a passenger is). Code outside the package (the API, the release tools, the differential
+capture) uses only these, never the submodules behind them.
+
+`load_pipeline` and `reference_data` need the `train` extra and live in titanic_model.training:
+they are imported when first used, so that `import titanic_model` loads nothing of training.
 """
 
-from titanic_model.predict import load_pipeline, make_prediction, model_metadata, warm_up
+import importlib
+from typing import TYPE_CHECKING
+
+from titanic_model import contract
+from titanic_model.metadata import ModelMetadata
+from titanic_model.predict import make_prediction, model_metadata, warm_up
 from titanic_model.processing.errors import ArtifactError
 from titanic_model.processing.rules import extract_deck, extract_title
 from titanic_model.processing.schemas import (
@@ -13,16 +22,34 @@ from titanic_model.processing.schemas import (
     PredictionResult,
     RowError,
 )
-from titanic_model.reference import reference_data
 from titanic_model.version import __version__
+
+if TYPE_CHECKING:
+    from titanic_model.training.artifacts import load_pipeline
+    from titanic_model.training.data import reference_data
+
+_TRAINING_NAMES = {
+    "load_pipeline": "titanic_model.training.artifacts",
+    "reference_data": "titanic_model.training.data",
+}
+
+
+def __getattr__(name: str) -> object:
+    """`titanic_model.load_pipeline` and `reference_data`, imported on first use."""
+    if name in _TRAINING_NAMES:
+        return getattr(importlib.import_module(_TRAINING_NAMES[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ArtifactError",
     "Explanation",
+    "ModelMetadata",
     "PassengerInput",
     "PredictionResult",
     "RowError",
     "__version__",
+    "contract",
     "extract_deck",
     "extract_title",
     "load_pipeline",

@@ -15,10 +15,10 @@ from titanic_model.version import __version__
 def _is_up_to_date() -> bool:
     """Whether this version's artifact is intact and was trained from the current definition."""
     from titanic_model.processing.artifact_files import load_metadata
-    from titanic_model.processing.artifacts import load_artifact
     from titanic_model.processing.errors import ArtifactError
     from titanic_model.scorer import load_scorer
-    from titanic_model.train_pipeline import training_fingerprint
+    from titanic_model.training.artifacts import load_artifact
+    from titanic_model.training.train import training_fingerprint
 
     try:
         load_artifact(__version__)
@@ -28,7 +28,7 @@ def _is_up_to_date() -> bool:
         reason = str(exc).partition(";")[0]  # its advice, to train, is what happens next
         print(f"training now: {reason}", file=sys.stderr)
         return False
-    if metadata.get("training_fingerprint") != training_fingerprint(config.data.sha256):
+    if metadata.training_fingerprint != training_fingerprint(config.data.sha256):
         print(
             "training now: config, data or pipeline code changed since the last training",
             file=sys.stderr,
@@ -38,21 +38,21 @@ def _is_up_to_date() -> bool:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from titanic_model.train_pipeline import train
+    from titanic_model.training.train import train
 
     if args.if_missing and args.data is None and _is_up_to_date():
         print(f"the artifact for version {__version__} is present and up to date; not retraining")
         return 0
     metadata = train(args.data)
-    print(json.dumps(metadata["held_out_metrics"], indent=2))
+    print(metadata.held_out_metrics.model_dump_json(indent=2))
     return 0
 
 
 def _evaluate(_: argparse.Namespace) -> int:
     """Score the held-out split with the installed artifact and apply the quality gate."""
-    from titanic_model.evaluation import classification_metrics, quality_gate_failures
     from titanic_model.predict import make_prediction
-    from titanic_model.processing.data_manager import load_held_out
+    from titanic_model.training.data import load_held_out
+    from titanic_model.training.evaluation import classification_metrics, quality_gate_failures
 
     held_out = load_held_out()
     result = make_prediction(input_data=held_out)
@@ -88,21 +88,9 @@ def _predict(args: argparse.Namespace) -> int:
 def _info(_: argparse.Namespace) -> int:
     from titanic_model.predict import model_metadata
 
-    metadata = model_metadata()
-    keys = (
-        "version",
-        "trained_at",
-        "git_commit",
-        "data_sha256",
-        "rows",
-        "held_out_metrics",
-        "library_versions",
-        "artifact_file",
-        "artifact_sha256",
-        "scorer_file",
-        "scorer_sha256",
-    )
-    print(json.dumps({key: metadata.get(key) for key in keys}, indent=2))
+    # Everything but the config and the fingerprint, which only matter to training.
+    shown = model_metadata().model_dump(mode="json", exclude={"config", "training_fingerprint"})
+    print(json.dumps(shown, indent=2))
     return 0
 
 

@@ -3,22 +3,39 @@
 A broken config must fail at import, naming the field, rather than half-way through training.
 """
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from titanic_model import contract
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 CONFIG_FILE = PACKAGE_ROOT / "config.yml"
 DATASET_DIR = PACKAGE_ROOT / "datasets"
 TRAINED_MODEL_DIR = PACKAGE_ROOT / "trained_models"
 
-# Only these columns can be features: `boat`, `body` (known after the outcome), `ticket` and
-# `home.dest` (free text) are left out by construction, so a config naming them fails validation.
-NumericFeature = Literal["age", "fare", "sibsp", "parch"]
-CategoricalFeature = Literal["pclass", "sex", "embarked"]
-EngineeredFeature = Literal["title", "deck"]
+
+def _one_of(kind: str, names: tuple[str, ...]) -> Callable[[str], str]:
+    def check(name: str) -> str:
+        if name not in names:
+            raise ValueError(f"{name!r} is not a {kind} of the passenger contract: {names}")
+        return name
+
+    return check
+
+
+# Only the contract's fields can be features: `boat`, `body` (known after the outcome), `ticket`
+# and `home.dest` (free text) are not in it, so a config naming them fails validation.
+NumericFeature = Annotated[str, AfterValidator(_one_of("numeric field", contract.NUMERIC_FIELDS))]
+CategoricalFeature = Annotated[
+    str, AfterValidator(_one_of("categorical field", contract.CATEGORICAL_FIELDS))
+]
+EngineeredFeature = Annotated[
+    str, AfterValidator(_one_of("derived category", tuple(contract.DERIVED)))
+]
 
 
 class _Strict(BaseModel):

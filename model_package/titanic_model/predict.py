@@ -2,8 +2,8 @@
 
 `make_prediction` never raises on bad data: rows that fail validation get None and an error
 naming the row and field, and every other row is still scored. Records are scored in plain
-Python; NumPy and pandas are imported only when a DataFrame is handed in, scikit-learn and joblib
-only by `load_pipeline`.
+Python; NumPy and pandas are imported only when a DataFrame is handed in, and nothing of training/
+(scikit-learn, joblib) is imported at all.
 """
 
 import sys
@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from titanic_model.metadata import ModelMetadata
 from titanic_model.processing.artifact_files import load_metadata
 from titanic_model.processing.schemas import Explanation, PredictionResult, RowError
 from titanic_model.processing.validation import validate_record, validate_records
@@ -19,7 +20,6 @@ from titanic_model.version import __version__
 
 if TYPE_CHECKING:
     import pandas as pd
-    from sklearn.pipeline import Pipeline
 
 
 @lru_cache(maxsize=1)
@@ -28,7 +28,7 @@ def _scorer() -> LinearScorer:
 
 
 @lru_cache(maxsize=1)
-def _metadata() -> dict[str, Any]:
+def _metadata() -> ModelMetadata:
     return load_metadata(__version__)
 
 
@@ -37,21 +37,9 @@ def warm_up() -> None:
     _scorer()
 
 
-def model_metadata() -> dict[str, Any]:
+def model_metadata() -> ModelMetadata:
     """This version's metadata: version, training time, data and artifact checksums, metrics."""
-    return dict(_metadata())
-
-
-@lru_cache(maxsize=1)
-def load_pipeline() -> "Pipeline":
-    """The fitted scikit-learn pipeline: the training artifact and source of truth.
-
-    Needs the `train` extra (scikit-learn, joblib); refused if the installed scikit-learn is not
-    the minor version it was trained with.
-    """
-    from titanic_model.processing.artifacts import load_artifact
-
-    return load_artifact(__version__)
+    return _metadata()
 
 
 def _result(

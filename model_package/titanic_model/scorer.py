@@ -1,6 +1,6 @@
 """The serving model: the fitted pipeline folded into one linear function of the raw fields.
 
-compile_scorer.py folds the pipeline's fitted state (imputation values, scaling, one-hot
+training/compile_scorer.py folds the pipeline's fitted state (imputation values, scaling, one-hot
 categories, coefficients) into the scorer artifact, titanic_model_v{version}.scorer.json. This
 module reads it back, checked against the metadata's sha256, and scores with it in plain Python:
 
@@ -21,10 +21,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from titanic_model import contract
 from titanic_model.config import TRAINED_MODEL_DIR
 from titanic_model.processing.artifact_files import load_metadata, scorer_path, verified_bytes
 from titanic_model.processing.errors import ArtifactError
-from titanic_model.processing.rules import ENGINEERED_RULES, UNKNOWN
+from titanic_model.processing.rules import UNKNOWN
 from titanic_model.processing.schemas import Explanation
 
 SCORER_FORMAT_VERSION = 1
@@ -44,7 +45,7 @@ class NumericSpec(_Spec):
 class CategorySpec(_Spec):
     feature: str  # pclass, sex, embarked; or an engineered feature: title, deck
     field: str  # the raw input field it is read from
-    rule: str | None  # an ENGINEERED_RULES name applied to the raw value, or None
+    rule: str | None  # a contract.DERIVED name: its rule is applied to the raw value; or None
     weights: list[tuple[int | str, float]]  # category -> weight; unseen categories weigh 0
     missing: float  # the weight of a missing value
 
@@ -78,9 +79,10 @@ class LookupTerm:
 def _rule(spec: CategorySpec) -> Callable[[object], str] | None:
     if spec.rule is None:
         return None
-    if spec.rule not in ENGINEERED_RULES or ENGINEERED_RULES[spec.rule][0] != spec.field:
+    derived = contract.DERIVED.get(spec.rule)
+    if derived is None or derived.source != spec.field:
         raise ArtifactError(f"the scorer names an unknown rule {spec.rule!r} for {spec.field!r}")
-    return ENGINEERED_RULES[spec.rule][1]
+    return derived.rule
 
 
 def is_unknown(term: LookupTerm, raw: object) -> bool:
@@ -161,7 +163,7 @@ def load_scorer(version: str, directory: Path = TRAINED_MODEL_DIR) -> LinearScor
     """The version's scorer artifact, after checking its sha256 and format version."""
     metadata = load_metadata(version, directory)
     path = scorer_path(version, directory)
-    content = verified_bytes(path, metadata.get("scorer_sha256"))
+    content = verified_bytes(path, metadata.scorer_sha256)
     try:
         raw = json.loads(content)
         found = raw.get("format_version") if isinstance(raw, dict) else None

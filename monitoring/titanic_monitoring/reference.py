@@ -2,17 +2,16 @@
 
 import pandas as pd
 
-from titanic_model import extract_deck, extract_title, make_prediction, reference_data
-
-INPUT_COLUMNS = ["pclass", "sex", "age", "sibsp", "parch", "fare", "embarked"]
+from titanic_model import contract, make_prediction, reference_data
 
 
 def reference_frame() -> pd.DataFrame:
-    """The training split with title/deck derived by the model's rules, and its predictions."""
+    """The training split in the contract's recorded form (title, deck derived by the model's
+    rules), and its predictions."""
     raw = reference_data("train")
-    frame = raw[INPUT_COLUMNS].copy()
-    frame["title"] = raw["name"].map(extract_title)
-    frame["deck"] = raw["cabin"].map(extract_deck)
+    frame = raw[list(contract.RECORDED_INPUTS)].copy()
+    for name, how in contract.DERIVED.items():
+        frame[name] = raw[how.source].map(how.rule)
     result = make_prediction(input_data=raw)
     frame["prediction"] = result["predictions"]
     frame["probability"] = result["probabilities"]

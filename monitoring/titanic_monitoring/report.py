@@ -15,11 +15,13 @@ from evidently import DataDefinition, Dataset, Report
 from evidently.metrics import ValueDrift
 from evidently.presets import DataDriftPreset
 
+from titanic_model import contract
 from titanic_monitoring.thresholds import DriftTest, Thresholds
 
-NUMERICAL_FEATURES = ["age", "fare", "sibsp", "parch"]
-CATEGORICAL_FEATURES = ["pclass", "sex", "embarked", "title", "deck"]
-FEATURES = ["pclass", "sex", "age", "sibsp", "parch", "fare", "embarked", "title", "deck"]
+# The store's recorded form of a passenger, as the passenger contract declares it.
+NUMERICAL_FEATURES = list(contract.RECORDED_NUMERIC)
+CATEGORICAL_FEATURES = list(contract.RECORDED_CATEGORICAL)
+FEATURES = list(contract.RECORDED_COLUMNS)
 PREDICTION_COLUMNS = {"prediction": "categorical", "probability": "numerical"}
 DRIFTED_STYLE = ' style="background:#f8d7d3;font-weight:bold"'
 

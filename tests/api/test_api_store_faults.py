@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from prometheus_client.parser import text_string_to_metric_families
 from test_api_store import stored_rows, wait_until
 
-from titanic_model import make_prediction
+from titanic_model import contract, make_prediction
 from titanic_store import open_engine, quarantine, upgrade
 
 HOSTILE_TEXT = ["\x00", "\ud800", "a\x00b", "\udfff\ud800", "\u0000C85", "\ud83d", "ß", "ŉ"]
@@ -86,9 +86,9 @@ TEXT = st.one_of(
 )
 PASSENGERS = st.fixed_dictionaries(
     {
-        "pclass": st.sampled_from([1, 2, 3]),
-        "sex": st.one_of(st.sampled_from(["male", "female"]), TEXT),
-        "embarked": st.one_of(st.sampled_from(["C", "Q", "S"]), TEXT),
+        "pclass": st.sampled_from(contract.CATEGORIES["pclass"]),
+        "sex": st.one_of(st.sampled_from(contract.CATEGORIES["sex"]), TEXT),
+        "embarked": st.one_of(st.sampled_from(contract.CATEGORIES["embarked"]), TEXT),
         "name": TEXT,
         "cabin": TEXT,
     },

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.store.records import prediction_ids, queued_bytes, stored_rows, validated_inputs
-from titanic_model import make_prediction
+from titanic_model import contract, make_prediction
 from titanic_store import COLUMNS, insert_rows, metadata, predictions
 
 RAW_ROWS: list[dict[str, Any]] = [
@@ -60,12 +60,25 @@ RAW_ROWS: list[dict[str, Any]] = [
 ]
 
 
-INPUT_COLUMNS = ("pclass", "sex", "age", "sibsp", "parch", "fare", "embarked", "title", "deck")
+INPUT_COLUMNS = contract.RECORDED_COLUMNS
 
 
 def typed(values: dict[str, Any]) -> dict[str, tuple[type, Any]]:
     """Values with their types: 31 == 31.0 in Python, but the store must get the float."""
     return {name: (type(value), value) for name, value in values.items()}
+
+
+def test_the_table_records_the_passenger_contracts_columns() -> None:
+    """The store's own declaration of the table, read back from the database, is the contract's
+    recorded form between the row's bookkeeping and its answer."""
+    engine = sa.create_engine("sqlite://")
+    metadata.create_all(engine)
+    with engine.connect() as connection:
+        created = [column["name"] for column in sa.inspect(connection).get_columns("predictions")]
+    bookkeeping = ["id", "created_at", "request_id", "row_index", "model_version"]
+    answer = ["probability", "prediction", "errors"]
+    assert created == [*bookkeeping, *contract.RECORDED_COLUMNS, *answer]
+    assert len(validated_inputs(RAW_ROWS[0])) == len(contract.RECORDED_COLUMNS)
 
 
 @pytest.mark.parametrize("raw", RAW_ROWS, ids=range(len(RAW_ROWS)))

@@ -1,5 +1,6 @@
 """The repository's shape: one release package reached by imports, the model's internals banned
-outside it, and no module that edits the interpreter's search path to be found."""
+outside it, serving code that needs nothing of training, and no module that edits the
+interpreter's search path to be found."""
 
 import ast
 import tomllib
@@ -11,8 +12,13 @@ SKIPPED_DIRS = {".venv", ".venv-api", ".tox", ".cache", ".git", "build", "dist"}
 PYPROJECT = REPO_ROOT / "pyproject.toml"
 # Spelt in two parts so that a grep of the repository for the dotted name finds no use here either.
 SEARCH_PATH = "sys" + ".path"
-# The [spark] extra's entry point (docs/batch.md): public by design, like the names in __init__.
-PUBLIC_SUBPACKAGES = {"titanic_model.spark"}
+# The [spark] extra's entry point (docs/batch.md) and the passenger contract
+# (docs/schema-change.md): public by design, like the names in __init__.
+PUBLIC_SUBPACKAGES = {"titanic_model.spark", "titanic_model.contract"}
+TRAINING = "titanic_model.training"
+# The facade (it imports load_pipeline and reference_data from training on first use) and the
+# command line (its train and evaluate commands): the two doors to both rooms.
+BOTH_ROOMS = {"__init__.py", "cli.py"}
 
 
 def python_files() -> list[Path]:
@@ -110,3 +116,50 @@ def test_the_benchmarks_echo_app_imports_nothing_of_ours() -> None:
     echo = (REPO_ROOT / "benchmarks" / "echo_app.py").read_text(encoding="utf-8")
     assert imported_top_level_names(echo) & ours == set()
     assert imported_top_level_names("from app.schemas import x\nimport fastapi") & ours == {"app"}
+
+
+def reaches_training(source: str) -> bool:
+    """Whether the code imports titanic_model.training, or names it (as importlib would)."""
+    for node in ast.walk(ast.parse(source)):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            names = [node.value]
+        if any(name == TRAINING or name.startswith(f"{TRAINING}.") for name in names):
+            return True
+    return False
+
+
+def serving_modules(package_dir: Path) -> list[Path]:
+    """Every module of the package outside training/, but for the two doors to both rooms."""
+    return [
+        path
+        for path in sorted(package_dir.rglob("*.py"))
+        if path.relative_to(package_dir).parts[0] != "training"
+        and path.relative_to(package_dir).as_posix() not in BOTH_ROOMS
+    ]
+
+
+def test_serving_code_imports_nothing_of_training() -> None:
+    modules = serving_modules(PACKAGE_DIR)
+    offenders = [
+        str(path.relative_to(PACKAGE_DIR))
+        for path in modules
+        if reaches_training(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+    assert {"predict.py", "scorer.py", "contract.py", "batch/scoring.py"} <= {
+        path.relative_to(PACKAGE_DIR).as_posix() for path in modules
+    }
+    assert (PACKAGE_DIR / "training" / "train.py").is_file()
+
+
+def test_the_training_import_check_sees_every_spelling() -> None:
+    assert reaches_training("from titanic_model.training.data import load_dataset")
+    assert reaches_training("from titanic_model import training")
+    assert reaches_training("def f():\n    import titanic_model.training.train\n")
+    assert reaches_training("importlib.import_module('titanic_model.training.artifacts')")
+    assert not reaches_training("from titanic_model import contract\nimport titanic_model")

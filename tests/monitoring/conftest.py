@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from live_server import serve
 
-from titanic_model import reference_data
+from titanic_model import contract, reference_data
 
 ROWS = 2_000
 BATCH = 100
@@ -30,8 +30,8 @@ def _json_safe(record: dict[str, Any]) -> dict[str, Any]:
 def held_out_like() -> pd.DataFrame:
     """2,000 rows drawn (with replacement, seeded) from the held-out split: no drift by design."""
     held_out = reference_data("held_out")
-    columns = ["pclass", "sex", "age", "sibsp", "parch", "fare", "embarked", "name", "cabin"]
-    return held_out[columns].sample(n=ROWS, replace=True, random_state=7).reset_index(drop=True)
+    rows = held_out[list(contract.FIELD_NAMES)]
+    return rows.sample(n=ROWS, replace=True, random_state=7).reset_index(drop=True)
 
 
 def send_through_api(frame: pd.DataFrame, store_url: str) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 from conftest import ROWS, send_through_api
 
+from titanic_model import contract
+
 Monitor = Callable[..., subprocess.CompletedProcess[str]]
 
 
@@ -21,17 +23,10 @@ def test_held_out_like_rows_do_not_drift(
     assert summary["verdict"] == "ok"
     assert summary["rows"] == {"window": ROWS, "scored": ROWS, "rejected": 0, "reference": 1047}
     assert summary["drifted_features"] == []
-    assert {f["column"] for f in summary["features"]} == {
-        "pclass",
-        "sex",
-        "age",
-        "sibsp",
-        "parch",
-        "fare",
-        "embarked",
-        "title",
-        "deck",
-    }
+    # The report's own features and kinds are the passenger contract's recorded form.
+    assert [f["column"] for f in summary["features"]] == list(contract.RECORDED_COLUMNS)
+    numerical = {f["column"] for f in summary["features"] if f["kind"] == "numerical"}
+    assert numerical == set(contract.RECORDED_NUMERIC)
     print({f["column"]: round(f["score"], 4) for f in summary["features"]})
 
 
@@ -102,3 +97,12 @@ def test_no_rows_or_no_store_is_exit_2_with_a_clear_message(
     bad_window = run_monitor("--store-url", "sqlite://", "--since", "soon", "--output", "x")
     assert bad_window.returncode == 2
     assert not (tmp_path / "a").exists()
+
+
+def test_reference_rows_take_the_contracts_recorded_form() -> None:
+    from titanic_monitoring.reference import reference_frame
+
+    frame = reference_frame()
+    assert list(frame.columns) == [*contract.RECORDED_COLUMNS, "prediction", "probability"]
+    assert len(frame) == 1047
+    assert frame["title"].isin(["Mr", "Mrs", "Miss", "Master", "Rare", "Unknown"]).all()

@@ -6,8 +6,8 @@ from sklearn.pipeline import Pipeline
 
 from titanic_model import __version__, load_pipeline
 from titanic_model.config import config
-from titanic_model.processing.data_manager import load_dataset, split_dataset
 from titanic_model.scorer import LinearScorer, load_scorer
+from titanic_model.training.data import load_dataset, split_dataset
 
 
 @pytest.fixture(scope="session")

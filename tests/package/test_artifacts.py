@@ -10,9 +10,9 @@ import pytest
 from titanic_model import __version__
 from titanic_model.config import TRAINED_MODEL_DIR
 from titanic_model.processing.artifact_files import artifact_paths, file_sha256, scorer_path
-from titanic_model.processing.artifacts import load_artifact
 from titanic_model.processing.errors import ArtifactError
 from titanic_model.scorer import load_scorer
+from titanic_model.training.artifacts import load_artifact
 
 
 @pytest.fixture
@@ -99,7 +99,9 @@ def test_metadata_without_the_scorer_checksum_is_refused(model_dir: Path) -> Non
     metadata = json.loads(metadata_path.read_text())
     del metadata["scorer_sha256"]
     metadata_path.write_text(json.dumps(metadata))
-    with pytest.raises(ArtifactError, match="no sha256"):
+    with pytest.raises(
+        ArtifactError, match=r"not this package's model metadata \(check scorer_sha256\)"
+    ):
         load_scorer(__version__, model_dir)
 
 

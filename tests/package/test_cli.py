@@ -47,10 +47,11 @@ def test_train_if_missing_does_not_retrain_an_intact_artifact(
 def test_train_if_missing_retrains_when_the_model_definition_changed(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from titanic_model import cli, train_pipeline
+    from titanic_model import cli
+    from titanic_model.training import train
 
     assert cli._is_up_to_date()
-    monkeypatch.setattr(train_pipeline, "training_fingerprint", lambda data_sha256: "edited")
+    monkeypatch.setattr(train, "training_fingerprint", lambda data_sha256: "edited")
     assert not cli._is_up_to_date()
     assert "changed since the last training" in capsys.readouterr().err
 

@@ -11,8 +11,8 @@ import pytest
 from titanic_release.project import PACKAGE_DIR
 
 SUBMODULES = sorted(
-    f"titanic_model.{path.stem}"
-    for path in PACKAGE_DIR.glob("*.py")
+    ".".join(path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts)
+    for path in [*PACKAGE_DIR.glob("*.py"), *PACKAGE_DIR.glob("training/*.py")]
     if path.stem not in {"__init__", "__main__"}
 )
 ENTRY_POINTS = ["titanic_model", *SUBMODULES]

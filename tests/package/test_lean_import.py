@@ -1,11 +1,12 @@
-"""Scoring records imports neither scikit-learn, SciPy, joblib nor pandas (nor NumPy)."""
+"""Scoring records imports neither scikit-learn, SciPy, joblib nor pandas (nor NumPy), nor
+anything of the package's training room."""
 
 import json
 import subprocess
 import sys
 import textwrap
 
-HEAVY = ("sklearn", "scipy", "joblib", "pandas", "numpy", "threadpoolctl")
+HEAVY = ("sklearn", "scipy", "joblib", "pandas", "numpy", "threadpoolctl", "titanic_model.training")
 
 
 def _modules_after(code: str) -> dict[str, bool]:
@@ -45,3 +46,4 @@ def test_the_check_sees_a_heavy_import() -> None:
     )
     assert loaded["sklearn"]
     assert loaded["joblib"]
+    assert loaded["titanic_model.training"]

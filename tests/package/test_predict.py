@@ -8,7 +8,7 @@ import pytest
 
 from titanic_model import __version__, make_prediction
 from titanic_model.config import config
-from titanic_model.evaluation import classification_metrics, quality_gate_failures
+from titanic_model.training.evaluation import classification_metrics, quality_gate_failures
 
 
 def _valid_row_errors(result: dict[str, object]) -> None:

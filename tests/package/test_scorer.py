@@ -9,11 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.pipeline import Pipeline
 
-from titanic_model.compile_scorer import UnsupportedPipelineError, compile_scorer
+from titanic_model import contract
 from titanic_model.frame_scoring import score_columns
 from titanic_model.processing.frame_validation import validate_frame
 from titanic_model.processing.schemas import PassengerInput
 from titanic_model.scorer import LinearScorer
+from titanic_model.training.compile_scorer import UnsupportedPipelineError, compile_scorer
 
 TOLERANCE = 1e-12
 
@@ -61,14 +62,14 @@ _names = st.one_of(
 )
 _passengers = st.fixed_dictionaries(
     {
-        "pclass": st.sampled_from([1, 2, 3]),
-        "sex": st.sampled_from(["male", "female"]),
+        "pclass": st.sampled_from(contract.CATEGORIES["pclass"]),
+        "sex": st.sampled_from(contract.CATEGORIES["sex"]),
         "age": st.one_of(st.none(), st.floats(0, 120)),
         "sibsp": st.integers(0, 20),
         "parch": st.integers(0, 20),
         "fare": st.one_of(st.none(), st.floats(0, 1e6), st.floats(0, 1e300)),
         "cabin": st.one_of(_text, st.sampled_from(["A1", "T", "Z9", "g 12", " "])),
-        "embarked": st.sampled_from([None, "C", "Q", "S"]),
+        "embarked": st.sampled_from([None, *contract.CATEGORIES["embarked"]]),
         "name": _names,
     }
 )

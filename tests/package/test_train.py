@@ -9,12 +9,12 @@ import pytest
 import sklearn
 from sklearn.pipeline import Pipeline
 
-from titanic_model import __version__
+from titanic_model import __version__, model_metadata
 from titanic_model.config import config
 from titanic_model.processing.artifact_files import artifact_paths, file_sha256, scorer_path
-from titanic_model.processing.artifacts import load_artifact, save_artifact
-from titanic_model.processing.data_manager import split_dataset
-from titanic_model.train_pipeline import train
+from titanic_model.training.artifacts import load_artifact, save_artifact
+from titanic_model.training.data import split_dataset
+from titanic_model.training.train import train
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,10 @@ def test_packaged_model_matches_a_fresh_training(
 def test_saving_removes_other_versions(tmp_path: Path, pipeline: Pipeline) -> None:
     for path in (*artifact_paths("0.0.1", tmp_path), scorer_path("0.0.1", tmp_path)):
         path.write_text("old")
-    save_artifact(pipeline, {"version": "9.9.9"}, "9.9.9", tmp_path)
+    files = {"artifact_file", "artifact_sha256", "scorer_file", "scorer_sha256"}
+    facts = {**model_metadata().model_dump(exclude=files), "version": "9.9.9"}
+    saved = save_artifact(pipeline, facts, "9.9.9", tmp_path)
+    assert saved.version == "9.9.9"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         p.name for p in (*artifact_paths("9.9.9", tmp_path), scorer_path("9.9.9", tmp_path))
     )
@@ -91,10 +94,10 @@ def test_leaky_columns_do_not_influence_the_model(
 
 
 def test_changed_training_data_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from titanic_model import train_pipeline
+    from titanic_model.training import train as training
 
     copy = tmp_path / "titanic3.csv"
-    copy.write_text(Path(train_pipeline.default_data_path()).read_text() + "\n")
-    monkeypatch.setattr(train_pipeline, "default_data_path", lambda cfg=config: copy)
+    copy.write_text(Path(training.default_data_path()).read_text() + "\n")
+    monkeypatch.setattr(training, "default_data_path", lambda cfg=config: copy)
     with pytest.raises(ValueError, match="packaged training data was changed"):
         train(model_dir=tmp_path)

@@ -7,6 +7,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from titanic_model import contract
 from titanic_model.processing.frame_validation import validate_frame
 from titanic_model.processing.validation import validate_records
 
@@ -22,20 +23,7 @@ _anything = st.one_of(
 _rows = st.lists(
     st.fixed_dictionaries(
         {},
-        optional={
-            field: _anything
-            for field in (
-                "pclass",
-                "sex",
-                "age",
-                "sibsp",
-                "parch",
-                "fare",
-                "cabin",
-                "embarked",
-                "name",
-            )
-        },
+        optional={field: _anything for field in contract.FIELD_NAMES},
     ),
     min_size=1,
     max_size=25,

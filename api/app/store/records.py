@@ -7,16 +7,18 @@ surrogates become U+FFFD. The answer the client got is not changed by it.
 
 A row the package accepted is not validated a second time by pydantic when its values are
 already what PassengerInput would make of them (the usual JSON body); only the other rows
-(strings to strip, 2.0 for 2, NaN for null ...) go through PassengerInput again.
+(strings to strip, 2.0 for 2, NaN for null ...) go through PassengerInput again. Both ways give
+the passenger contract's recorded form (titanic_model.contract.RECORDED_COLUMNS).
 """
 
 import re
 import secrets
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from titanic_model import PassengerInput, PredictionResult, RowError, extract_deck, extract_title
+from titanic_model import PassengerInput, PredictionResult, RowError, contract
 
 StoredRow = tuple[Any, ...]
 """The values of titanic_store.COLUMNS (the predictions table's), in that order."""
@@ -30,11 +32,8 @@ ROW_BYTES = 768
 ERRORS_BYTES = 2048
 OUTCOME_BYTES = 256
 
-_PCLASSES = frozenset({1, 2, 3})
-_SEXES = frozenset({"male", "female"})
-_PORTS = frozenset({"C", "Q", "S"})
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-_NO_INPUTS = (None,) * 9
+_NO_INPUTS = (None,) * len(contract.RECORDED_COLUMNS)
 
 
 def storable(text: str) -> str:
@@ -73,44 +72,51 @@ def _text(value: object) -> str | None:
     raise _RedoError
 
 
+def _category(declared: contract.Category) -> Callable[[object], object]:
+    """A category exactly as PassengerInput spells it (1, not 1.0; "S", not "s")."""
+    kind, allowed = type(declared.values[0]), frozenset(declared.values)
+
+    def read(value: object) -> object:
+        if value is None and not declared.required:
+            return None
+        if type(value) is kind and value in allowed:
+            return value
+        raise _RedoError
+
+    return read
+
+
+def _reader(declared: contract.Field) -> Callable[[object], object]:
+    match declared:
+        case contract.Number():
+            return _number
+        case contract.Count():
+            return _count
+        case contract.Category():
+            return _category(declared)
+        case contract.Text():
+            return _text
+
+
+_READERS = {declared.name: _reader(declared) for declared in contract.FIELDS}
+
+
+def _recorded(values: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The contract's recorded form of validated values, derived text made storable."""
+    return (
+        *(values[name] for name in contract.RECORDED_INPUTS),
+        *(storable(how.rule(values[how.source])) for how in contract.DERIVED.values()),
+    )
+
+
 def _canonical_inputs(raw: dict[str, Any]) -> tuple[Any, ...]:
     """The stored inputs straight from the raw row; _RedoError if pydantic would change a value."""
-    pclass, sex, embarked = raw.get("pclass"), raw.get("sex"), raw.get("embarked")
-    if (
-        type(pclass) is not int
-        or pclass not in _PCLASSES
-        or type(sex) is not str
-        or sex not in _SEXES
-        or (embarked is not None and (type(embarked) is not str or embarked not in _PORTS))
-    ):
-        raise _RedoError
-    return (
-        pclass,
-        sex,
-        _number(raw.get("age")),
-        _count(raw.get("sibsp")),
-        _count(raw.get("parch")),
-        _number(raw.get("fare")),
-        embarked,
-        extract_title(_text(raw.get("name"))),
-        storable(extract_deck(_text(raw.get("cabin")))),
-    )
+    return _recorded({name: read(raw.get(name)) for name, read in _READERS.items()})
 
 
 def validated_inputs(raw: dict[str, Any]) -> tuple[Any, ...]:
     """The stored inputs by way of the package's own validation: the reference for the fast path."""
-    passenger = PassengerInput.model_validate(raw)
-    return (
-        passenger.pclass,
-        passenger.sex,
-        passenger.age,
-        passenger.sibsp,
-        passenger.parch,
-        passenger.fare,
-        passenger.embarked,
-        extract_title(passenger.name),
-        storable(extract_deck(passenger.cabin)),
-    )
+    return _recorded(PassengerInput.model_validate(raw).__dict__)
 
 
 def _inputs(raw: dict[str, Any]) -> tuple[Any, ...]:

@@ -4,8 +4,12 @@ Data minimisation: a passenger's name is kept only as the title the model uses, 
 its deck. A rejected row keeps its errors and no inputs. A row the database refused even alone is
 kept in the quarantine table, as JSON text, with the reason.
 
-A change here needs a migration (README.md); the tests check that the two agree.
+The passenger's columns come from the passenger contract (titanic_model.contract): a field added
+there becomes a column here, and needs a migration (README.md); the tests check that the declared
+tables and the migrations agree.
 """
+
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -19,10 +23,37 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.types import TypeEngine
+
+from titanic_model import contract
 
 TABLE_NAME = "predictions"
+DERIVED_LENGTH = 16  # room for every derived category (a title, a deck letter)
 
 metadata = MetaData()
+
+
+def _input_type(name: str) -> TypeEngine[Any]:
+    """The SQL type of a recorded input column, from the passenger contract's field."""
+    match contract.field(name):
+        case contract.Number():
+            return Float()
+        case contract.Count():
+            return SmallInteger()
+        case contract.Category(values=values) if isinstance(values[0], int):
+            return SmallInteger()
+        case contract.Category(values=values):
+            return String(max(len(str(value)) for value in values))
+        case declared:
+            raise TypeError(f"{name} ({type(declared).__name__}) is not recorded as it is")
+
+
+# The passenger's recorded form: the contract's recorded inputs, then its derived categories.
+PASSENGER_COLUMNS = [
+    *(Column(name, _input_type(name)) for name in contract.RECORDED_INPUTS),
+    *(Column(name, String(DERIVED_LENGTH)) for name in contract.DERIVED),
+]
+
 predictions = Table(
     TABLE_NAME,
     metadata,
@@ -31,15 +62,7 @@ predictions = Table(
     Column("request_id", String(128), nullable=False),
     Column("row_index", Integer, nullable=False),
     Column("model_version", String(64), nullable=False),
-    Column("pclass", SmallInteger),
-    Column("sex", String(8)),
-    Column("age", Float),
-    Column("sibsp", SmallInteger),
-    Column("parch", SmallInteger),
-    Column("fare", Float),
-    Column("embarked", String(1)),
-    Column("title", String(16)),
-    Column("deck", String(16)),
+    *PASSENGER_COLUMNS,
     Column("probability", Float),
     Column("prediction", SmallInteger),
     Column("errors", JSON(none_as_null=True)),

@@ -12,16 +12,15 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from titanic_model import contract
 from titanic_model.config import config
 from titanic_model.predict import make_prediction
-from titanic_model.processing.schemas import PassengerInput, PredictionResult
+from titanic_model.processing.schemas import PredictionResult
 
-MODEL_FIELDS = tuple(PassengerInput.model_fields)
-REQUIRED_FIELDS = tuple(
-    name for name, field in PassengerInput.model_fields.items() if field.is_required()
-)
+MODEL_FIELDS = contract.FIELD_NAMES
+REQUIRED_FIELDS = contract.REQUIRED_FIELDS
 RESULT_COLUMNS = ("prediction", "probability", "error")
-_NUMBER_FIELDS = ("pclass", "age", "fare", "sibsp", "parch")
+_NUMBER_FIELDS = contract.NUMBER_VALUED_FIELDS
 _MISSING_TEXT = ("", config.data.missing_marker)
 
 

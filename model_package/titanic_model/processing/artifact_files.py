@@ -6,11 +6,12 @@ here imports scikit-learn or joblib: serving reads the metadata and the scorer t
 """
 
 import hashlib
-import json
 from pathlib import Path
-from typing import Any
+
+from pydantic import ValidationError
 
 from titanic_model.config import TRAINED_MODEL_DIR, config
+from titanic_model.metadata import ModelMetadata
 from titanic_model.processing.errors import ArtifactError
 
 
@@ -35,27 +36,28 @@ def scorer_path(version: str, directory: Path = TRAINED_MODEL_DIR) -> Path:
     return directory / f"{_stem(version)}.scorer.json"
 
 
-def load_metadata(version: str, directory: Path = TRAINED_MODEL_DIR) -> dict[str, Any]:
+def load_metadata(version: str, directory: Path = TRAINED_MODEL_DIR) -> ModelMetadata:
     _, metadata_path = artifact_paths(version, directory)
     if not metadata_path.is_file():
         raise ArtifactError(
             f"no model metadata at {metadata_path}; train with `titanic-model train`"
         )
     try:
-        metadata: dict[str, Any] = json.loads(metadata_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        return ModelMetadata.model_validate_json(metadata_path.read_bytes())
+    except OSError as exc:
         raise ArtifactError(f"cannot read model metadata {metadata_path}: {exc}") from None
-    return metadata
+    except ValidationError as exc:
+        fields = ", ".join(".".join(map(str, error["loc"])) for error in exc.errors())
+        raise ArtifactError(
+            f"{metadata_path} is not this package's model metadata (check {fields or 'its JSON'}); "
+            "retrain with `titanic-model train`"
+        ) from None
 
 
-def verified_bytes(path: Path, expected_sha256: object) -> bytes:
+def verified_bytes(path: Path, expected_sha256: str) -> bytes:
     """The file's content, after checking it is there and is the file the metadata names."""
     if not path.is_file():
         raise ArtifactError(f"no trained model file at {path}; train with `titanic-model train`")
-    if expected_sha256 is None:
-        raise ArtifactError(
-            f"the metadata records no sha256 for {path.name}; retrain with `titanic-model train`"
-        )
     content = path.read_bytes()
     actual = hashlib.sha256(content).hexdigest()
     if actual != expected_sha256:

@@ -12,18 +12,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from titanic_model.processing.schemas import (
-    AGE_RANGE,
-    CATEGORIES,
-    FAMILY_COUNT_RANGE,
-    PassengerInput,
-    RowError,
-)
+from titanic_model import contract
+from titanic_model.processing.schemas import RowError
 from titanic_model.processing.validation import validate_record
 
-FIELDS = tuple(PassengerInput.model_fields)
-NUMERIC_FIELDS = ("age", "fare", "sibsp", "parch")
-COUNT_FIELDS = ("sibsp", "parch")  # missing means 0, as in PassengerInput
 Columns = dict[str, npt.NDArray[Any]]
 
 
@@ -41,56 +33,67 @@ def _is_text(column: pd.Series) -> npt.NDArray[np.bool_]:
     return np.fromiter((isinstance(v, str) for v in column.to_numpy()), bool, len(column))
 
 
+def _within(
+    values: npt.NDArray[np.float64], low: float, high: float | None
+) -> npt.NDArray[np.bool_]:
+    ok = np.isfinite(values) & (values >= low)
+    return ok if high is None else ok & (values <= high)
+
+
+def _canonical_values(declared: contract.Field, column: pd.Series) -> npt.NDArray[np.bool_]:
+    """Per row: whether PassengerInput would accept this field's value unchanged."""
+    missing = column.isna().to_numpy()
+    match declared:
+        case contract.Number(minimum=low, maximum=high):
+            if not _is_number_column(column):
+                return missing  # numbers stored as text, etc.
+            return missing | _within(_numbers(column), low, high)
+        case contract.Count(minimum=low, maximum=high):
+            if not _is_number_column(column):
+                return missing
+            values = _numbers(column)
+            whole: npt.NDArray[np.bool_] = values == np.round(values)
+            return missing | (_within(values, low, high) & whole)
+        case contract.Category(values=allowed, required=required):
+            if isinstance(allowed[0], int):
+                if not _is_number_column(column):
+                    return np.zeros(len(column), dtype=bool) if required else missing
+                known = np.isin(_numbers(column), allowed)
+            else:
+                known = column.isin(allowed).to_numpy()
+            return known if required else (missing | known)
+        case contract.Text():
+            return missing | _is_text(column)
+
+
 def _canonical_rows(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
     """Rows every field of which PassengerInput would accept unchanged."""
     ok = np.ones(len(frame), dtype=bool)
-    for field in FIELDS:
-        if field not in frame:
-            if PassengerInput.model_fields[field].is_required():
-                return np.zeros(len(frame), dtype=bool)
-            continue
-        column = frame[field]
-        missing = column.isna().to_numpy()
-        if field in NUMERIC_FIELDS or field == "pclass":
-            if not _is_number_column(column):
-                ok &= missing if field != "pclass" else False  # numbers stored as text, etc.
-                continue
-            values = _numbers(column)
-            if field == "age":
-                ok &= missing | ((values >= AGE_RANGE[0]) & (values <= AGE_RANGE[1]))
-            elif field == "fare":
-                ok &= missing | ((values >= 0) & np.isfinite(values))
-            else:
-                whole = np.isfinite(values) & (values == np.round(values))
-                low, high = (1, 3) if field == "pclass" else FAMILY_COUNT_RANGE
-                in_range = whole & (values >= low) & (values <= high)
-                ok &= in_range if field == "pclass" else (missing | in_range)
-        elif field in CATEGORIES:
-            known = column.isin(CATEGORIES[field]).to_numpy()
-            ok &= known if field == "sex" else (missing | known)
-        else:
-            ok &= missing | _is_text(column)
+    for declared in contract.FIELDS:
+        if declared.name in frame:
+            ok &= _canonical_values(declared, frame[declared.name])
+        elif declared.name in contract.REQUIRED_FIELDS:
+            return np.zeros(len(frame), dtype=bool)
     return ok
 
 
 def _columns_from_canonical(frame: pd.DataFrame, rows: npt.NDArray[np.intp]) -> Columns:
     """The canonical rows' values, column-wise: numbers as float (NaN if missing), text or None."""
     columns: Columns = {}
-    for field in FIELDS:
+    for field in contract.FIELD_NAMES:
         if field not in frame:
-            if field in NUMERIC_FIELDS:  # an absent count is none, as a missing one
-                fill = 0.0 if field in COUNT_FIELDS else np.nan
-                columns[field] = np.full(len(rows), fill, dtype=float)
+            if field in contract.NUMERIC_FIELDS:  # an absent count is none, as a missing one
+                count = isinstance(contract.field(field), contract.Count)
+                columns[field] = np.full(len(rows), 0.0 if count else np.nan, dtype=float)
             else:
                 columns[field] = np.full(len(rows), None, dtype=object)
             continue
         column = frame[field]
         subset = column if len(rows) == len(frame) else column.iloc[rows]
-        if field in NUMERIC_FIELDS:
+        if field in contract.NUMERIC_FIELDS:
             values = _numbers(subset)
-            columns[field] = (
-                np.where(np.isnan(values), 0.0, values) if field in COUNT_FIELDS else values
-            )
+            count = isinstance(contract.field(field), contract.Count)  # a missing count is 0
+            columns[field] = np.where(np.isnan(values), 0.0, values) if count else values
         else:
             # A copy with None for every missing value (the stubs do not allow na_value=None).
             columns[field] = subset.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
@@ -121,7 +124,7 @@ def validate_frame(frame: pd.DataFrame) -> tuple[npt.NDArray[np.intp], Columns, 
     columns: Columns = {}
     for field, fast_values in fast.items():
         extra = [record[field] for _, record in rescued]
-        if field in NUMERIC_FIELDS:
+        if field in contract.NUMERIC_FIELDS:
             extra_array = np.array([np.nan if v is None else v for v in extra], dtype=float)
         else:
             extra_array = np.array(extra, dtype=object)

@@ -1,11 +1,11 @@
 """The feature rules, in plain Python: how raw text becomes the title and deck categories.
 
-Training (through the transformers in features.py) and serving (through the compiled scorer) apply
-these same functions, so the two cannot drift apart. No scikit-learn here: serving imports this.
+Training (through the transformers of training/features.py) and serving (through the compiled
+scorer) apply these same functions, so the two cannot drift apart; the contract names which field
+each is applied to (contract.DERIVED). No scikit-learn here: serving imports this.
 """
 
 import re
-from collections.abc import Callable
 
 # "Surname, Title. Given names": the title sits between the comma and the first full stop.
 _TITLE_PATTERN = re.compile(r",\s*([^.,]+?)\s*\.")
@@ -36,10 +36,3 @@ def extract_deck(cabin: object) -> str:
         return UNKNOWN
     text = str(cabin).strip()
     return text[0].upper() if text else UNKNOWN
-
-
-# Engineered feature -> (raw field it is derived from, rule). The scorer artifact names the rule.
-ENGINEERED_RULES: dict[str, tuple[str, Callable[[object], str]]] = {
-    "title": ("name", extract_title),
-    "deck": ("cabin", extract_deck),
-}

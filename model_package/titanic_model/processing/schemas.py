@@ -1,19 +1,13 @@
-"""The input contract, shared by the package and the API: one passenger, validated by pydantic."""
+"""The input schema, built from the passenger contract: one passenger, validated by pydantic."""
 
 import math
-from collections.abc import Sequence
-from typing import Annotated, Literal, NotRequired, TypedDict
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 from pydantic_core import ErrorDetails
 
-AGE_RANGE = (0.0, 120.0)
-FAMILY_COUNT_RANGE = (0, 20)
-CATEGORIES: dict[str, tuple[object, ...]] = {
-    "pclass": (1, 2, 3),
-    "sex": ("male", "female"),
-    "embarked": ("C", "Q", "S"),
-}
+from titanic_model import contract
 
 
 def _missing_to_none(value: object) -> object:
@@ -42,63 +36,68 @@ def _whole_number(value: object) -> object:
 
 
 def _count_or_zero(value: object) -> object:
-    """sibsp/parch: a missing count means none."""
+    """A missing count means none."""
     value = _whole_number(value)
     return 0 if value is None else value
-
-
-def _lowercase(value: object) -> object:
-    return value.strip().lower() if isinstance(value, str) else _missing_to_none(value)
-
-
-def _uppercase(value: object) -> object:
-    if isinstance(value, str):
-        return value.strip().upper() or None
-    return _missing_to_none(value)
-
-
-def _optional_text(value: object) -> object:
-    return _missing_to_none(value)
 
 
 def _optional_number(value: object) -> object:
     return _plain_number(_missing_to_none(value))
 
 
-Count = Annotated[
-    Annotated[int, Field(ge=FAMILY_COUNT_RANGE[0], le=FAMILY_COUNT_RANGE[1])],
-    BeforeValidator(_count_or_zero),
-]
-OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
+def _spelling(values: tuple[str, ...]) -> Callable[[object], object]:
+    """Text stripped, in the case the values are written in; empty text is missing."""
+    case: Callable[[str], str] = str.upper if all(v.isupper() for v in values) else str.lower
+    if not all(v == case(v) for v in values):
+        case = str.strip
+
+    def normalise(value: object) -> object:
+        if isinstance(value, str):
+            return case(value.strip()) or None
+        return _missing_to_none(value)
+
+    return normalise
 
 
-class PassengerInput(BaseModel):
-    """One passenger as the model sees it; unknown fields (boat, body, ticket …) are ignored."""
+def _annotation(declared: contract.Field) -> tuple[Any, Any]:
+    """(type, default) of the pydantic field for a contract field."""
+    match declared:
+        case contract.Number(minimum=low, maximum=high):
+            number = Annotated[float, Field(ge=low, le=high)]
+            return Annotated[number | None, BeforeValidator(_optional_number)], None
+        case contract.Count(minimum=low, maximum=high):
+            return Annotated[int, Field(ge=low, le=high), BeforeValidator(_count_or_zero)], 0
+        case contract.Category(values=values, required=required):
+            allowed: Any = Literal[values]  # a tuple subscript: Literal[(a, b)] is Literal[a, b]
+            if isinstance(values[0], int):
+                normalise: Callable[[object], object] = _whole_number
+            else:
+                normalise = _spelling(values)
+            if required:
+                return Annotated[allowed, BeforeValidator(normalise)], ...
+            return Annotated[allowed | None, BeforeValidator(normalise)], None
+        case contract.Text():
+            return Annotated[str | None, BeforeValidator(_missing_to_none)], None
 
-    model_config = ConfigDict(extra="ignore", allow_inf_nan=False, frozen=True)
 
-    pclass: Annotated[Literal[1, 2, 3], BeforeValidator(_whole_number)] = Field(
-        description="Ticket class: 1, 2 or 3", examples=[3]
+def _passenger_input() -> type[BaseModel]:
+    fields: dict[str, Any] = {}
+    for declared in contract.FIELDS:
+        annotation, default = _annotation(declared)
+        info = Field(default, description=declared.description, examples=[declared.example])
+        fields[declared.name] = (annotation, info)
+    return create_model(
+        "PassengerInput",
+        __config__=ConfigDict(extra="ignore", allow_inf_nan=False, frozen=True),
+        __doc__="One passenger as the model sees it; unknown fields (boat, body, ticket …) "
+        "are ignored.",
+        __module__=__name__,
+        **fields,
     )
-    sex: Annotated[Literal["male", "female"], BeforeValidator(_lowercase)] = Field(
-        examples=["female"]
-    )
-    age: Annotated[
-        Annotated[float, Field(ge=AGE_RANGE[0], le=AGE_RANGE[1])] | None,
-        BeforeValidator(_optional_number),
-    ] = Field(default=None, description="Age in years; null if unknown", examples=[29.0])
-    sibsp: Count = Field(default=0, description="Siblings and spouses aboard", examples=[0])
-    parch: Count = Field(default=0, description="Parents and children aboard", examples=[0])
-    fare: Annotated[Annotated[float, Field(ge=0)] | None, BeforeValidator(_optional_number)] = (
-        Field(default=None, description="Ticket fare in pounds; null if unknown", examples=[7.25])
-    )
-    cabin: OptionalText = Field(default=None, examples=["C85"])
-    embarked: Annotated[Literal["C", "Q", "S"] | None, BeforeValidator(_uppercase)] = Field(
-        default=None, description="Port: C Cherbourg, Q Queenstown, S Southampton", examples=["S"]
-    )
-    name: OptionalText = Field(
-        default=None, description="Full name; only its title is used", examples=["Doe, Mrs. Jane"]
-    )
+
+
+PassengerInput = _passenger_input()
+"""One passenger (titanic_model.contract's FIELDS), validated: missing values as None."""
 
 
 class RowError(TypedDict):

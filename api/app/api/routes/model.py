@@ -1,27 +1,24 @@
 """GET /api/v1/model: the model card, from the package's own metadata (read once at start)."""
 
-from typing import Any
-
 from fastapi import FastAPI
 
 from app.core.config import API_V1_PREFIX
-from app.schemas.model import ModelCard
-from titanic_model import __version__ as model_version
-from titanic_model import model_metadata
+from app.schemas.model import ModelCard, ModelFeatures
+from titanic_model import ModelMetadata, model_metadata
 
 
-def model_card(metadata: dict[str, Any]) -> ModelCard:
+def model_card(metadata: ModelMetadata) -> ModelCard:
     return ModelCard(
-        version=model_version,
-        trained_at=metadata["trained_at"],
-        git_commit=metadata.get("git_commit"),
-        data_file=metadata["data_file"],
-        data_sha256=metadata["data_sha256"],
-        artifact_sha256=metadata["artifact_sha256"],
-        features=metadata["config"]["features"],
-        training_rows=metadata["rows"]["train"],
-        held_out_rows=metadata["rows"]["held_out"],
-        held_out_metrics=metadata["held_out_metrics"],
+        version=metadata.version,
+        trained_at=metadata.trained_at,
+        git_commit=metadata.git_commit,
+        data_file=metadata.data_file,
+        data_sha256=metadata.data_sha256,
+        artifact_sha256=metadata.artifact_sha256,
+        features=ModelFeatures.model_validate(metadata.config.features.model_dump()),
+        training_rows=metadata.rows.train,
+        held_out_rows=metadata.rows.held_out,
+        held_out_metrics=metadata.held_out_metrics.model_dump(),
     )
 
 

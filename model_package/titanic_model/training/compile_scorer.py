@@ -14,7 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from titanic_model.processing.rules import ENGINEERED_RULES
+from titanic_model import contract
 from titanic_model.scorer import SCORER_FORMAT_VERSION, CategorySpec, NumericSpec, ScorerSpec
 
 
@@ -38,7 +38,7 @@ def _categories(
         else:
             weights.append((_python_value(category), float(coefficient)))
     if rule is not None:  # the rules map a missing value to a category of their own
-        missing = dict(weights).get(ENGINEERED_RULES[rule][1](None), 0.0)
+        missing = dict(weights).get(contract.DERIVED[rule].rule(None), 0.0)
     return CategorySpec(feature=feature, field=field, rule=rule, weights=weights, missing=missing)
 
 
@@ -76,7 +76,7 @@ def compile_scorer(pipeline: Pipeline) -> dict[str, Any]:
                 weights = block[start : start + len(known)]
                 categories.append(_categories(field, field, None, known, weights))
                 start += len(known)
-        elif name in ENGINEERED_RULES and columns == [ENGINEERED_RULES[name][0]]:
+        elif name in contract.DERIVED and columns == [contract.DERIVED[name].source]:
             known = transformer.named_steps["encode"].categories_[0]
             categories.append(_categories(name, columns[0], name, known, block))
         else:

@@ -1,6 +1,7 @@
-"""Reading the training data, checking it is the data we think it is, and splitting it."""
+"""Reading the training data and splitting it; the split's rows for monitoring and the gate."""
 
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 from sklearn.model_selection import train_test_split
@@ -36,3 +37,9 @@ def split_dataset(
 def load_held_out(cfg: AppConfig = config) -> pd.DataFrame:
     """The held-out rows of the packaged dataset: the fixed set every version is scored on."""
     return split_dataset(load_dataset(cfg=cfg), cfg)[1]
+
+
+def reference_data(part: Literal["train", "held_out"] = "train") -> pd.DataFrame:
+    """The packaged titanic3 rows of the training split or of the held-out split, raw columns."""
+    train, held_out = split_dataset(load_dataset())
+    return train if part == "train" else held_out

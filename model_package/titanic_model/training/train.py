@@ -1,11 +1,11 @@
 """Trains the pipeline on the configured split and saves it with its metadata: nothing else."""
 
+import ast
 import hashlib
 import platform
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import joblib
 import numpy as np
@@ -15,13 +15,16 @@ import sklearn
 from loguru import logger
 from threadpoolctl import threadpool_limits
 
-from titanic_model.config import PACKAGE_ROOT, TRAINED_MODEL_DIR, AppConfig, config
-from titanic_model.evaluation import classification_metrics
-from titanic_model.pipeline import build_pipeline
+from titanic_model.config import CONFIG_FILE, PACKAGE_ROOT, TRAINED_MODEL_DIR, AppConfig, config
+from titanic_model.metadata import ModelMetadata
 from titanic_model.processing.artifact_files import file_sha256
-from titanic_model.processing.artifacts import save_artifact
-from titanic_model.processing.data_manager import default_data_path, load_dataset, split_dataset
+from titanic_model.training.artifacts import save_artifact
+from titanic_model.training.data import default_data_path, load_dataset, split_dataset
+from titanic_model.training.evaluation import classification_metrics
+from titanic_model.training.pipeline import build_pipeline
 from titanic_model.version import __version__
+
+TRAINING_DIR = Path(__file__).resolve().parent
 
 
 def _git_commit() -> str | None:
@@ -40,28 +43,51 @@ def _git_commit() -> str | None:
     return result.stdout.strip() or None
 
 
-# What a trained model depends on, besides the data: a change to any of them means retraining.
-_MODEL_DEFINITION = (
-    "config.yml",
-    "pipeline.py",
-    "processing/features.py",
-    "processing/rules.py",
-    "train_pipeline.py",
-    "compile_scorer.py",
-)
+def _package_imports(path: Path) -> set[Path]:
+    """The package's own modules that the module at `path` imports anywhere in its code (the
+    package's __init__, a facade of re-exports, aside)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] != PACKAGE_ROOT.name or len(parts) == 1:  # not ours, or the facade
+                continue
+            base = PACKAGE_ROOT.joinpath(*parts[1:])
+            for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+                if candidate.is_file():
+                    found.add(candidate)
+    return found
+
+
+def model_definition() -> list[Path]:
+    """What a trained model depends on besides the data: config.yml, every module of training/
+    and every package module they import, directly or not. A change to any means retraining."""
+    pending = set(TRAINING_DIR.rglob("*.py"))
+    seen: set[Path] = set()
+    while pending:
+        path = pending.pop()
+        seen.add(path)
+        pending |= _package_imports(path) - seen
+    return [CONFIG_FILE, *sorted(seen)]
 
 
 def training_fingerprint(data_sha256: str) -> str:
     """sha256 of the data and of the files that define the model, to spot a stale artifact."""
     digest = hashlib.sha256(data_sha256.encode())
-    for name in _MODEL_DEFINITION:
-        digest.update((PACKAGE_ROOT / name).read_bytes())
+    for path in model_definition():
+        digest.update(str(path.relative_to(PACKAGE_ROOT)).encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
 def train(
     data_path: Path | None = None, cfg: AppConfig = config, model_dir: Path = TRAINED_MODEL_DIR
-) -> dict[str, Any]:
+) -> ModelMetadata:
     """Fit on the training split, score the held-out split, save artifact + metadata."""
     path = data_path or default_data_path(cfg)
     data_sha256 = file_sha256(path)
@@ -81,7 +107,7 @@ def train(
     probabilities = pipeline.predict_proba(held_out)[:, 1]
     metrics = classification_metrics(held_out[cfg.target], probabilities)
 
-    metadata = {
+    facts = {
         "version": __version__,
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "git_commit": _git_commit(),
@@ -90,7 +116,7 @@ def train(
         "training_fingerprint": training_fingerprint(data_sha256),
         "rows": {"total": len(frame), "train": len(train_rows), "held_out": len(held_out)},
         "held_out_metrics": metrics,
-        "config": cfg.model_dump(mode="json"),
+        "config": cfg,
         "library_versions": {
             "python": platform.python_version(),
             "scikit-learn": sklearn.__version__,
@@ -100,10 +126,10 @@ def train(
             "pydantic": pydantic.__version__,
         },
     }
-    model_path = save_artifact(pipeline, metadata, __version__, model_dir)
+    metadata = save_artifact(pipeline, facts, __version__, model_dir)
     logger.info(
         "trained {} on {} rows; held-out ROC AUC {:.4f}, accuracy {:.4f}, Brier {:.4f}",
-        model_path.name,
+        metadata.artifact_file,
         len(train_rows),
         metrics["roc_auc"],
         metrics["accuracy"],

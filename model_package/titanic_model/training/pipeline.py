@@ -6,11 +6,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from titanic_model import contract
 from titanic_model.config import AppConfig, config
-from titanic_model.processing.features import CabinDeckExtractor, TitleExtractor
-from titanic_model.processing.rules import ENGINEERED_RULES
+from titanic_model.training.features import CabinDeckExtractor, TitleExtractor
 
-# Engineered feature -> the transformer wrapping its rule (rules.py names its raw column).
+# Engineered feature -> the transformer wrapping its rule (the contract names its raw field).
 ENGINEERED_EXTRACTORS = {"title": TitleExtractor, "deck": CabinDeckExtractor}
 
 
@@ -30,7 +30,7 @@ def build_pipeline(cfg: AppConfig = config) -> Pipeline:
     if features.categorical:
         columns.append(("categorical", _one_hot(), list(features.categorical)))
     for name in features.engineered:
-        source, _ = ENGINEERED_RULES[name]
+        source = contract.DERIVED[name].source
         extractor = ENGINEERED_EXTRACTORS[name]()
         columns.append((name, Pipeline([("extract", extractor), ("encode", _one_hot())]), [source]))
 
