@@ -76,7 +76,7 @@ def test_the_table_records_the_passenger_contracts_columns() -> None:
     with engine.connect() as connection:
         created = [column["name"] for column in sa.inspect(connection).get_columns("predictions")]
     bookkeeping = ["id", "created_at", "request_id", "row_index", "model_version"]
-    answer = ["probability", "prediction", "errors"]
+    answer = ["probability", "prediction", "errors", "prediction_id"]
     assert created == [*bookkeeping, *contract.RECORDED_COLUMNS, *answer]
     assert len(validated_inputs(RAW_ROWS[0])) == len(contract.RECORDED_COLUMNS)
 
