@@ -8,6 +8,7 @@ export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
 export UV_COMPILE_BYTECODE := 1
 
 .PHONY: test train build bench clean index index-stop publish run venv deploy-api java monitor postgres-bin
+.PHONY: image image-tools index-published image-smoke
 
 $(VENV)/.ready:
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +17,8 @@ $(VENV)/.ready:
 	touch $@
 
 ## make test: everything CI checks (lint/types, package, API, end-to-end, differential, Spark)
-test: $(VENV)/.ready
-	$(TOX) run -e checks,test_ci,test_package,test_app,test_monitor,e2e,differential,test_spark
+test: $(VENV)/.ready image-tools
+	$(TOX) run -e checks,test_ci,test_package,test_app,test_monitor,e2e,differential,test_spark,test_image
 
 ## make train: train the model for the current VERSION
 train: $(VENV)/.ready
@@ -50,11 +51,28 @@ API_VENV := .venv-api
 PORT ?= 8001
 # The prediction store of `make run` (and what `make monitor` reads): a SQLite file under data/.
 PREDICTION_STORE_URL ?= sqlite:///$(CURDIR)/data/predictions.sqlite3
-run: index
-	$(TOX) run -q -e publish_model -- --local-index --reuse-existing
+run: index-published
 	$(INDEX_PY) -m release.install_api --venv $(API_VENV)
 	mkdir -p data
 	PORT=$(PORT) PREDICTION_STORE_URL=$(PREDICTION_STORE_URL) $(INDEX_PY) -m release.run_api --venv $(API_VENV)
+
+## make index-published: the local index running with this VERSION on it (make run, make image)
+index-published: index
+	$(TOX) run -q -e publish_model -- --local-index --reuse-existing
+
+## make image: api/Dockerfile built with podman (or docker) as titanic-api:{VERSION}, the tag printed;
+## the index (a build secret) is PIP_EXTRA_INDEX_URL, else the local one (started, published to);
+## its id and the SBOM of its Python environment go to reports/image/. BASE_IMAGE=local builds on
+## a local Debian bookworm base (debootstrap, cached in .cache/local-base/), BASE_IMAGE=IMAGE on IMAGE.
+BASE_IMAGE ?=
+image: $(if $(PIP_EXTRA_INDEX_URL),$(VENV)/.ready,index-published)
+	$(TOX) run -q -e image -- $(if $(BASE_IMAGE),--base $(BASE_IMAGE))
+
+## make image-smoke: `make image`'s image started by docker (a real runtime), healthy by its own
+## HEALTHCHECK, `tox -e smoke` against it from a container in its network, stopped by SIGTERM
+## (CircleCI's image job, on its remote Docker; .ci/image_smoke.sh)
+image-smoke:
+	RELEASE_ID=$(RELEASE_ID) bash .ci/image_smoke.sh
 
 ## make monitor: drift and quality report over the last 7 days of `make run`'s store, in
 ## reports/monitoring/ (exit 1 when something drifted, 2 when there is nothing to report)
@@ -99,6 +117,15 @@ deploy-api:
 	test -x $(RAILWAY_CLI) || npm install --no-save --no-audit --no-fund --prefix .cache/railway-cli @railway/cli
 	cd api && $(abspath $(RAILWAY_CLI)) variables --set "RELEASE_ID=$(RELEASE_ID)" --skip-deploys $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
 	cd api && $(abspath $(RAILWAY_CLI)) up --ci $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
+
+## make image-tools: Debian's podman (builds the API image without a daemon) and debootstrap (makes
+## the local base image) when missing (.ci/run and make test call it, like make java)
+image-tools:
+	@command -v podman >/dev/null && test -x /usr/sbin/debootstrap || { \
+	  as_root=""; [ "$$(id -u)" -eq 0 ] || as_root="sudo"; \
+	  $$as_root apt-get update -qq && \
+	  $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman debootstrap \
+	    debian-archive-keyring; }
 
 clean:
 	rm -rf .tox dist build model_package/*.egg-info reports
