@@ -16,7 +16,7 @@ $(VENV)/.ready:
 	$(VENV)/bin/python -m pip install --quiet "tox>=4.20" "tox-uv>=1.11"
 	touch $@
 
-## make test: everything CI checks (lint/types, package, API, end-to-end, differential, Spark)
+## make test: everything CI checks (lint/types, package, API, end-to-end, differential, Spark, image)
 test: $(VENV)/.ready image-tools
 	$(TOX) run -e checks,test_ci,test_package,test_app,test_monitor,e2e,differential,test_spark,test_image
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from container_rootfs import ENGINE, Rootfs, container_rootfs
+from container_rootfs import ENGINE, Rootfs, container_rootfs, removing_new_dangling_images
 
 from release.image import BuiltImage, build_image
 from release.local_base import ensure_local_base
@@ -84,17 +84,18 @@ def base_image(engine: str) -> str:
 
 @pytest.fixture(scope="session")
 def build(engine: str, base_image: str, index: LocalIndex) -> Iterator[BuildRun]:
-    started = time.monotonic()
-    image = build_image(
-        index.authenticated_simple_url(),
-        engine=engine,
-        tag=TEST_TAG,
-        base=base_image,
-        use_cache=False,
-        context_env=_environ_without_index_settings(),
-    )
-    yield BuildRun(image=image, seconds=time.monotonic() - started)
-    subprocess.run([engine, "rmi", "--force", TEST_TAG], capture_output=True, check=False)
+    with removing_new_dangling_images():
+        started = time.monotonic()
+        image = build_image(
+            index.authenticated_simple_url(),
+            engine=engine,
+            tag=TEST_TAG,
+            base=base_image,
+            use_cache=False,
+            context_env=_environ_without_index_settings(),
+        )
+        yield BuildRun(image=image, seconds=time.monotonic() - started)
+        subprocess.run([engine, "rmi", "--force", TEST_TAG], capture_output=True, check=False)
 
 
 @pytest.fixture
@@ -102,4 +103,3 @@ def rootfs(build: BuildRun) -> Iterator[Rootfs]:
     """A fresh container file system of the built image (created, never started)."""
     with container_rootfs(build.image.tag) as mounted:
         yield mounted
-

@@ -46,7 +46,7 @@ class ImageConfig:
         inspected = json.loads(podman("image", "inspect", image))[0]
         config = inspected["Config"]
         env = dict(item.split("=", 1) for item in config.get("Env", []))
-        healthcheck = (inspected.get("HealthCheck") or config.get("Healthcheck") or {}).get(
+        healthcheck = (inspected.get("Healthcheck") or config.get("Healthcheck") or {}).get(
             "Test", []
         )
         return cls(
@@ -114,13 +114,29 @@ class Rootfs:
     def own_command(self) -> list[str]:
         """The image's CMD with its public host swapped for loopback (what `make run` does)."""
         cmd = self.config.cmd
-        assert cmd and PUBLIC_HOST in cmd[-1], f"expected --host {PUBLIC_HOST} in CMD {cmd}"
+        assert cmd, "the image has no CMD"
+        assert PUBLIC_HOST in cmd[-1], f"expected --host {PUBLIC_HOST} in CMD {cmd}"
         return [*cmd[:-1], cmd[-1].replace(PUBLIC_HOST, HOST)]
 
     def healthcheck_command(self) -> list[str]:
         kind, *command = self.config.healthcheck
         assert kind == "CMD", f"HEALTHCHECK is not an exec-form CMD: {self.config.healthcheck}"
         return command
+
+
+@contextlib.contextmanager
+def removing_new_dangling_images() -> Iterator[None]:
+    """Remove, on exit, the untagged images that appeared meanwhile: a build without the cache
+    leaves its build stage (and a failed build its finished steps) behind as such images."""
+    before = set(podman("images", "--quiet", "--no-trunc", "--filter", "dangling=true").split())
+    try:
+        yield
+    finally:
+        after = set(podman("images", "--quiet", "--no-trunc", "--filter", "dangling=true").split())
+        if after - before:
+            subprocess.run(
+                [ENGINE, "rmi", *sorted(after - before)], capture_output=True, check=False
+            )
 
 
 @contextlib.contextmanager

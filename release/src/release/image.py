@@ -7,7 +7,7 @@ can start containers on this project's machines). A loopback index is reached th
 network. After the build, the image's id and a CycloneDX SBOM of its Python environment are
 written to reports/image/.
 
-    python -m release.image [--base local|IMAGE]    # index: $PIP_EXTRA_INDEX_URL, else `make index`'s
+    python -m release.image [--base local|IMAGE]   # index: $PIP_EXTRA_INDEX_URL or `make index`'s
 """
 
 from __future__ import annotations
@@ -147,7 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     tag = image_tag()
     try:
         base = ensure_local_base(engine) if args.base == LOCAL_BASE else args.base or None
-        print(f"Building {tag} with {engine} from {shown_url(index_url)} on {base or 'the default'}")
+        on = base or "the Dockerfile's base"
+        print(f"Building {tag} with {engine} from {shown_url(index_url)} on {on}")
         built = build_image(index_url, engine=engine, tag=tag, base=base)
         OUT_DIR.mkdir(parents=True, exist_ok=True)
         (OUT_DIR / "image-id").write_text(built.image_id + "\n", encoding="utf-8")

@@ -52,7 +52,7 @@ RECIPE_VERSION = 1  # bump when the steps of `make_root_fs` change
 
 
 def apt_mirror(sources: tuple[Path, ...] = APT_SOURCES) -> str:
-    """The Debian mirror apt is configured with (deb822 `URIs:` or a `deb` line), else the default."""
+    """The Debian mirror apt uses (deb822 `URIs:` or a bookworm `deb` line), else the default."""
     for path in sources:
         if not path.exists():
             continue
@@ -98,6 +98,15 @@ def make_root_fs(root: Path, mirror: str) -> None:
     (root / "etc/pip.conf").write_text(PIP_CONF, encoding="utf-8")
 
 
+def unmount_below(root: Path) -> None:
+    """Unmount what a failed debootstrap left mounted in `root` (/proc, /sys), deepest first, so
+    that removing the directory never walks into them."""
+    mounts = Path("/proc/self/mounts").read_text(encoding="utf-8").splitlines()
+    inside = [line.split()[1] for line in mounts if line.split()[1].startswith(f"{root}/")]
+    for mount_point in sorted(inside, reverse=True):
+        subprocess.run(["umount", "--lazy", mount_point], check=False, timeout=60)
+
+
 def image_exists(engine: str, image: str) -> bool:
     probe = subprocess.run(
         [engine, "image", "inspect", image], capture_output=True, check=False, timeout=60
@@ -118,7 +127,10 @@ def ensure_local_base(engine: str = "podman", cache_dir: Path = CACHE_DIR) -> st
         print(f"Making the local base image {image} with debootstrap (about 90 s, once) ...")
         with tempfile.TemporaryDirectory(dir=cache_dir) as tmp:
             root = Path(tmp) / "root"
-            make_root_fs(root, mirror)
+            try:
+                make_root_fs(root, mirror)
+            finally:
+                unmount_below(root)
             partial = tarball.with_suffix(".tar.partial")
             run(["tar", "-C", root, "--numeric-owner", "-cf", partial, "."], "packing the base")
             partial.replace(tarball)

@@ -4,7 +4,7 @@ The venv's installed distributions are copied out of the image (`create` + `cp`,
 docker both do without starting anything), put into a fresh venv of this Python (the image's
 minor, 3.11), and read by `cyclonedx-py environment`: the SBOM lists exactly what the image holds.
 
-    python -m release.sbom pins reports/image/sbom.cdx.json pins.txt   # name==version, for pip-audit
+    python -m release.sbom pins reports/image/sbom.cdx.json pins.txt   # name==version lines
 """
 
 from __future__ import annotations
@@ -74,8 +74,7 @@ def pins(sbom: dict[str, object]) -> list[str]:
     return sorted(
         f"{component['name']}=={component['version']}"
         for component in (components if isinstance(components, list) else [])
-        if str(component.get("purl", "")).startswith("pkg:pypi/")
-        and component["name"] != DIST_NAME
+        if str(component.get("purl", "")).startswith("pkg:pypi/") and component["name"] != DIST_NAME
     )
 
 
