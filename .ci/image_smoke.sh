@@ -32,14 +32,21 @@ if [ "$status" != healthy ]; then
 fi
 echo "$tag is healthy (its HEALTHCHECK, run by Docker)"
 
-docker create --name "$runner" --user root --network "container:$api" --workdir /project \
-    "$runner_image" bash -c "make venv && .venv/bin/tox run -e smoke -- \
-        --url http://127.0.0.1:8001 --expected-release $release_id --wait 60" >/dev/null
-git archive --format=tar HEAD | docker cp - "$runner:/project"
+smoke="tox run -e smoke -- --url http://127.0.0.1:8001 --expected-release $release_id --wait 60"
+docker create --name "$runner" --user root --network "container:$api" --workdir /tmp/project \
+    "$runner_image" bash -c "make venv && .venv/bin/$smoke" >/dev/null
+git archive --format=tar --prefix=project/ HEAD | docker cp - "$runner:/tmp"
 docker start --attach "$runner"
 
-# SIGTERM, as a deploy's stop sends it: the API drains its store queue and exits 0 in time.
+# SIGTERM, as a deploy's stop sends it: the API drains its store queue and shuts down in time.
+# uvicorn re-raises the SIGTERM it handled once shut down: exit 0 as PID 1 (the kernel ignores it
+# there), 143 (128 + 15) otherwise; 137 would be Docker's SIGKILL after the 30 s.
 docker stop --time 30 "$api" >/dev/null
 exit_code="$(docker inspect --format '{{.State.ExitCode}}' "$api")"
-[ "$exit_code" = 0 ] || { docker logs "$api" >&2; echo "image-smoke: exit $exit_code" >&2; exit 1; }
-echo "$tag stopped cleanly on SIGTERM"
+shutdown_logged="$(docker logs "$api" 2>&1 | grep -c "Application shutdown complete" || true)"
+if { [ "$exit_code" != 0 ] && [ "$exit_code" != 143 ]; } || [ "$shutdown_logged" = 0 ]; then
+    docker logs "$api" >&2
+    echo "image-smoke: $tag did not shut down cleanly on SIGTERM (exit $exit_code)" >&2
+    exit 1
+fi
+echo "$tag shut down cleanly on SIGTERM"

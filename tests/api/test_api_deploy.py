@@ -77,7 +77,8 @@ def test_dockerfile_builds_on_a_pinned_official_python_slim_by_default() -> None
 def test_dockerfile_keeps_the_index_url_out_of_the_final_image() -> None:
     _, *build_stages, final = dockerfile_stages()
 
-    assert any(line.startswith("ARG PIP_EXTRA_INDEX_URL") for stage in build_stages for line in stage)
+    build_lines = [line for stage in build_stages for line in stage]
+    assert any(line.startswith("ARG PIP_EXTRA_INDEX_URL") for line in build_lines)
     assert not [line for line in final if "PIP_EXTRA_INDEX_URL" in line]
     every_line = [line for stage in [*build_stages, final] for line in stage]
     assert not [line for line in every_line if line.startswith("ENV") and "INDEX_URL" in line]

@@ -39,7 +39,11 @@ class ImageServer:
 def served(rootfs: Rootfs, tmp_path: Path) -> Iterator[ImageServer]:
     """The image's CMD running in a fresh container file system; stopped by its PID after."""
     port = free_port()
-    env = {"PORT": str(port), "RELEASE_ID": RELEASE_ID, "STORE_SHUTDOWN_TIMEOUT_S": "10"}
+    env = {
+        "PORT": str(port),
+        "RELEASE_ID": RELEASE_ID,
+        "STORE_SHUTDOWN_TIMEOUT_S": str(DRAIN_TIMEOUT_S),
+    }
     base_url = f"http://{HOST}:{port}"
     log_path = tmp_path / "image-server.log"
     process = start_server(
@@ -107,6 +111,10 @@ def test_sigterm_stops_it_within_the_drain_timeout_with_every_answered_row_store
     assert set(outcome.statuses) == {200}, outcome.statuses
     assert outcome.rows_answered > 100
     assert stopped_after <= DRAIN_TIMEOUT_S
+    # uvicorn shuts down gracefully, then re-raises the SIGTERM it handled (a kill would be -9).
+    assert served.process.returncode == -signal.SIGTERM, log[-2000:]
+    assert "Application shutdown complete" in log
+    assert "0 dropped" in log
     with sqlite3.connect(served.rootfs.path / STORE_FILE) as store:
         (stored,) = store.execute("SELECT count(*) FROM predictions").fetchone()
     assert stored == outcome.rows_answered, log[-2000:]

@@ -8,10 +8,10 @@ from release import local_base
 from release.image import build_command, container_engine
 from release.sbom import pins
 
-SECRET_URL = "https://deploy-token:@pypi.fury.io/account/"
+GEMFURY_READ_URL = "https://deploy-token:@pypi.fury.io/account/"
 
 
-def _command(engine: str, index_url: str = SECRET_URL, **options: object) -> list[str]:
+def _command(engine: str, index_url: str = GEMFURY_READ_URL, **options: object) -> list[str]:
     settings: dict[str, object] = {"base": None, "use_cache": True, **options}
     return build_command(
         engine,
