@@ -27,7 +27,7 @@ from release.local_base import ensure_local_base
 from release.local_index import read_background_index
 from release.masking import shown_url
 from release.project import API_DIR, REPORTS_DIR, current_version
-from release.sbom import write_sbom
+from release.sbom import SbomError, write_sbom
 
 ENGINES = ("podman", "docker")  # in order of preference
 REPOSITORY = "titanic-api"
@@ -153,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         OUT_DIR.mkdir(parents=True, exist_ok=True)
         (OUT_DIR / "image-id").write_text(built.image_id + "\n", encoding="utf-8")
         sbom = write_sbom(engine, built.tag, OUT_DIR / "sbom.cdx.json")
-    except CommandError as error:
+    except (CommandError, SbomError) as error:
         print(f"make image: {error}", file=sys.stderr)
         return 1
     print(f"Image id in {OUT_DIR / 'image-id'}, SBOM of its Python environment in {sbom}")

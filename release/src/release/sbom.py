@@ -10,7 +10,6 @@ minor, 3.11), and read by `cyclonedx-py environment`: the SBOM lists exactly wha
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import tempfile
 import venv
@@ -28,27 +27,25 @@ class SbomError(RuntimeError):
 
 
 def copy_site_packages(engine: str, image: str, destination: Path) -> None:
-    """The image's venv site-packages into `destination` (which must not exist)."""
+    """The content of the image's venv site-packages into the directory `destination`."""
     container = run([engine, "create", image], f"creating a container of {image}").strip()
     try:
         run(
-            [engine, "cp", f"{container}:{IMAGE_VENV}/{SITE_PACKAGES}", destination],
+            [engine, "cp", f"{container}:{IMAGE_VENV}/{SITE_PACKAGES}/.", destination],
             f"copying {IMAGE_VENV} out of {image}",
         )
     finally:
         run([engine, "rm", container], "removing the container")
-    if not destination.is_dir():
-        raise SbomError(f"{image} has no {IMAGE_VENV}/{SITE_PACKAGES}")
 
 
 def write_sbom(engine: str, image: str, output: Path) -> Path:
     """Write the CycloneDX JSON SBOM of `image`'s Python environment to `output`."""
     with tempfile.TemporaryDirectory(prefix="titanic-sbom-") as tmp:
-        copied = Path(tmp) / "site-packages"
-        copy_site_packages(engine, image, copied)
         environment = Path(tmp) / "env"
         venv.EnvBuilder(with_pip=False).create(environment)
-        shutil.copytree(copied, environment / SITE_PACKAGES, dirs_exist_ok=True)
+        copy_site_packages(engine, image, environment / SITE_PACKAGES)
+        if not any((environment / SITE_PACKAGES).glob("*.dist-info")):
+            raise SbomError(f"{image} has no distributions in {IMAGE_VENV}/{SITE_PACKAGES}")
         run(
             [
                 sys.executable,
