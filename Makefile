@@ -9,6 +9,7 @@ export UV_COMPILE_BYTECODE := 1
 
 .PHONY: test train build bench clean index index-stop publish run venv deploy-api java monitor postgres-bin \
 	chromium system-deps index-url
+.PHONY: image image-tools index-published image-smoke
 
 # tox, tox-uv and all they pull in come from the lock (constraints.txt), so every machine runs
 # the same tox; a changed lock reinstalls them. A .venv that is not a directory (such as the PEP 832
@@ -27,14 +28,15 @@ $(VENV)/.ready: constraints.txt
 	@echo "$(VENV) holds (pinned by constraints.txt): $$($(VENV)/bin/python -m pip freeze --all | tr '\n' ' ')"
 	touch $@
 
-## make test: everything CI checks (lint/types, package, API, end-to-end, differential, Spark),
+## make test: everything CI checks (lint/types, package, API, end-to-end, differential, Spark,
+## image),
 ## after make system-deps; ends with a summary naming skipped suites and tests (titanic_release.test_summary;
 ## under CI=true a suite that did not run fails)
 # The envs of make test whose pytest writes reports/junit/<env>.xml (all but checks).
-JUNIT_SUITES := test_ci test_package test_app test_monitor e2e differential test_spark
+JUNIT_SUITES := test_ci test_package test_app test_monitor e2e differential test_spark test_image
 test: $(VENV)/.ready system-deps
 	@rm -rf reports/junit
-	@$(TOX) run -e checks,test_ci,test_package,test_app,test_monitor,e2e,differential,test_spark; \
+	@$(TOX) run -e checks,test_ci,test_package,test_app,test_monitor,e2e,differential,test_spark,test_image; \
 	tox_status=$$?; \
 	PYTHONPATH=release/src $(PYTHON) -m titanic_release.test_summary --junit-dir reports/junit $(JUNIT_SUITES); \
 	summary_status=$$?; exit $$(( tox_status ? tox_status : summary_status ))
@@ -101,6 +103,24 @@ run:
 	@echo "Its pip URL: make -s index-url. Stop it: make index-stop."
 	@PORT=$(PORT) PREDICTION_STORE_URL=$(PREDICTION_STORE_URL) $(INDEX_PY) -m titanic_release.run_api --venv $(API_VENV)
 
+## make index-published: the local index running with this VERSION on it (make run, make image)
+index-published: index
+	$(TOX) run -q -e publish_model -- --local-index --reuse-existing
+
+## make image: api/Dockerfile built with podman (or docker) as titanic-api:{VERSION}, the tag printed;
+## the index (a build secret) is PIP_EXTRA_INDEX_URL, else the local one (started, published to);
+## its id and the SBOM of its Python environment go to reports/image/. BASE_IMAGE=local builds on
+## a local Debian bookworm base (debootstrap, cached in .cache/local-base/), BASE_IMAGE=IMAGE on IMAGE.
+BASE_IMAGE ?=
+image: $(if $(PIP_EXTRA_INDEX_URL),$(VENV)/.ready,index-published)
+	$(TOX) run -q -e image -- $(if $(BASE_IMAGE),--base $(BASE_IMAGE))
+
+## make image-smoke: `make image`'s image started by docker (a real runtime), healthy by its own
+## HEALTHCHECK, `tox -e smoke` against it from a container in its network, stopped by SIGTERM
+## (CircleCI's image job, on its remote Docker; .ci/image_smoke.sh)
+image-smoke:
+	RELEASE_ID=$(RELEASE_ID) bash .ci/image_smoke.sh
+
 ## make monitor: drift and quality report over the last 7 days of `make run`'s store, in
 ## reports/monitoring/; exits with the report's own code: 0 no drift, 1 drift (named),
 ## 2 nothing to report
@@ -136,7 +156,7 @@ endef
 
 ## make system-deps: what make test needs beyond Python, from apt when missing: Java 17+ (Spark),
 ## PostgreSQL's binaries (the store tests), Chromium (the browser tests). make test runs it first.
-system-deps: java postgres-bin chromium
+system-deps: java postgres-bin chromium image-tools
 
 ## make java: a Java runtime for Spark 4 (Debian's default-jre-headless) when none, or one older than 17,
 ## is present (make system-deps, and CircleCI's test_spark job)
@@ -168,6 +188,15 @@ deploy-api:
 	test -x $(RAILWAY_CLI) || npm install --no-save --no-audit --no-fund --prefix .cache/railway-cli @railway/cli
 	cd api && $(abspath $(RAILWAY_CLI)) variables --set "RELEASE_ID=$(RELEASE_ID)" --skip-deploys $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
 	cd api && $(abspath $(RAILWAY_CLI)) up --ci $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
+
+## make image-tools: Debian's podman (builds the API image without a daemon) and debootstrap (makes
+## the local base image) when missing (.ci/run and make test call it, like make java)
+image-tools:
+	@command -v podman >/dev/null && test -x /usr/sbin/debootstrap || { \
+	  as_root=""; [ "$$(id -u)" -eq 0 ] || as_root="sudo"; \
+	  $$as_root apt-get update -qq && \
+	  $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman debootstrap \
+	    debian-archive-keyring; }
 
 clean:
 	rm -rf .tox dist build model_package/*.egg-info reports

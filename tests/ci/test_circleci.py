@@ -32,7 +32,7 @@ TEST_JOBS = (
     "test_spark",
     "security",
 )
-RELEASE_JOBS = ("publish_model", "deploy_api")
+RELEASE_JOBS = ("publish_model", "image", "deploy_api")
 SECRETS = (
     "PIP_EXTRA_INDEX_URL",
     "TWINE_REPOSITORY_URL",
@@ -169,8 +169,33 @@ def test_every_step_that_does_work_is_a_tox_env_or_make_target() -> None:
     assert uncovered_steps(broken) == ["pip install ruff && ruff check ."]
 
 
+# make test's envs CircleCI covers otherwise: test_image stands in for a container runtime that
+# these machines lack; CircleCI's `image` job builds and runs the image with a real one.
+COVERED_BY_A_REAL_RUNTIME = {"test_image"}
+
+
 def test_ci_runs_everything_make_test_runs() -> None:
-    assert _tox_envs_of_make_test() - tox_envs_named(_load()) == set()
+    missing = _tox_envs_of_make_test() - tox_envs_named(_load())
+    assert missing == COVERED_BY_A_REAL_RUNTIME
+
+
+def test_the_image_is_built_run_smoke_tested_and_audited_before_deploy() -> None:
+    steps = _load()["jobs"]["image"]["steps"]
+    names = [step if isinstance(step, str) else next(iter(step)) for step in steps]
+    commands = [s["run"]["command"] for s in steps if isinstance(s, dict) and "run" in s]
+    assert names.index("setup_remote_docker") < names.index("run")
+    assert commands == [
+        "make image",
+        "make image-smoke",
+        ".venv/bin/tox run -e audit_sbom -- reports/image/sbom.cdx.json",
+    ]
+    (stored,) = [step["store_artifacts"] for step in steps if "store_artifacts" in step]
+    assert (stored["path"], stored["when"]) == ("reports/image", "always")
+    smoke = (ROOT / ".ci" / "image_smoke.sh").read_text(encoding="utf-8")
+    assert re.search(r"^docker run .*\"\$tag\"", smoke, re.MULTILINE | re.DOTALL)
+    assert "{{.State.Health.Status}}" in smoke
+    assert "tox run -e smoke -- " in smoke
+    assert "docker stop" in smoke
 
 
 def test_tests_on_every_push_then_publish_and_deploy_on_main_only() -> None:
@@ -190,7 +215,8 @@ def test_tests_on_every_push_then_publish_and_deploy_on_main_only() -> None:
         assert "filters" not in entries[job]
         assert "requires" not in entries[job]
     assert set(entries["publish_model"]["requires"]) == set(TEST_JOBS)
-    assert entries["deploy_api"]["requires"] == ["publish_model"]
+    assert entries["image"]["requires"] == ["publish_model"]
+    assert entries["deploy_api"]["requires"] == ["publish_model", "image"]
     for job in RELEASE_JOBS:
         assert entries[job]["filters"] == {"branches": {"only": "main"}}
 

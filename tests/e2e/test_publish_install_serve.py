@@ -9,16 +9,11 @@ real uvicorn.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
-import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +21,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from impostor_index import impostor_wheel, static_index
 from titanic_release.install_api import ApiInstall, install_api
 from titanic_release.local_index import LOG_FILE, LocalIndex, running_index
 from titanic_release.project import API_DIR, DIST_FILE_PREFIX, DIST_NAME, REPO_ROOT, current_version
@@ -307,59 +303,16 @@ def test_no_log_shows_the_index_password(
 # --- dependency confusion: an impostor of the pinned version on a second, "public" index -------
 
 
-def _impostor_wheel(directory: Path) -> Path:
-    """titanic-survival-model VERSION with a build tag, so pip prefers it to the real wheel."""
-    dist_info = f"titanic_survival_model-{VERSION}.dist-info"
-    files = {
-        "titanic_model/__init__.py": b"raise ImportError('impostor')\n",
-        f"{dist_info}/METADATA": (
-            f"Metadata-Version: 2.1\nName: {PROJECT}\nVersion: {VERSION}\n"
-        ).encode(),
-        f"{dist_info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
-        b"Build: 1\nTag: py3-none-any\n",
-    }
-    records = [
-        f"{name},sha256={_record_hash(data)},{len(data)}" for name, data in files.items()
-    ] + [f"{dist_info}/RECORD,,"]
-    files[f"{dist_info}/RECORD"] = ("\n".join(records) + "\n").encode()
-    wheel = directory / f"titanic_survival_model-{VERSION}-1-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return wheel
-
-
-def _record_hash(data: bytes) -> str:
-    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-
-
-@contextmanager
-def _static_index(root: Path, wheels: list[Path]) -> Iterator[str]:
-    """A plain PEP 503 directory served by `python -m http.server` on loopback: a fake PyPI."""
-    project_dir = root / "simple" / PROJECT
-    project_dir.mkdir(parents=True)
-    links = "".join(f'<a href="/files/{wheel.name}">{wheel.name}</a>\n' for wheel in wheels)
-    (project_dir / "index.html").write_text(f"<html><body>\n{links}</body></html>\n")
-    (root / "files").mkdir()
-    for wheel in wheels:
-        shutil.copy(wheel, root / "files" / wheel.name)
-    port = free_port()
-    url = f"http://{LOCAL_HOST}:{port}/simple/"
-    command = [sys.executable, "-m", "http.server", "--bind", LOCAL_HOST, str(port)]
-    with stopped_on_exit(start_server(command, url, root.parent / "fake-pypi.log", cwd=root)):
-        yield url
-
-
 def test_make_runs_install_refuses_an_impostor_on_the_public_index(
     tmp_path: Path, published: PublishedIndex
 ) -> None:
     """`make run`'s install (titanic_release.install_api) with a "PyPI" serving an impostor of the
     pinned version: pip picks the impostor (its build tag wins), and the source check fails the
     install."""
-    impostor = _impostor_wheel(tmp_path)
+    impostor = impostor_wheel(tmp_path, VERSION)
     pin = tmp_path / "requirements.txt"
     pin.write_text(f"{PROJECT}=={VERSION}\n")
-    with _static_index(tmp_path / "pypi", [impostor]) as public_url:
+    with static_index(tmp_path / "pypi", [impostor]) as public_url:
         env = {**_environ_without_index_settings(), "PIP_INDEX_URL": public_url}
         installed = install_api(
             tmp_path / "venv", published.index.authenticated_simple_url(), env=env, requirements=pin
