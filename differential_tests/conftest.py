@@ -116,7 +116,9 @@ def _store_url(option: str) -> str:
     name = option.removeprefix(FROM_ENVIRONMENT)
     url = os.environ.get(name)
     if not url:
-        pytest.fail(f"--traffic {option}: the environment variable {name} is not set", pytrace=False)
+        pytest.fail(
+            f"--traffic {option}: the environment variable {name} is not set", pytrace=False
+        )
     return url
 
 

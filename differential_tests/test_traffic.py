@@ -217,7 +217,9 @@ def test_traffic_without_outcomes_shows_changes_but_measures_nothing(
     reference = capture(write_input_file(traffic.inputs, tmp_path / "traffic.json"))
     candidate = segment_shifted(reference, traffic.inputs, lambda _: True, 0.05, "9.9.9")
 
-    comparison = _gate(reference, candidate, traffic.inputs, gate, "every probability +0.05", traffic)
+    comparison = _gate(
+        reference, candidate, traffic.inputs, gate, "every probability +0.05", traffic
+    )
     report = write_report(comparison, "traffic_without_outcomes", TEETH_REPORTS)
 
     assert comparison.metrics == {}

@@ -304,7 +304,9 @@ def test_differential_replays_the_store_only_when_its_url_is_set() -> None:
     """The traffic gate runs when PREDICTION_STORE_URL is set, and the URL (with its password)
     is read from the environment by the gate, never written on tox's logged command line."""
     steps = _load()["jobs"]["differential"]["steps"]
-    commands = [step["run"]["command"] for step in steps if isinstance(step, dict) and "run" in step]
+    commands = [
+        step["run"]["command"] for step in steps if isinstance(step, dict) and "run" in step
+    ]
     (gate,) = [command for command in commands if "tox run -e differential" in command]
     tox_calls = []
     for value in ("", "postgresql://reader:s3cret@db.example/store"):

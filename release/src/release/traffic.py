@@ -12,11 +12,12 @@ so that is a uniform sample, and the same one on every run over the same rows.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from release.inputs import InputSet
@@ -90,6 +91,7 @@ class Traffic:
         """One line for the report: how many rows, from which store, from when to when."""
         window = "no rows" if self.first_at is None else f"{self.first_at:%Y-%m-%d %H:%M} to "
         window += "" if self.last_at is None else f"{self.last_at:%Y-%m-%d %H:%M} UTC"
+        versions = ", ".join(f"{name} ({count})" for name, count in self.model_versions.items())
         sample = (
             f"a sample of {self.replayed_rows} of the {self.scored_rows} scored rows"
             if self.sampled
@@ -97,16 +99,22 @@ class Traffic:
         )
         return (
             f"recorded traffic from {self.store} since {self.since:%Y-%m-%d %H:%M} UTC: {sample} "
-            f"(stored {window}), {self.labelled_rows} with outcomes; "
+            f"(stored {window}; scored by {versions}), {self.labelled_rows} with outcomes; "
             f"{self.rejected_rows} rejected rows skipped"
         )
 
 
-def _record(row: Row[Any]) -> dict[str, Any]:
-    record = {name: row._mapping[name] for name in _INPUTS}
-    record["name"] = name_with_title(row.title)
-    record["cabin"] = cabin_on_deck(row.deck)
-    return record
+def _as_inputs(rows: Sequence[Sequence[Any]]) -> InputSet:
+    """(id, prediction_id, *inputs, title, deck, survived) rows -> the gate's input set."""
+    row_ids, records, truth = [], [], []
+    for key, prediction_id, *inputs, title, deck, survived in rows:
+        row_ids.append(f"store:{prediction_id or key}")
+        record = dict(zip(_INPUTS, inputs, strict=True))
+        record["name"] = name_with_title(title)
+        record["cabin"] = cabin_on_deck(deck)
+        records.append(record)
+        truth.append(None if survived is None else int(survived))
+    return InputSet(row_ids, [TRAFFIC] * len(rows), records, truth)
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -158,18 +166,13 @@ def read_traffic(
             versions = {version: count for version, count in connection.execute(versions_query)}
             rows = connection.execute(rows_query).all()
     except SQLAlchemyError as error:
-        reason = str(error.orig) if getattr(error, "orig", None) is not None else str(error)
+        driver_error = getattr(error, "orig", None)  # the database's own words, without SQL
+        reason = str(error if driver_error is None else driver_error)
         raise TrafficError(f"cannot read traffic from {shown_url(url)}: {reason}") from None
     finally:
         engine.dispose()
-    inputs = InputSet(
-        row_ids=[f"store:{row.prediction_id or row.id}" for row in rows],
-        subsets=[TRAFFIC] * len(rows),
-        records=[_record(row) for row in rows],
-        truth=[None if row.survived is None else int(row.survived) for row in rows],
-    )
     return Traffic(
-        inputs=inputs,
+        inputs=_as_inputs(rows),
         store=shown_url(url),
         since=start,
         scored_rows=int(scored_rows),
@@ -178,4 +181,3 @@ def read_traffic(
         last_at=_aware(last_at),
         model_versions=versions,
     )
-
