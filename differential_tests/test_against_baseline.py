@@ -39,6 +39,7 @@ def test_candidate_stays_within_tolerance_of_the_baseline(
         candidate_origin="the working tree",
     )
     report = write_report(comparison, "report", REPORT_DIR)
+    assert comparison.metrics, "the held-out rows carry their truth: the metrics must be gated"
     if not comparison.passed:
         reasons = "".join(f"\n  - {failure}" for failure in comparison.failures)
         message = f"the candidate fails the differential gate (report: {report}):{reasons}"

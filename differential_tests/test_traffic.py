@@ -228,3 +228,20 @@ def test_traffic_without_outcomes_shows_changes_but_measures_nothing(
     text = report.read_text(encoding="utf-8")
     assert "Not measured: 0 rows have a known outcome" in text
     assert f"all {len(records)} scored rows" in text
+
+
+def test_outcomes_in_the_traffic_are_gated_with_the_same_tolerances(
+    gate: Gate, tmp_path: Path
+) -> None:
+    """A candidate worse on the passengers whose outcome came back fails on the metrics."""
+    records, truth = _held_out_records()
+    write_traffic(_sqlite(tmp_path), records, truth)
+    traffic = read_traffic(_sqlite(tmp_path), DAY)
+    reference = capture(write_input_file(traffic.inputs, tmp_path / "traffic.json"))
+    women = segment_shifted(reference, traffic.inputs, lambda r: r["sex"] == "female", -0.3, "9")
+
+    comparison = _gate(reference, women, traffic.inputs, gate, "women moved by -0.3", traffic)
+
+    assert comparison.labelled_rows == len(records)
+    assert comparison.metrics["candidate"]["brier"] > comparison.metrics["baseline"]["brier"]
+    assert "max_accuracy_drop" in _failed_checks(comparison), comparison.checks
