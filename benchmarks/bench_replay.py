@@ -26,20 +26,18 @@ from pathlib import Path
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "api"))  # the store tests' throwaway PostgreSQL
+# The store tests' throwaway PostgreSQL (tests/api is on PYTHONPATH in tox's bench_replay env).
+from postgres_cluster import postgres_cluster
 
-from postgres_cluster import postgres_cluster  # noqa: E402
-
-from release.baseline import CAPTURE_SCRIPT  # noqa: E402
-from release.capture import capture  # noqa: E402
-from release.compare import compare  # noqa: E402
-from release.gate import load_gate  # noqa: E402
-from release.inputs import write_input_file  # noqa: E402
-from release.report import write_report  # noqa: E402
-from release.traffic import read_traffic  # noqa: E402
-from titanic_model import extract_deck, extract_title, reference_data  # noqa: E402
-from titanic_store import open_engine, upgrade  # noqa: E402
+from release.baseline import CAPTURE_SCRIPT
+from release.capture import capture
+from release.compare import compare
+from release.gate import load_gate
+from release.inputs import write_input_file
+from release.report import write_report
+from release.traffic import read_traffic
+from titanic_model import extract_deck, extract_title, reference_data
+from titanic_store import open_engine, upgrade
 
 BUDGET_S = 60.0
 WINDOW = timedelta(days=30)

@@ -309,7 +309,7 @@ def test_differential_replays_the_store_only_when_its_url_is_set() -> None:
     ]
     (gate,) = [command for command in commands if "tox run -e differential" in command]
     tox_calls = []
-    for value in ("", "postgresql://reader:s3cret@db.example/store"):
+    for value in ("", "postgresql://reader:s3cret@db.example/store"):  # pragma: allowlist secret
         stand_in = subprocess.run(
             ["bash", "-euc", gate.replace(".venv/bin/tox", "echo tox")],
             env={"PATH": "/usr/bin:/bin", "PREDICTION_STORE_URL": value},
