@@ -26,7 +26,7 @@ from pathlib import Path
 
 import psycopg
 
-# The store tests' throwaway PostgreSQL (tests/api is on PYTHONPATH in tox's bench_replay env).
+# The store tests' throwaway PostgreSQL (tox's bench_replay env puts tests/api on PYTHONPATH).
 from postgres_cluster import postgres_cluster
 
 from release.baseline import CAPTURE_SCRIPT
