@@ -63,3 +63,24 @@ def pipeline_capture(pipeline: Pipeline, inputs: InputSet, version: str) -> dict
             **{name: metadata.version(name) for name in LIBRARIES},
         },
     }
+
+
+def segment_shifted(
+    capture: dict[str, Any],
+    inputs: InputSet,
+    in_segment: Callable[[dict[str, Any]], bool],
+    shift: float,
+    version: str,
+) -> dict[str, Any]:
+    """A candidate that agrees with `capture` except on one segment of passengers, whose
+    probabilities it moves by `shift` (clipped to [0, 1]; labels follow at 0.5)."""
+    probabilities = [
+        min(1.0, max(0.0, p + shift)) if p is not None and in_segment(record) else p
+        for p, record in zip(capture["probabilities"], inputs.records, strict=True)
+    ]
+    return {
+        **capture,
+        "version": version,
+        "probabilities": probabilities,
+        "predictions": [None if p is None else int(p > 0.5) for p in probabilities],
+    }

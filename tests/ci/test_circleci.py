@@ -326,3 +326,32 @@ def test_store_tests_get_postgresql_binaries_in_ci() -> None:
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert re.search(r"^test: .*system-deps", MAKEFILE.read_text(encoding="utf-8"), re.M)
     assert re.search(r"^system-deps: .*postgres-bin", MAKEFILE.read_text(encoding="utf-8"), re.M)
+
+
+def test_differential_replays_the_store_only_when_its_url_is_set() -> None:
+    """The traffic gate runs when PREDICTION_STORE_URL is set, and the URL (with its password)
+    is read from the environment by the gate, never written on tox's logged command line."""
+    steps = _load()["jobs"]["differential"]["steps"]
+    commands = [
+        step["run"]["command"] for step in steps if isinstance(step, dict) and "run" in step
+    ]
+    (gate,) = [command for command in commands if "tox run -e differential" in command]
+    tox_calls = []
+    for value in ("", "postgresql://reader:s3cret@db.example/store"):  # pragma: allowlist secret
+        stand_in = subprocess.run(
+            ["bash", "-euc", gate.replace(".venv/bin/tox", "echo tox")],
+            env={"PATH": "/usr/bin:/bin", "PREDICTION_STORE_URL": value},
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        )
+        tox_calls.append(stand_in.stdout.strip())
+    assert tox_calls[0] == "tox run -e differential"
+    assert tox_calls[1] == (
+        "tox run -e differential -- --traffic env:PREDICTION_STORE_URL --since 30d"
+    )
+    assert "postgres-bin" in make_targets_named({"jobs": {"differential": {"steps": steps}}})
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(TOX_INI, encoding="utf-8")
+    assert "PREDICTION_STORE_URL" in parser["testenv:differential"]["pass_env"].split()

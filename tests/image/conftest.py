@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from container_rootfs import ENGINE, Rootfs, container_rootfs, removing_new_dangling_images
-
 from titanic_release.image import BuiltImage, build_image
 from titanic_release.local_base import ensure_local_base
 from titanic_release.local_index import LocalIndex, running_index

@@ -17,7 +17,6 @@ from container_rootfs import ImageConfig, Rootfs, podman, removing_new_dangling_
 from impostor_index import impostor_wheel, static_index
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
-
 from titanic_release.commands import CommandError
 from titanic_release.image import build_image
 from titanic_release.local_index import LocalIndex

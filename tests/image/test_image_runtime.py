@@ -15,9 +15,9 @@ import pytest
 from conftest import VERSION
 from container_rootfs import Rootfs
 from load import run_load
-
 from titanic_release.project import SAMPLE_PASSENGER
 from titanic_release.servers import HOST, free_port, start_server, stop_server
+
 from titanic_model import make_prediction
 
 RELEASE_ID = "image-test-release"

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-
 from titanic_release import local_base
 from titanic_release.image import build_command, container_engine
 from titanic_release.sbom import pins

@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, brier_score_loss, roc_auc_score
 
 from titanic_release.gate import Gate, Tolerances
-from titanic_release.inputs import HELD_OUT, InputSet
+from titanic_release.inputs import InputSet
 from titanic_release.project import REPO_ROOT
 
 MOST_MOVED_ROWS = 10
@@ -59,7 +59,11 @@ class Comparison:
     environments: dict[str, dict[str, Any]]
     tolerances: dict[str, float]
     tolerances_file: str
+    # What was scored: the fixed input set, or recorded traffic (its store, window and counts).
+    inputs_description: str = "held-out split + edge cases"
     checks: list[Check] = field(default_factory=list)
+    # Metrics on the rows whose truth is known (the held-out rows, or traffic with outcomes).
+    labelled_rows: int = 0
     metrics: dict[str, dict[str, float]] = field(default_factory=dict)
     rows: list[RowDiff] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
@@ -158,13 +162,16 @@ def _tolerance_checks(
         ),
     ]
     truth_by_id = dict(zip(inputs.row_ids, inputs.truth, strict=True))
-    held_out = [row for row in rows if row.subset == HELD_OUT]
-    truth = [truth_by_id[row.row_id] for row in held_out]
+    labelled = [row for row in rows if truth_by_id[row.row_id] is not None]
+    truth = [truth_by_id[row.row_id] for row in labelled]
+    if len(set(truth)) < 2:
+        # No outcomes (or one class only): nothing to measure better or worse against.
+        return checks
     for side in ("baseline", "candidate"):
         comparison.metrics[side] = _metrics(
             truth,
-            [getattr(row, f"{side}_label") for row in held_out],
-            [getattr(row, f"{side}_probability") for row in held_out],
+            [getattr(row, f"{side}_label") for row in labelled],
+            [getattr(row, f"{side}_probability") for row in labelled],
         )
     old, new = comparison.metrics["baseline"], comparison.metrics["candidate"]
     checks += [
@@ -186,6 +193,7 @@ def compare(
     baseline_origin: str,
     candidate_origin: str,
     same_version_atol: float = 0.0,
+    inputs_description: str | None = None,
 ) -> Comparison:
     """Every check of the gate; `failures` says in words why it fails (empty when it passes).
 
@@ -203,7 +211,10 @@ def compare(
         },
         tolerances=gate.tolerances.model_dump(),
         tolerances_file=_shown_path(gate.source),
+        labelled_rows=sum(truth is not None for truth in inputs.truth),
     )
+    if inputs_description is not None:
+        comparison.inputs_description = inputs_description
     for side, capture in (("baseline", baseline), ("candidate", candidate)):
         problem = _aligned(capture, inputs, side)
         if problem is not None:
@@ -215,7 +226,7 @@ def compare(
         rejected = _rejected_rows(capture, inputs)
         if rejected:
             comparison.failures.append(
-                f"the {side} rejected {len(rejected)} rows of the fixed input set, all of which "
+                f"the {side} rejected {len(rejected)} rows of the input set, all of which "
                 f"are valid: {', '.join(rejected[:10])}"
             )
     comparison.rows = _row_diffs(baseline, candidate, inputs)

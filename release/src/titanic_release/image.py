@@ -7,7 +7,7 @@ can start containers on this project's machines). A loopback index is reached th
 network. After the build, the image's id and a CycloneDX SBOM of its Python environment are
 written to reports/image/.
 
-    python -m titanic_release.image [--base local|IMAGE]   # index: $PIP_EXTRA_INDEX_URL or `make index`'s
+    python -m titanic_release.image [--base local|IMAGE]   # index: $PIP_EXTRA_INDEX_URL or local
 """
 
 from __future__ import annotations

@@ -117,5 +117,5 @@ def build_input_set() -> InputSet:
 def write_input_file(inputs: InputSet, path: Path) -> Path:
     """What the capture script reads: row ids and records, nothing that depends on a version."""
     payload = {"row_ids": inputs.row_ids, "records": inputs.records}
-    path.write_text(json.dumps(payload, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(payload, allow_nan=False) + "\n", encoding="utf-8")
     return path

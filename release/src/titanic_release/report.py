@@ -32,7 +32,9 @@ def as_json(comparison: Comparison) -> dict[str, Any]:
         },
         "tolerances": {"file": comparison.tolerances_file, "values": comparison.tolerances},
         "checks": [asdict(check) for check in comparison.checks],
-        "held_out_metrics": comparison.metrics,
+        "inputs": comparison.inputs_description,
+        "labelled_rows": comparison.labelled_rows,
+        "metrics": comparison.metrics,
         "rows_compared": len(comparison.rows),
         "rows_changed": len(comparison.changed),
         "flipped_rows": [_row_json(row) for row in comparison.flipped],
@@ -73,7 +75,8 @@ def as_markdown(comparison: Comparison) -> str:
         "",
         f"- baseline: **{comparison.baseline_version}** ({comparison.baseline_origin})",
         f"- candidate: **{comparison.candidate_version}** ({comparison.candidate_origin})",
-        f"- rows compared: {len(comparison.rows)} (held-out split + edge cases); "
+        f"- inputs: {comparison.inputs_description}",
+        f"- rows compared: {len(comparison.rows)}; "
         f"rows whose output changed: {len(comparison.changed)}; "
         f"flipped labels: {len(comparison.flipped)}",
         "",
@@ -88,8 +91,17 @@ def as_markdown(comparison: Comparison) -> str:
         result = "ok" if check.passed else "**FAIL**"
         lines.append(f"| {check.name} | {check.value:.4f} | {check.limit:.4f} | {result} |")
     lines.append("")
-    if comparison.metrics:
-        lines += ["## Held-out metrics", ""]
+    if not comparison.metrics:
+        lines += [
+            "## Metrics",
+            "",
+            f"Not measured: {comparison.labelled_rows} rows have a known outcome (both classes "
+            "are needed). The checks above show how predictions changed, not whether they got "
+            "better or worse.",
+            "",
+        ]
+    else:
+        lines += [f"## Metrics on the {comparison.labelled_rows} rows with a known outcome", ""]
         lines += ["| metric | baseline | candidate | delta |", "|---|---|---|---|"]
         for name, old in comparison.metrics["baseline"].items():
             new = comparison.metrics["candidate"][name]
