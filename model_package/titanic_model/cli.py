@@ -28,6 +28,11 @@ def _is_up_to_date() -> bool:
         reason = str(exc).partition(";")[0]  # its advice, to train, is what happens next
         print(f"training now: {reason}", file=sys.stderr)
         return False
+    except (ImportError, AttributeError) as exc:  # pickled by code that has moved since
+        print(
+            f"training now: the artifact names code that no longer exists ({exc})", file=sys.stderr
+        )
+        return False
     if metadata.training_fingerprint != training_fingerprint(config.data.sha256):
         print(
             "training now: config, data or pipeline code changed since the last training",

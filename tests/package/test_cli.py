@@ -56,6 +56,21 @@ def test_train_if_missing_retrains_when_the_model_definition_changed(
     assert "changed since the last training" in capsys.readouterr().err
 
 
+def test_train_if_missing_retrains_an_artifact_pickled_by_code_that_moved(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A pickle names its classes' modules: one trained before a module moved cannot be loaded."""
+    from titanic_model import cli
+    from titanic_model.training import artifacts
+
+    def moved(version: str) -> None:
+        raise ModuleNotFoundError("No module named 'titanic_model.processing.features'")
+
+    monkeypatch.setattr(artifacts, "load_artifact", moved)
+    assert not cli._is_up_to_date()
+    assert "names code that no longer exists" in capsys.readouterr().err
+
+
 def test_train_if_missing_says_it_trains_now_without_telling_the_user_to(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
