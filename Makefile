@@ -73,10 +73,11 @@ run: index
 monitor: $(VENV)/.ready
 	$(TOX) run -e monitor -- --store-url $(PREDICTION_STORE_URL) --since 7d --output reports/monitoring
 
-## make bench: speed and memory figures beside their baselines, then a 10-minute soak of the API
-## (RSS growth < 5 %); not part of make test
-bench: $(VENV)/.ready
-	$(TOX) run -e bench,bench_api,bench_batch,soak_api
+## make bench: speed and memory figures beside their baselines (the monitoring report on a
+## 1,000,000-row PostgreSQL store among them), then a 10-minute soak of the API (RSS growth < 5 %);
+## not part of make test
+bench: $(VENV)/.ready postgres-bin
+	$(TOX) run -e bench,bench_api,bench_batch,bench_monitor,soak_api
 
 ## make java: a Java runtime for Spark 4 (Debian's default-jre-headless) when none, or one older than 17,
 ## is present (.ci/run and CircleCI's test_spark job)

@@ -1,7 +1,7 @@
 """titanic-monitor --store-url URL --since 7d --output DIR
 
-Exit 0: nothing drifted beyond the thresholds. 1: something did (the summary says what).
-2: no report could be made (store unreachable, no rows in the window, bad arguments).
+Exit 0: nothing drifted and no quality figure degraded beyond the thresholds. 1: something did
+(the summary says what). 2: no report could be made (store unreachable, no rows in the window, bad arguments).
 """
 
 import argparse
@@ -15,7 +15,7 @@ from pathlib import Path
 from titanic_monitoring.store import StoreError, read_window
 from titanic_monitoring.thresholds import DEFAULT_FILE, load_thresholds
 
-EXIT_OK, EXIT_DRIFT, EXIT_NO_REPORT = 0, 1, 2
+EXIT_OK, EXIT_DRIFT, EXIT_NO_REPORT = 0, 1, 2  # 1: drift or degraded quality
 _DURATION = re.compile(r"(\d+)([mhdw])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -61,16 +61,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Evidently reports usage unless told not to; a monitoring job has no business phoning home.
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("ITERATIVE_DO_NOT_TRACK", "1")
-    from titanic_monitoring.reference import reference_frame  # loads the model: after the checks
+    from titanic_monitoring import reference  # loads the model: after the checks
     from titanic_monitoring.report import build_report
 
     try:
-        summary = build_report(window, reference_frame(), thresholds, args.output)
+        summary = build_report(
+            window,
+            reference.reference_frame(),
+            reference.held_out_metrics(),
+            reference.held_out_probabilities(),
+            thresholds,
+            args.output,
+        )
     except ValueError as error:
         print(f"titanic-monitor: no report: {error}", file=sys.stderr)
         return EXIT_NO_REPORT
-    verdict = "; ".join(summary["reasons"]) or "no drift beyond the thresholds"
-    print(f"{summary['rows']['window']} rows: {verdict}. Report: {args.output / 'report.html'}")
+    verdict = "; ".join(summary["reasons"]) or "no drift or degraded quality beyond the thresholds"
+    quality = summary["quality"]
+    labelled = (
+        f"{quality['labelled_rows']} with outcomes"
+        if quality["measured"]
+        else "too few outcomes: quality estimate only"
+    )
+    print(
+        f"{summary['rows']['window']} rows ({labelled}): {verdict}. "
+        f"Report: {args.output / 'report.html'}"
+    )
     return EXIT_DRIFT if summary["reasons"] else EXIT_OK
 
 

@@ -1,4 +1,4 @@
-"""The drift thresholds, from thresholds.toml next to this module (or a file given on the CLI)."""
+"""The drift and quality thresholds, from thresholds.toml next to this module (or a file given on the CLI)."""
 
 import tomllib
 from dataclasses import dataclass
@@ -16,12 +16,22 @@ class DriftTest:
 
 
 @dataclass(frozen=True)
+class QualityThresholds:
+    """How far below the model card's held-out figures live quality may fall (quality.py)."""
+
+    tolerance: dict[str, float]  # per metric: accuracy, roc_auc, brier, log_loss
+    min_labelled_rows: int
+    bootstrap_resamples: int
+
+
+@dataclass(frozen=True)
 class Thresholds:
     numerical: DriftTest
     categorical: DriftTest
     max_drifted_feature_share: float
     prediction_drift_fails: bool
     max_rejected_row_share: float
+    quality: QualityThresholds
 
 
 def _test(section: dict[str, object], name: str) -> DriftTest:
@@ -33,6 +43,28 @@ def _test(section: dict[str, object], name: str) -> DriftTest:
     return DriftTest(str(method), float(threshold))
 
 
+QUALITY_METRICS = ("accuracy", "roc_auc", "brier", "log_loss")
+
+
+def _quality(section: dict[str, object]) -> QualityThresholds:
+    tolerance = section["tolerance"]
+    if not isinstance(tolerance, dict) or set(tolerance) != set(QUALITY_METRICS):
+        raise ValueError(f"[quality.tolerance] must give exactly {', '.join(QUALITY_METRICS)}")
+    if any(not isinstance(value, int | float) or value < 0 for value in tolerance.values()):
+        raise ValueError(f"[quality.tolerance] must be numbers >= 0: {tolerance!r}")
+    resamples = section["bootstrap_resamples"]
+    if not isinstance(resamples, int) or resamples < 100:
+        raise ValueError(f"[quality] bootstrap_resamples must be an integer >= 100: {resamples!r}")
+    minimum = section["min_labelled_rows"]
+    if not isinstance(minimum, int) or minimum < 2:
+        raise ValueError(f"[quality] min_labelled_rows must be an integer >= 2: {minimum!r}")
+    return QualityThresholds(
+        tolerance={name: float(value) for name, value in tolerance.items()},
+        min_labelled_rows=minimum,
+        bootstrap_resamples=resamples,
+    )
+
+
 def load_thresholds(path: Path = DEFAULT_FILE) -> Thresholds:
     loaded = tomllib.loads(path.read_text(encoding="utf-8"))
     verdict = loaded["verdict"]
@@ -42,4 +74,5 @@ def load_thresholds(path: Path = DEFAULT_FILE) -> Thresholds:
         max_drifted_feature_share=float(verdict["max_drifted_feature_share"]),
         prediction_drift_fails=bool(verdict["prediction_drift_fails"]),
         max_rejected_row_share=float(verdict["max_rejected_row_share"]),
+        quality=_quality(loaded["quality"]),
     )
