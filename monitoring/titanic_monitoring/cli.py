@@ -1,7 +1,8 @@
 """titanic-monitor --store-url URL --since 7d --output DIR
 
 Exit 0: nothing drifted and no quality figure degraded beyond the thresholds. 1: something did
-(the summary says what). 2: no report could be made (store unreachable, no rows in the window, bad arguments).
+(the summary says what). 2: no report could be made (store unreachable, no rows in the window,
+bad arguments).
 """
 
 import argparse

@@ -186,9 +186,7 @@ def quality_summary(
         "estimated": estimate,
     }
     if len(labelled_probability) >= thresholds.min_labelled_rows:
-        measured_figures = measured(
-            labelled_probability, survived, thresholds.bootstrap_resamples
-        )
+        measured_figures = measured(labelled_probability, survived, thresholds.bootstrap_resamples)
         summary["measured"] = degraded(measured_figures, held_out, thresholds.tolerance)
         summary["calibration"] = calibration_table(labelled_probability, survived)
     judged = {

@@ -4,7 +4,12 @@
 import html
 from typing import Any
 
-NAMES = {"accuracy": "accuracy", "roc_auc": "ROC AUC", "brier": "Brier score", "log_loss": "log loss"}
+NAMES = {
+    "accuracy": "accuracy",
+    "roc_auc": "ROC AUC",
+    "brier": "Brier score",
+    "log_loss": "log loss",
+}
 DEGRADED_STYLE = ' style="background:#f8d7d3;font-weight:bold"'
 PLOT_SIZE = 240  # pixels of the plot's square; the axes run 0..1 on both sides
 
@@ -13,7 +18,7 @@ def _figure_row(name: str, figure: dict[str, Any]) -> str:
     degraded = figure["degraded"]
     return (
         f'<tr class="{"degraded" if degraded else "within"}"'
-        f'{DEGRADED_STYLE if degraded else ""}>'
+        f"{DEGRADED_STYLE if degraded else ''}>"
         f"<td>{html.escape(name)}</td><td>{figure['value']:.4f}</td>"
         f"<td>{figure['low']:.4f} to {figure['high']:.4f}</td>"
         f"<td>{figure['held_out']:.4f}</td><td>{figure['bound']:.4f}</td>"
@@ -88,13 +93,15 @@ def quality_section(quality: dict[str, Any]) -> str:
         labelled += f"; the figures use a random sample of {quality['labelled_rows_used']:,}"
     if quality["measured"] is None:
         measured = (
-            f"<p id=\"quality-note\">{labelled}. Too few outcomes to measure quality: "
+            f'<p id="quality-note">{labelled}. Too few outcomes to measure quality: '
             "<strong>estimate only</strong>, from the model's own probabilities.</p>"
         )
     else:
         measured = (
             f'<p id="quality-note">{labelled}.</p>'
-            + _figures_table("Measured on the rows with an outcome", quality["measured"], "measured")
+            + _figures_table(
+                "Measured on the rows with an outcome", quality["measured"], "measured"
+            )
             + _calibration(quality["calibration"])
         )
     degraded = ", ".join(quality["degraded_metrics"])

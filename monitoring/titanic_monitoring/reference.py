@@ -1,5 +1,6 @@
 """What the window is compared with: the training rows, shaped like the store's rows (the model's
-inputs and its own answers), the model card's held-out metrics, and the model's answers on the held-out rows."""
+inputs and its own answers), the model card's held-out metrics, and the model's answers on the
+held-out rows."""
 
 import pandas as pd
 
@@ -28,7 +29,8 @@ def reference_frame() -> pd.DataFrame:
 
 def held_out_probabilities() -> list[float]:
     """The model's probabilities on the held-out rows: what the quality estimate is held to."""
-    return [float(p) for p in make_prediction(input_data=reference_data("held_out"))["probabilities"]]
+    probabilities = make_prediction(input_data=reference_data("held_out"))["probabilities"]
+    return [float(p) for p in probabilities if p is not None]  # every held-out row is valid
 
 
 def held_out_metrics() -> dict[str, float]:

@@ -196,7 +196,11 @@ def _summary(
             "reference": len(reference),
         },
         # The drift comparison's rows: all the window's, or a random sample of them.
-        "sample": {"sampled": window.sampled, "rows_read": len(window.rows), "scored_rows_compared": len(scored)},
+        "sample": {
+            "sampled": window.sampled,
+            "rows_read": len(window.rows),
+            "scored_rows_compared": len(scored),
+        },
         "quality": quality,
         "features": features,
         "drifted_features": drifted,

@@ -53,7 +53,7 @@ class Window:
 
 
 def _sample(query: sa.Select[Any], count: int, limit: int) -> sa.Select[Any]:
-    """`query` itself, or `limit` of its rows drawn at random (random() in SQLite and PostgreSQL)."""
+    """`query` itself, or `limit` of its rows drawn at random (SQLite and PostgreSQL's random())."""
     return query if count <= limit else query.order_by(sa.func.random()).limit(limit)
 
 

@@ -1,4 +1,5 @@
-"""The drift and quality thresholds, from thresholds.toml next to this module (or a file given on the CLI)."""
+"""The drift and quality thresholds, from thresholds.toml next to this module (or a file given
+on the command line)."""
 
 import tomllib
 from dataclasses import dataclass

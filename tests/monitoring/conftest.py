@@ -5,10 +5,9 @@ import math
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-from datetime import UTC, datetime
 
 import httpx
 import pandas as pd

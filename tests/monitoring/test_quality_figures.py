@@ -93,7 +93,12 @@ def test_calibration_table_bins_by_tenths() -> None:
     }
     assert table[5]["rows"] == 1
     assert table[9]["rows"] == 2  # 1.0 counts in the last bin
-    assert table[1] == {"bin": "0.1-0.2", "rows": 0, "mean_probability": None, "survived_share": None}
+    assert table[1] == {
+        "bin": "0.1-0.2",
+        "rows": 0,
+        "mean_probability": None,
+        "survived_share": None,
+    }
 
 
 def test_degraded_only_when_the_whole_interval_is_beyond_the_bound() -> None:
