@@ -138,6 +138,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows in the store")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress in tox's log
     figures = {}
     with postgres_cluster() as cluster, tempfile.TemporaryDirectory() as tmp:
         for rows in (BASELINE_ROWS, args.rows):

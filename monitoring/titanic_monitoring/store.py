@@ -18,10 +18,13 @@ import sqlalchemy as sa
 
 from titanic_store import TABLE_NAME, open_engine, outcomes, predictions
 
-DRIFT_SAMPLE_ROWS = 100_000
-"""Most rows the drift comparison reads (Evidently's distances are stable far below this)."""
-LABELLED_SAMPLE_ROWS = 100_000
-"""Most labelled rows the quality metrics and their bootstrap read."""
+DRIFT_SAMPLE_ROWS = 50_000
+"""Most rows the drift comparison reads: the distances' sampling noise at this size is a small
+fraction of the thresholds (the 262 held-out rows alone sit 0.1 from the training data)."""
+LABELLED_SAMPLE_ROWS = 20_000
+"""Most labelled rows the quality metrics and their bootstrap read: the 1,000 resamples cost
+time in proportion (100,000 rows: 35 s here), and at 20,000 the accuracy's interval is about
++-0.006 wide, a tenth of its tolerance."""
 
 
 class StoreError(Exception):
