@@ -105,7 +105,9 @@ def _memory_kept_by_stored_rows(raw_rows: list[dict[str, Any]]) -> tuple[int, in
     try:
         rows = json.loads(body)["inputs"]  # fresh objects, as a request parses them
         result = make_prediction(input_data=rows)
-        stored = stored_rows(1_700_000_000.0, "req-" + "0" * 60, rows, result, prediction_ids(result))
+        stored = stored_rows(
+            1_700_000_000.0, "req-" + "0" * 60, rows, result, prediction_ids(result)
+        )
         del rows, result
         gc.collect()
         kept = tracemalloc.get_traced_memory()[0]
