@@ -21,16 +21,15 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import psycopg
+from postgres_cluster import postgres_cluster
 
 from titanic_model import extract_deck, extract_title, make_prediction, reference_data
 from titanic_store import COLUMNS, open_engine, upgrade
 
-TESTS_API = Path(__file__).resolve().parents[1] / "tests" / "api"  # the store tests' helpers
 TARGET_SECONDS = 60.0
 TARGET_MIB = 1024.0
 BASELINE_ROWS = 10_000
@@ -135,21 +134,13 @@ def run_monitor(url: str, output: Path) -> tuple[float, float, int, str]:
     return seconds, int(peak.split()[1]) / 1024, done.returncode, done.stdout.strip()
 
 
-def throwaway_postgres() -> Any:
-    """The store tests' throwaway PostgreSQL cluster (tests/api/postgres_cluster.py)."""
-    sys.path.insert(0, str(TESTS_API))
-    from postgres_cluster import postgres_cluster
-
-    return postgres_cluster()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows in the store")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress in tox's log
     figures = {}
-    with throwaway_postgres() as cluster, tempfile.TemporaryDirectory() as tmp:
+    with postgres_cluster() as cluster, tempfile.TemporaryDirectory() as tmp:
         for rows in (BASELINE_ROWS, args.rows):
             start = time.perf_counter()
             labelled = fill(cluster.url, rows)
