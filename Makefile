@@ -138,10 +138,11 @@ ifeq ($(MAKECMDGOALS),monitor)
 MAKEFLAGS += --question
 endif
 
-## make bench: speed and memory figures beside their baselines, the traffic replay on a 1M-row
-## PostgreSQL store, then a 10-minute soak of the API (RSS growth < 5 %); not part of make test
+## make bench: speed and memory figures beside their baselines, the monitoring report and the
+## traffic replay on a 1M-row PostgreSQL store, then a 10-minute soak of the API (RSS growth < 5 %);
+## not part of make test
 bench: $(VENV)/.ready postgres-bin
-	$(TOX) run -e bench,bench_api,bench_batch,bench_replay,soak_api
+	$(TOX) run -e bench,bench_api,bench_batch,bench_monitor,bench_replay,soak_api
 
 # apt-get install $(1), as root or through sudo; without either, stop at once naming the command.
 define apt_install

@@ -1,7 +1,8 @@
 """titanic-monitor --store-url URL --since 7d --output DIR
 
-Exit 0: nothing drifted beyond the thresholds. 1: something did (the summary says what).
-2: no report could be made (store unreachable, no rows in the window, bad arguments).
+Exit 0: nothing drifted and no quality figure degraded beyond the thresholds. 1: something did
+(the summary says what). 2: no report could be made (store unreachable, no rows in the window,
+bad arguments).
 """
 
 import argparse
@@ -15,7 +16,7 @@ from pathlib import Path
 from titanic_monitoring.store import StoreError, read_window
 from titanic_monitoring.thresholds import DEFAULT_FILE, load_thresholds
 
-EXIT_OK, EXIT_DRIFT, EXIT_NO_REPORT = 0, 1, 2
+EXIT_OK, EXIT_DRIFT, EXIT_NO_REPORT = 0, 1, 2  # 1: drift or degraded quality
 _DURATION = re.compile(r"(\d+)([mhdw])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -56,18 +57,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Evidently reports usage unless told not to; a monitoring job has no business phoning home.
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("ITERATIVE_DO_NOT_TRACK", "1")
-    from titanic_monitoring.reference import reference_frame  # loads the model: after the checks
+    from titanic_monitoring import reference  # loads the model: after the checks
     from titanic_monitoring.report import build_report
 
     try:
-        summary = build_report(window, reference_frame(), thresholds, args.output)
+        summary = build_report(
+            window,
+            reference.reference_frame(),
+            reference.held_out_metrics(),
+            reference.held_out_probabilities(),
+            thresholds,
+            args.output,
+        )
     except ValueError as error:
         return _no_report(str(error))
     rows, report = summary["rows"]["window"], args.output / "report.html"
+    quality = summary["quality"]
+    labelled = (
+        f"{quality['labelled_rows']} with outcomes"
+        if quality["measured"]
+        else "too few outcomes: quality estimate only"
+    )
     if summary["reasons"]:
-        print(f"Verdict: DRIFT (exit 1) over {rows} rows: {'; '.join(summary['reasons'])}.")
+        verdict = summary["verdict"].upper()
+        reasons = "; ".join(summary["reasons"])
+        print(f"Verdict: {verdict} (exit 1) over {rows} rows ({labelled}): {reasons}.")
     else:
-        print(f"Verdict: no drift (exit 0) over {rows} rows: nothing beyond the thresholds.")
+        print(f"Verdict: ok (exit 0) over {rows} rows ({labelled}): nothing beyond the thresholds.")
     print(f"Report: {report}")
     return EXIT_DRIFT if summary["reasons"] else EXIT_OK
 

@@ -1,7 +1,8 @@
-"""The drift and quality report: Evidently over the window vs the training rows, plus a verdict.
+"""The drift and quality report: Evidently over the window vs the training rows, live quality
+against the model card, and a verdict.
 
-Writes `report.html` (Evidently's report, self-contained, with our summary on top) and
-`summary.json` (the same facts for machines), and returns the summary.
+Writes `report.html` (Evidently's report, self-contained, with our summary and the quality
+section on top) and `summary.json` (the same facts for machines), and returns the summary.
 """
 
 import html
@@ -10,12 +11,16 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from evidently import DataDefinition, Dataset, Report
 from evidently.metrics import ValueDrift
 from evidently.presets import DataDriftPreset
 
 from titanic_model import contract
+from titanic_monitoring.quality import quality_summary
+from titanic_monitoring.quality_html import quality_section
+from titanic_monitoring.store import Window
 from titanic_monitoring.thresholds import DriftTest, Thresholds
 
 # The store's recorded form of a passenger, as the passenger contract declares it.
@@ -42,13 +47,15 @@ def _drift_scores(snapshot_dict: dict[str, Any]) -> dict[str, tuple[str, float]]
     return scores
 
 
-def _rejections(window: pd.DataFrame) -> dict[str, Any]:
-    rejected = window["errors"].dropna()
+def _rejections(window: Window) -> dict[str, Any]:
+    """The rejected share (every row) and its split by field (from the rows read: a sample
+    when the window was sampled)."""
+    rejected = window.rows["errors"].dropna()
     fields = Counter(field for errors in rejected for field in {e["field"] for e in errors})
-    rows = len(window)
+    rows = len(window.rows)
     return {
-        "rows": len(rejected),
-        "share": len(rejected) / rows,
+        "rows": window.rejected_rows,
+        "share": window.rejected_rows / window.total_rows,
         "share_by_field": {field: count / rows for field, count in sorted(fields.items())},
     }
 
@@ -68,10 +75,17 @@ def _column_result(
 
 
 def build_report(
-    window: pd.DataFrame, reference: pd.DataFrame, thresholds: Thresholds, output: Path
+    window: Window,
+    reference: pd.DataFrame,
+    held_out: dict[str, float],
+    held_out_probabilities: list[float],
+    thresholds: Thresholds,
+    output: Path,
 ) -> dict[str, Any]:
-    """Run Evidently, write report.html and summary.json into `output`, return the summary."""
-    scored = window[window["errors"].isna()]
+    """Run Evidently and the quality figures (against `held_out`, the model card's metrics, and
+    the estimate on `held_out_probabilities`), write report.html and summary.json into `output`,
+    return the summary."""
+    scored = window.rows[window.rows["errors"].isna()]
     if scored.empty:
         raise ValueError("every row in the window was rejected: nothing to compare")
     columns = [*FEATURES, *PREDICTION_COLUMNS]
@@ -109,7 +123,16 @@ def build_report(
     )
     scores = _drift_scores(snapshot.dict())
     results = [_column_result(column, tests[_kind(column)], *scores[column]) for column in columns]
-    summary = _summary(window, scored, reference, results, thresholds)
+    quality = quality_summary(
+        window.labelled["probability"].to_numpy(dtype=float),
+        window.labelled["survived"].to_numpy(dtype=float),
+        window.labelled_rows,
+        window.probabilities,
+        held_out,
+        np.asarray(held_out_probabilities, dtype=float),
+        thresholds.quality,
+    )
+    summary = _summary(window, scored, reference, results, quality, thresholds)
     output.mkdir(parents=True, exist_ok=True)
     snapshot.save_html(str(output / "report.html"))
     _prepend_summary(output / "report.html", summary)
@@ -137,10 +160,11 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _summary(
-    window: pd.DataFrame,
+    window: Window,
     scored: pd.DataFrame,
     reference: pd.DataFrame,
     results: list[dict[str, Any]],
+    quality: dict[str, Any],
     thresholds: Thresholds,
 ) -> dict[str, Any]:
     features = [result for result in results if result["column"] in FEATURES]
@@ -155,20 +179,31 @@ def _summary(
         reasons += [f"{name} drifted" for name, result in predictions.items() if result["drifted"]]
     if rejections["share"] > thresholds.verdict.max_rejected_row_share:
         reasons.append(f"{rejections['share']:.1%} of rows rejected")
+    verdicts = ["drift"] if reasons else []
+    if quality["degraded_metrics"]:
+        reasons.append(f"quality degraded: {', '.join(quality['degraded_metrics'])}")
+        verdicts.append("degraded")
     return {
-        "verdict": "drift" if reasons else "ok",
+        "verdict": ", ".join(verdicts) or "ok",
         "reasons": reasons,
         "window": {
-            "first_row_at": str(window["created_at"].min()),
-            "last_row_at": str(window["created_at"].max()),
-            "model_versions": window["model_version"].value_counts().to_dict(),
+            "first_row_at": str(window.first_row_at),
+            "last_row_at": str(window.last_row_at),
+            "model_versions": window.model_versions,
         },
         "rows": {
-            "window": len(window),
-            "scored": len(scored),
+            "window": window.total_rows,
+            "scored": window.scored_rows,
             "rejected": rejections["rows"],
             "reference": len(reference),
         },
+        # The drift comparison's rows: all the window's, or a random sample of them.
+        "sample": {
+            "sampled": window.sampled,
+            "rows_read": len(window.rows),
+            "scored_rows_compared": len(scored),
+        },
+        "quality": quality,
         "features": features,
         "drifted_features": drifted,
         "drifted_feature_share": drifted_share,
@@ -178,6 +213,7 @@ def _summary(
             "numerical": thresholds.numerical.model_dump(),
             "categorical": thresholds.categorical.model_dump(),
             **thresholds.verdict.model_dump(),
+            "quality": thresholds.quality.model_dump(),
         },
     }
 
@@ -204,18 +240,24 @@ def _prepend_summary(path: Path, summary: dict[str, Any]) -> None:
         for field, share in summary["rejected_rows"]["share_by_field"].items()
     )
     counts = summary["rows"]
-    verdict = "DRIFT" if summary["verdict"] == "drift" else "No drift"
+    verdict = summary["verdict"].upper() if summary["reasons"] else "No drift"
     reasons = html.escape("; ".join(summary["reasons"]) or "every column within its threshold")
+    sample = summary["sample"]
+    sampled = (
+        f" Drift compared on a random sample of {sample['rows_read']:,} of the window's rows."
+        if sample["sampled"]
+        else ""
+    )
     section = (
         '<section id="titanic-summary" style="font-family:system-ui,sans-serif;margin:1rem 2rem">'
         f"<h1>Titanic model monitoring: {verdict}</h1><p>{reasons}</p>"
         f"<p>Rows in the window: {counts['window']} ({counts['scored']} scored, "
         f"{counts['rejected']} rejected{': ' + rejected if rejected else ''}); "
         f"training rows for reference: {counts['reference']}; drifted features: "
-        f"{summary['drifted_feature_share']:.0%}.</p>"
+        f"{summary['drifted_feature_share']:.0%}.{sampled}</p>"
         '<table border="1" cellpadding="4" style="border-collapse:collapse">'
         "<tr><th>column</th><th>test</th><th>score</th><th>threshold</th><th>drift</th></tr>"
-        f"{rows}</table></section>"
+        f"{rows}</table>{quality_section(summary['quality'])}</section>"
     )
     text = path.read_text(encoding="utf-8")
     body = text.index("<body")

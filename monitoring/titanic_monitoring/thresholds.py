@@ -1,4 +1,5 @@
-"""The drift thresholds, from thresholds.yml next to this module (or a file given on the CLI).
+"""The drift and quality thresholds, from thresholds.yml next to this module (or a file given on
+the command line).
 
 Read as the model's config.yml and the differential gate's gate.yml are: YAML validated by
 pydantic, whose error names every bad field.
@@ -11,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 DEFAULT_FILE = Path(__file__).with_name("thresholds.yml")
+QUALITY_METRICS = ("accuracy", "roc_auc", "brier", "log_loss")
 
 
 class _Strict(BaseModel):
@@ -29,10 +31,26 @@ class Verdict(_Strict):
     max_rejected_row_share: float = Field(ge=0, le=1)
 
 
+class Tolerance(_Strict):
+    """How far each metric may fall short of the model card's held-out figure (quality.py)."""
+
+    accuracy: float = Field(ge=0)
+    roc_auc: float = Field(ge=0)
+    brier: float = Field(ge=0)
+    log_loss: float = Field(ge=0)
+
+
+class QualityThresholds(_Strict):
+    tolerance: Tolerance
+    min_labelled_rows: int = Field(ge=2)
+    bootstrap_resamples: int = Field(ge=100)
+
+
 class Thresholds(_Strict):
     numerical: DriftTest
     categorical: DriftTest
     verdict: Verdict
+    quality: QualityThresholds
 
 
 def load_thresholds(path: Path = DEFAULT_FILE) -> Thresholds:

@@ -68,3 +68,28 @@ def test_report_renders_offline_and_names_the_drifted_features(
     assert "age" in widgets
     assert "pclass" in widgets
     assert refused == []  # nothing even tried the network
+
+
+def test_quality_section_shows_degraded_metrics_and_the_calibration_plot_offline(
+    reports: dict[str, tuple[subprocess.CompletedProcess[str], Path]],
+    offline_page: tuple[Any, list[str]],
+) -> None:
+    page, refused = offline_page
+    output = reports["flipped_outcomes"][1]
+    page.goto((output / "report.html").as_uri())
+    assert "DEGRADED" in page.locator("#titanic-summary h1").inner_text()
+    quality = page.locator("#titanic-quality")
+    assert "DEGRADED" in quality.locator("h2").inner_text()
+    degraded = {
+        row.locator("td").first.inner_text() for row in quality.locator("tr.degraded").all()
+    }
+    assert degraded == {"accuracy", "ROC AUC", "Brier score", "log loss"}
+    plot = quality.locator("#calibration-plot")
+    assert plot.is_visible()
+    box = plot.bounding_box()
+    assert box is not None
+    assert box["width"] > 200
+    assert box["height"] > 200
+    table = json.loads((output / "summary.json").read_text())["quality"]["calibration"]
+    assert plot.locator("circle").count() == sum(1 for row in table if row["rows"])
+    assert refused == []
