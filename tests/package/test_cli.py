@@ -76,8 +76,8 @@ def test_train_if_missing_says_it_trains_now_without_telling_the_user_to(
 ) -> None:
     """`make run` trains by itself: its log must not read like an instruction to the user."""
     from titanic_model import cli
-    from titanic_model.processing import artifacts
     from titanic_model.processing.errors import ArtifactError
+    from titanic_model.training import artifacts
 
     def missing(version: str) -> None:
         raise ArtifactError(
