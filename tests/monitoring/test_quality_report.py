@@ -30,7 +30,7 @@ def test_true_outcomes_are_not_degraded(reports: Reports) -> None:
     assert quality["labelled_rows"] == ROWS
     assert quality["labelled_share"] == 1.0
     assert set(quality["measured"]) == MEASURED
-    card = model_metadata()["held_out_metrics"]
+    card = model_metadata().held_out_metrics.model_dump()
     for name, figure in quality["measured"].items():
         assert figure["held_out"] == card[name]
         assert figure["low"] <= figure["value"] <= figure["high"]
