@@ -83,9 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         reasons = "; ".join(summary["reasons"])
         print(f"Verdict: {verdict} (exit 1) over {rows} rows ({labelled}): {reasons}.")
     else:
-        print(
-            f"Verdict: no drift (exit 0) over {rows} rows ({labelled}): nothing beyond the thresholds."
-        )
+        print(f"Verdict: no drift (exit 0) over {rows} rows ({labelled}): nothing beyond limits.")
     print(f"Report: {report}")
     return EXIT_DRIFT if summary["reasons"] else EXIT_OK
 
