@@ -4,7 +4,7 @@ outcomes of what it answered."""
 import math
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ import httpx
 import pandas as pd
 import pytest
 from live_server import serve
+from postgres_cluster import BIN_DIR, PostgresCluster, postgres_cluster
 
 from titanic_model import contract, reference_data
 
@@ -99,11 +100,23 @@ def run_monitor(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str
 
 
 @pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """A real PostgreSQL server for the session (Debian's binaries; make system-deps)."""
+    if BIN_DIR is None:
+        pytest.fail("PostgreSQL binaries missing: make system-deps installs them")
+    with postgres_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
 def reports(
-    held_out_like: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory
+    held_out_like: pd.DataFrame,
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres: PostgresCluster,
 ) -> dict[str, tuple[subprocess.CompletedProcess[str], Path]]:
     """Reports over held-out-like rows (no outcomes; with their true outcomes; with 30 % of them
-    flipped) and over rows with older passengers, classes swapped."""
+    flipped) and over rows with older passengers, classes swapped; the outcome cases also on
+    PostgreSQL (`..._postgres`)."""
     shifted = held_out_like.copy()
     shifted["age"] = shifted["age"] + 25
     shifted["pclass"] = shifted["pclass"].map({1: 3, 2: 2, 3: 1})
@@ -113,11 +126,16 @@ def reports(
         "shifted": (shifted, None),
         "true_outcomes": (held_out_like, truth),
         "flipped_outcomes": (held_out_like, flipped(truth)),
+        "true_outcomes_postgres": (held_out_like, truth),
+        "flipped_outcomes_postgres": (held_out_like, flipped(truth)),
     }
     results = {}
     for name, (frame, survived) in cases.items():
         root = tmp_path_factory.mktemp(name)
         url = f"sqlite:///{root}/predictions.sqlite3"
+        if name.endswith("_postgres"):
+            postgres.reset_store()  # an empty store at the newest schema for this case
+            url = postgres.url
         ids = send_through_api(frame, url)
         if survived is not None:
             send_outcomes(url, _labelled_pairs(ids, survived))

@@ -21,8 +21,9 @@ def _summary(reports: Reports, name: str) -> tuple[subprocess.CompletedProcess[s
     return result, json.loads((output / "summary.json").read_text())
 
 
-def test_true_outcomes_are_not_degraded(reports: Reports) -> None:
-    result, summary = _summary(reports, "true_outcomes")
+@pytest.mark.parametrize("case", ["true_outcomes", "true_outcomes_postgres"])
+def test_true_outcomes_are_not_degraded(reports: Reports, case: str) -> None:
+    result, summary = _summary(reports, case)
     assert result.returncode == 0, result.stdout + result.stderr
     quality = summary["quality"]
     assert quality["verdict"] == "ok"
@@ -40,8 +41,9 @@ def test_true_outcomes_are_not_degraded(reports: Reports) -> None:
     print({name: round(f["value"], 4) for name, f in quality["measured"].items()})
 
 
-def test_flipped_outcomes_are_degraded_naming_the_metrics(reports: Reports) -> None:
-    result, summary = _summary(reports, "flipped_outcomes")
+@pytest.mark.parametrize("case", ["flipped_outcomes", "flipped_outcomes_postgres"])
+def test_flipped_outcomes_are_degraded_naming_the_metrics(reports: Reports, case: str) -> None:
+    result, summary = _summary(reports, case)
     assert result.returncode == 1, result.stdout + result.stderr
     quality = summary["quality"]
     assert quality["verdict"] == "degraded"
