@@ -59,7 +59,8 @@ def test_docs_lists_the_predict_operation_with_no_internet(
     operation.first.wait_for(state="visible")
 
     assert page.locator(".opblock-post .opblock-summary-path").all_inner_texts() == [
-        "/api/v1/predict"
+        "/api/v1/predict",
+        "/api/v1/outcomes",
     ]
     assert blocked == [], "the docs page tried to reach the internet"
     assert failed == [], "a request of the docs page failed"

@@ -47,8 +47,10 @@ def declared_body_bytes(scope: Scope, unknown: int) -> int:
     return unknown if streamed else 0
 
 
-async def read_body(receive: Receive, deadline: float) -> bytes:
-    """The whole body, or BodyTimeoutError once the monotonic `deadline` passes."""
+async def read_body(receive: Receive, deadline: float, keep: bool = True) -> bytes:
+    """The whole body (nothing when not `keep`: a refused body is read only to be discarded, so
+    that 200 refused requests do not hold 200 bodies), or BodyTimeoutError once the monotonic
+    `deadline` passes."""
     chunks: list[bytes] = []
     while True:
         remaining = deadline - time.monotonic()
@@ -60,7 +62,8 @@ async def read_body(receive: Receive, deadline: float) -> bytes:
             raise BodyTimeoutError from None
         if message["type"] != "http.request":  # the client went away
             return b"".join(chunks)
-        chunks.append(message.get("body", b""))
+        if keep:
+            chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             return b"".join(chunks)
 
@@ -86,7 +89,7 @@ async def refuse(
     headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else {}
     if deadline is not None:
         try:
-            await read_body(receive, deadline)
+            await read_body(receive, deadline, keep=False)
         except (BodyTimeoutError, BodyTooLargeError):
             headers["Connection"] = "close"
     await SafeJSONResponse({"detail": detail}, status_code=status, headers=headers)(

@@ -57,8 +57,10 @@ SQLITE_FILE = re.compile(r"sqlite(\+\w+)?:///(?P<path>[^?]+)")
 INSERT_CHUNK_ROWS = 10_000
 RETRY_PAUSE_S = (0.1, 0.2, 0.5, 1.0, 2.0)  # then 2 s between attempts while the database is down
 WARNING_INTERVAL_S = 60.0
-# A write still running after this long counts as an outage already (a hung database).
-STALLED_WRITE_S = 1.0
+# A write still running after this long, or after this many times the last good write's time if
+# that is longer, counts as an outage already (a hung database): answers stop being shed for room.
+STALLED_WRITE_S = 0.25
+STALLED_WRITE_FACTOR = 3
 # The thread gives up this share of the shutdown timeout before `close` stops waiting for it.
 SHUTDOWN_MARGIN = 0.9
 
@@ -136,6 +138,7 @@ class PredictionWriter:
         self._reserved_rows = 0  # requests being scored that will queue their rows
         self._reachable = True  # False from a failed attempt until the next write succeeds
         self._attempt_started: float | None = None  # when the attempt under way began
+        self._last_attempt_s = 0.0  # how long the last good attempt took
         self._abandoned = False  # set by `close` when the thread outlived the shutdown timeout
         self._last_write = time.monotonic()
         self._last_warning: dict[str, float] = {}
@@ -158,9 +161,10 @@ class PredictionWriter:
         )
 
     def reachable(self) -> bool:
-        """False from a failed attempt, or one stalled past STALLED_WRITE_S, until a write works."""
+        """False from a failed attempt, or one that has stalled, until a write works."""
         started = self._attempt_started
-        stalled = started is not None and time.monotonic() - started > STALLED_WRITE_S
+        patience = max(STALLED_WRITE_S, STALLED_WRITE_FACTOR * self._last_attempt_s)
+        stalled = started is not None and time.monotonic() - started > patience
         return self._reachable and not stalled
 
     def reserve(self, rows: int) -> int | None:
@@ -347,7 +351,7 @@ class PredictionWriter:
             ):
                 step(connection)
 
-        self._attempt_started = time.monotonic()
+        started = self._attempt_started = time.monotonic()
         try:
             if not self._schema_ready:
                 run(self._prepare_schema)  # a failure here is the database's, never the rows'
@@ -364,6 +368,7 @@ class PredictionWriter:
         finally:
             self._attempt_started = None
         self._reachable = True
+        self._last_attempt_s = time.monotonic() - started
         return None, False
 
     def _prepare_schema(self, connection: "Connection") -> None:
