@@ -80,7 +80,8 @@ class _Rows:
 def measured(
     probability: Array, survived: Array, resamples: int, seed: int = 0
 ) -> dict[str, dict[str, float]]:
-    """Each metric on the labelled rows with its bootstrap 95 % percentile interval.
+    """Each metric on the labelled rows with its bootstrap 95 % percentile interval; a metric the
+    rows cannot define (ROC AUC when every outcome is the same) is left out.
 
     The metrics depend on a row only through its (probability, outcome) pair, so each resample
     of the rows is counted per distinct pair and the metrics are computed on the pairs: the
@@ -107,6 +108,7 @@ def measured(
             "high": float(np.nanpercentile(draws[name], 97.5)),
         }
         for name in METRICS
+        if not np.isnan(point[name])
     }
 
 

@@ -113,3 +113,12 @@ def test_degraded_only_when_the_whole_interval_is_beyond_the_bound() -> None:
     assert judged["accuracy"]["bound"] == pytest.approx(0.75)
     assert judged["brier"]["degraded"] is True
     assert judged["brier"]["bound"] == pytest.approx(0.17)
+
+
+def test_a_metric_the_outcomes_cannot_define_is_left_out() -> None:
+    """Every outcome the same (one class): ROC AUC has no value, and no NaN reaches the summary."""
+    rng = np.random.default_rng(3)
+    probability = rng.uniform(0.05, 0.6, 50)
+    figures = measured(probability, np.zeros(50), resamples=200)
+    assert set(figures) == {"accuracy", "brier", "log_loss"}
+    assert all(np.isfinite(value) for figure in figures.values() for value in figure.values())
