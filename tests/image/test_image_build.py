@@ -40,9 +40,10 @@ def test_the_build_installs_the_pinned_model_from_the_private_index(
     build: BuildRun, index: LocalIndex
 ) -> None:
     wheel = f"{DIST_FILE_PREFIX}-{VERSION}-py3-none-any.whl"
+    # verify_install names origins (scheme, host, port) and file names only, never a full URL
     expected = (
-        f"verify_install: {DIST_NAME} came from the private index "
-        f"(http://{index.host}:{index.port}/packages/{wheel})"
+        f"verify_install: {DIST_NAME} came from the private index: "
+        f"http://{index.host}:{index.port} ({wheel})"
     )
     assert expected in build.image.output, build.image.output[-3000:]
     print(f"build without cache on the cached local base: {build.seconds:.0f} s")
@@ -97,7 +98,9 @@ def test_the_provenance_check_fails_the_build_for_an_impostor(
         fake_pypi_log = (tmp_path / "fake-pypi.log").read_text(errors="replace")
     message = str(refused.value)
     assert f"GET /files/{wheel.name}" in fake_pypi_log, "pip never took the impostor"
-    assert f"downloaded from {files_url}{wheel.name}" in message, message[-3000:]
+    assert f"downloaded from {files_url.removesuffix('/files/')} ({wheel.name})" in message, (
+        message[-3000:]
+    )
     assert "not from the private index" in message
     assert not _leaks(index.password, message.encode())
 
