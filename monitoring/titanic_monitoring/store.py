@@ -17,7 +17,7 @@ import numpy.typing as npt
 import pandas as pd
 import sqlalchemy as sa
 
-from titanic_store import TABLE_NAME, open_engine, outcomes, predictions
+from titanic_store import TABLE_NAME, driver_message, open_engine, outcomes, predictions
 
 DRIFT_SAMPLE_ROWS = 50_000
 """Most rows the drift comparison reads: the distances' sampling noise at this size is a small
@@ -133,7 +133,7 @@ def read_window(
             )
             labelled, labelled_count = _labelled(connection, scored, labelled_sample_rows)
     except sa.exc.SQLAlchemyError as error:
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        reason = driver_message(error)
         raise StoreError(f"cannot read the prediction store: {reason}") from error
     finally:
         engine.dispose()

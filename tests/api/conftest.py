@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from live_server import LiveServer, serve
-from postgres_cluster import BIN_DIR, PostgresCluster, postgres_cluster
+from postgres_cluster import PostgresCluster, postgres  # noqa: F401 - the session fixture
 from titanic_release.project import current_version
 
 from app.core.config import Settings
@@ -57,15 +57,6 @@ def live_server() -> Iterator[LiveServer]:
     """One real server (the Procfile command) shared by the tests that only send requests."""
     with serve() as server:
         yield server
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresCluster]:
-    """A real PostgreSQL server for the session (Debian's binaries; .ci/run installs them)."""
-    if BIN_DIR is None:
-        pytest.fail("PostgreSQL binaries missing: apt-get install -y postgresql (as .ci/run does)")
-    with postgres_cluster() as cluster:
-        yield cluster
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 from live_server import free_port
 
 from titanic_store import metadata, open_engine, upgrade
@@ -156,3 +157,13 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
             cluster.stop()
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """A real PostgreSQL server for the session (Debian's binaries; make system-deps installs
+    them). Imported by the conftests that need it."""
+    if BIN_DIR is None:
+        pytest.fail("PostgreSQL binaries missing: make system-deps installs them")
+    with postgres_cluster() as cluster:
+        yield cluster

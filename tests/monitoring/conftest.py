@@ -4,7 +4,7 @@ outcomes of what it answered."""
 import math
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ import httpx
 import pandas as pd
 import pytest
 from live_server import serve
-from postgres_cluster import BIN_DIR, PostgresCluster, postgres_cluster
+from postgres_cluster import PostgresCluster, postgres  # noqa: F401 - the session fixture
 
 from titanic_model import contract, reference_data
 
@@ -100,19 +100,10 @@ def run_monitor(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str
 
 
 @pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresCluster]:
-    """A real PostgreSQL server for the session (Debian's binaries; make system-deps)."""
-    if BIN_DIR is None:
-        pytest.fail("PostgreSQL binaries missing: make system-deps installs them")
-    with postgres_cluster() as cluster:
-        yield cluster
-
-
-@pytest.fixture(scope="session")
 def reports(
     held_out_like: pd.DataFrame,
     tmp_path_factory: pytest.TempPathFactory,
-    postgres: PostgresCluster,
+    postgres: PostgresCluster,  # noqa: F811 - the fixture imported above
 ) -> dict[str, tuple[subprocess.CompletedProcess[str], Path]]:
     """Reports over held-out-like rows (no outcomes; with their true outcomes; with 30 % of them
     flipped) and over rows with older passengers, classes swapped; the outcome cases also on

@@ -66,10 +66,10 @@ SHUTDOWN_MARGIN = 0.9
 
 
 def _reason(error: BaseException) -> str:
-    """The driver's own message, first line only: never the SQL or its parameters (passengers)."""
-    cause = getattr(error, "orig", None) or error
-    lines = str(cause).strip().splitlines()
-    return f"{type(cause).__name__}: {lines[0] if lines else ''}"[:300]
+    """The driver's class and its own first line (titanic_store.driver_message), for logs."""
+    from titanic_store import driver_message  # the thread's import: SQLAlchemy is loaded
+
+    return f"{_kind(error)}: {driver_message(error)}"[:300]
 
 
 def _kind(error: BaseException) -> str:
@@ -221,8 +221,8 @@ class PredictionWriter:
                 self.url, self.connect_timeout_s, self.statement_timeout_s, create_directory=True
             )
         with self._reader.connect() as connection:
-            if not inspect(connection).has_table(outcomes.name):  # nothing written yet
-                return set(), {}
+            if not self._schema_ready and not inspect(connection).has_table(outcomes.name):
+                return set(), {}  # nothing written yet
             return known_predictions(connection, ids), recorded_outcomes(connection, ids)
 
     def queued_predictions(self, ids: set[str]) -> set[str]:

@@ -1,6 +1,6 @@
 """The Titanic API's prediction store: tables, migrations, and how to open the database."""
 
-from titanic_store.engine import database_url, open_engine, statement_deadline
+from titanic_store.engine import database_url, driver_message, open_engine, statement_deadline
 from titanic_store.inserts import insert_rows
 from titanic_store.outcomes import (
     OUTCOME_COLUMNS,
@@ -25,6 +25,7 @@ __all__ = [
     "TABLE_NAME",
     "SchemaBehindError",
     "database_url",
+    "driver_message",
     "insert_outcomes",
     "insert_rows",
     "known_predictions",

@@ -7,14 +7,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from titanic_store.engine import open_engine
+from titanic_store.engine import driver_message, open_engine
 from titanic_store.schema import HEAD_REVISION, check, current_revision, upgrade
-
-
-def _reason(error: BaseException) -> str:
-    """The driver's first line: never the URL (it may hold a password)."""
-    cause = getattr(error, "orig", None) or error
-    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -48,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 print(current_revision(connection) or "none")
     except SQLAlchemyError as error:
-        print(f"titanic-store {args.command} failed: {_reason(error)}", file=sys.stderr)
+        print(f"titanic-store {args.command} failed: {driver_message(error)}", file=sys.stderr)
         return 2
     finally:
         engine.dispose()

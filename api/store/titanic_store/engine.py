@@ -19,6 +19,13 @@ def database_url(url: str) -> URL:
     return parsed
 
 
+def driver_message(error: BaseException) -> str:
+    """The driver's own message, first line only: never the SQL, its parameters (passengers) or
+    the URL (a password)."""
+    cause = getattr(error, "orig", None) or error
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+
+
 def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
     """WAL: the report can read while the API writes; NORMAL sync is safe with WAL."""
     cursor = dbapi_connection.cursor()
