@@ -61,7 +61,9 @@ class Server:
 
 
 @contextmanager
-def start(name: str, app: str, health: str, log: Path, **env: str) -> Iterator[Server]:
+def start(
+    name: str, app: str, health: str, log: Path, api_dir: Path = API_DIR, **env: str
+) -> Iterator[Server]:
     """uvicorn on 127.0.0.1 as its own process group; always stopped by its PID."""
     port = free_port()
     command = [UVICORN, app, "--host", HOST, "--port", str(port)]
@@ -70,7 +72,7 @@ def start(name: str, app: str, health: str, log: Path, **env: str) -> Iterator[S
     # Only the app gets api/ on its path (the echo must not be able to import `app`), and its
     # prediction store goes to the run's temp dir (never api/data/) unless env says otherwise.
     app_env = {
-        "PYTHONPATH": str(API_DIR),
+        "PYTHONPATH": str(api_dir),
         "PREDICTION_STORE_URL": f"sqlite:///{log.parent}/predictions.sqlite3",
     }
     environment = {**os.environ, **(app_env if name != "echo" else {}), **env}
@@ -80,7 +82,7 @@ def start(name: str, app: str, health: str, log: Path, **env: str) -> Iterator[S
             command,
             f"http://{HOST}:{port}{health}",
             log,
-            cwd=API_DIR if name != "echo" else BENCH_DIR,
+            cwd=api_dir if name != "echo" else BENCH_DIR,
             env=environment,
             timeout=120,
             poll_interval=0.005,
@@ -290,8 +292,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--starts", type=int, default=5, help="cold starts of each (>= 5)")
     parser.add_argument("--quick", action="store_true", help="3 s per measurement")
     parser.add_argument("--store-only", action="store_true", help="only the store on/off rows")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        metavar="API_DIR",
+        help="only compare this api/ with another checkout's api/ (store on, c=32, same run)",
+    )
+    parser.add_argument("--rounds", type=int, default=6, help="rounds of --before (>= 3)")
     args = parser.parse_args(argv)
     seconds = 3.0 if args.quick else args.duration
+    if args.before:
+        with tempfile.TemporaryDirectory() as tmp:
+            before_after(args.before.resolve(), seconds, args.rounds, Path(tmp) / "servers.log")
+        return
     if args.store_only:
         with tempfile.TemporaryDirectory() as tmp:
             store_on_off(seconds, Path(tmp) / "servers.log")
@@ -411,6 +424,70 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         bench_batches(batch, single, seconds, log)
         store_on_off(seconds, log)
+
+
+def before_after(before_api: Path, seconds: float, rounds: int, log: Path) -> None:
+    """Single-record predict at c=32, SQLite store on, from this api/ ("after") and another
+    checkout's ("before", e.g. `git worktree add --detach /tmp/before HEAD~1`), beside the echo:
+    `seconds` per server per round, the servers' order rotating from round to round so drift hits
+    all alike. Prints each round and the medians of the per-round ratios."""
+    single = post_request("/api/v1/predict", json.dumps({"inputs": [SAMPLE_PASSENGER]}).encode())
+    echo_request = post_request("/echo", json.dumps({"inputs": [SAMPLE_PASSENGER]}).encode())
+    print(
+        f"== before ({before_api}) vs after ({API_DIR}): c=32, store on, {rounds} rounds of "
+        f"{seconds:.0f} s per server, load average {os.getloadavg()[0]:.2f} =="
+    )
+    names = ("echo", "before", "after")
+    totals = {name: Run() for name in names}
+    ratios: dict[str, list[float]] = {"after/before req/s": [], "after/before p99": []}
+    ratios |= {"before/echo req/s": [], "after/echo req/s": []}
+    with (
+        start("echo", "echo_app:app", "/health", log) as echo,
+        start(
+            "app",
+            "app.main:app",
+            "/api/v1/health",
+            log,
+            api_dir=before_api,
+            PREDICTION_STORE_URL=f"sqlite:///{log.parent}/before.sqlite3",
+        ) as before,
+        start(
+            "app",
+            "app.main:app",
+            "/api/v1/health",
+            log,
+            PREDICTION_STORE_URL=f"sqlite:///{log.parent}/after.sqlite3",
+        ) as after,
+    ):
+        targets = {
+            "echo": (echo, echo_request),
+            "before": (before, single),
+            "after": (after, single),
+        }
+        for round_index in range(rounds):
+            order = names[round_index % 3 :] + names[: round_index % 3]
+            runs = {name: load(*targets[name], 32, seconds) for name in order}
+            for name, run in runs.items():
+                totals[name].merge(run)
+            ratios["after/before req/s"].append(
+                runs["after"].throughput / runs["before"].throughput
+            )
+            ratios["after/before p99"].append(
+                runs["after"].percentile_ms(0.99) / runs["before"].percentile_ms(0.99)
+            )
+            ratios["before/echo req/s"].append(runs["before"].throughput / runs["echo"].throughput)
+            ratios["after/echo req/s"].append(runs["after"].throughput / runs["echo"].throughput)
+            print(
+                f"round {round_index + 1}: "
+                + "; ".join(
+                    f"{name} {run.throughput:.0f} req/s p99 {run.percentile_ms(0.99):.1f} ms"
+                    for name, run in runs.items()
+                )
+            )
+    for name in names:
+        print(f"{name:<6} {describe(totals[name])}")
+    for label, values in ratios.items():
+        print(f"median {label}: {statistics.median(values):.1%}")
 
 
 def bench_batches(batch: bytes, single: bytes, seconds: float, log: Path) -> None:

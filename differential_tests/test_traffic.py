@@ -25,7 +25,6 @@ from titanic_release.traffic import (
     cabin_on_deck,
     name_with_title,
     read_traffic,
-    shown_url,
 )
 
 from differential_tests.variants import segment_shifted
@@ -37,6 +36,7 @@ from titanic_model import (
     make_prediction,
     reference_data,
 )
+from titanic_model.credentials import shown_url
 from titanic_store import COLUMNS, insert_rows, open_engine, outcomes, upgrade
 
 pytestmark = pytest.mark.differential

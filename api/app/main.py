@@ -1,7 +1,5 @@
 """Builds the FastAPI app; `app.main:app` is what uvicorn serves (see api/Procfile)."""
 
-import gc
-import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,7 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from loguru import logger
 
 from app import __version__ as api_version
-from app.api.router import add_routes
+from app.api.router import api_router
 from app.core import metrics
 from app.core.access_log import AccessLog
 from app.core.body_limit import BodySizeLimitMiddleware
@@ -30,25 +28,29 @@ from titanic_model import make_prediction, warm_up
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Load and warm the model before accepting traffic, so the first request is as fast as any."""
-    # While a large batch is scored in a worker thread, the event loop waits for the GIL for up
-    # to one switch interval; a shorter one cuts single-record p99 meanwhile (docs/performance.md).
-    sys.setswitchinterval(app.state.settings.GIL_SWITCH_INTERVAL_MS / 1000)
     started = time.perf_counter()
     warm_up()
     make_prediction(input_data=EXAMPLE_PASSENGER)
     loaded_ms = (time.perf_counter() - started) * 1000
     logger.info("model {version} loaded in {ms:.0f} ms", version=model_version, ms=loaded_ms)
     metrics.MODEL_INFO.labels(version=model_version).set(1)
+    warn_if_metrics_are_per_worker(app.state.settings)
     app.state.prediction_store = start_prediction_store(app.state.settings)
-    # The objects alive now (modules, app, model) live as long as the process: out of the
-    # cyclic GC's sight, so the full collections that the store's queued answers trigger
-    # do not walk them every time (measured: p99 and throughput, benchmarks/bench_api.py).
-    gc.freeze()
     yield
     if app.state.prediction_store is not None:
         app.state.prediction_store.close()  # writes every queued row before the process ends
     metrics.mark_worker_stopped()
     app.state.access_log.flush()  # the last requests' lines, before the process ends
+
+
+def warn_if_metrics_are_per_worker(settings: Settings) -> None:
+    """Several workers started without app.launch would each count only their own requests."""
+    if settings.WEB_CONCURRENCY > 1 and metrics.MULTIPROC_DIR is None:
+        logger.warning(
+            "WEB_CONCURRENCY={workers} without a shared metrics directory: each scrape counts one "
+            "worker only; start with `python -m app.launch uvicorn ...` (api/Procfile)",
+            workers=settings.WEB_CONCURRENCY,
+        )
 
 
 def start_prediction_store(settings: Settings) -> PredictionWriter | None:
@@ -83,7 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_response_class=SafeJSONResponse,
         lifespan=lifespan,
     )
-    add_routes(app, settings)
+    app.include_router(api_router)
     register_error_handlers(app)
     if settings.BACKEND_CORS_ORIGINS:
         app.add_middleware(
@@ -103,7 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
     app.state.settings = settings
-    app.state.prediction_store = None  # started with the lifespan (main.start_prediction_store)
+    app.state.prediction_store = None  # started by the lifespan; routes get it from api/deps.py
     app.state.access_log = AccessLog(settings.LOG_FLUSH_INTERVAL_MS)
     # Added last = outermost: sees every response, the body limit's 413 included.
     app.add_middleware(RequestLogMiddleware, access_log=app.state.access_log)

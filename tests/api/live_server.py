@@ -17,7 +17,7 @@ from titanic_release.project import API_DIR
 from titanic_release.servers import HOST, free_port, start_server, stop_server, stopped_on_exit
 
 # What the Procfile must say (test_api_deploy checks it does), written here as the expectation.
-PROCFILE_COMMAND = "uvicorn app.main:app --host 0.0.0.0 --port $PORT"
+PROCFILE_COMMAND = "python -m app.launch uvicorn app.main:app --host 0.0.0.0 --port $PORT"
 # The same command bound to loopback only: what every test but the Procfile's own one runs.
 LOOPBACK_COMMAND = PROCFILE_COMMAND.replace("0.0.0.0", HOST)
 STARTUP_TIMEOUT_S = 90.0  # generous: the machine is shared, and import time is not under test here

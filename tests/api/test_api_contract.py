@@ -3,9 +3,14 @@
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from answers import without_ids
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+import app.api.routes.predict as predict_route
+from app.api.deps import get_prediction_store, get_settings
+from app.core.config import Settings
 from titanic_model import PassengerInput, make_prediction
 
 
@@ -109,3 +114,36 @@ def test_home_page_has_a_form_field_for_every_schema_field(client: TestClient) -
     for field in PassengerInput.model_fields:
         assert f'id="{field}"' in response.text, field
     assert "api/v1/predict" in response.text
+
+
+def test_an_answer_outside_the_response_model_is_never_sent(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, passenger: dict[str, Any]
+) -> None:
+    """Predict's answer goes through its response_model: a probability above 1 or a label of 2
+    (a scorer bug) becomes an opaque 500, not a wrong answer."""
+    broken = {"predictions": [2], "probabilities": [1.5], "version": "0", "errors": None}
+    monkeypatch.setattr(predict_route, "score", lambda rows, explain: broken)
+
+    response = client.post("/api/v1/predict", json={"inputs": [passenger]})
+
+    assert response.status_code == 500
+    assert response.json()["detail"] == "internal server error"
+
+
+def test_settings_and_store_reach_the_routes_through_dependencies(
+    client: TestClient, passenger: dict[str, Any]
+) -> None:
+    """Overriding the dependencies is enough to change what predict sees (no app.state read)."""
+    app = client.app
+    assert isinstance(app, FastAPI)
+    app.dependency_overrides[get_settings] = lambda: Settings(MAX_BATCH_SIZE=1)
+    app.dependency_overrides[get_prediction_store] = lambda: None
+    try:
+        too_many = client.post("/api/v1/predict", json={"inputs": [passenger, passenger]})
+        health = client.get("/api/v1/health")
+    finally:
+        app.dependency_overrides.clear()
+
+    assert too_many.status_code == 413
+    assert too_many.json()["detail"] == "at most 1 rows per request, got 2"
+    assert health.json()["release_id"] == "local"

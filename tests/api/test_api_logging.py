@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from live_server import serve
 
-from app.core.logging import Redactor
+from app.core.logging import credential_masker
 
 PREDICT = "/api/v1/predict"
 ACCESS_LOGGER = "app.core.access_log"
@@ -174,8 +174,10 @@ def test_log_level_filters_lines(make_client: Any, capsys: pytest.CaptureFixture
     assert ACCESS_LOGGER not in capsys.readouterr().out
 
 
-def test_redactor_masks_url_credentials_in_every_spelling() -> None:
-    redact = Redactor({"PIP_EXTRA_INDEX_URL": SECRET_INDEX_URL, "TWINE_PASSWORD": TWINE_PASSWORD})
+def test_the_log_masker_masks_url_credentials_in_every_spelling() -> None:
+    redact = credential_masker(
+        {"PIP_EXTRA_INDEX_URL": SECRET_INDEX_URL, "TWINE_PASSWORD": TWINE_PASSWORD}
+    )
     text = " ".join(
         [SECRET_INDEX_URL, SECRET_USER, SECRET_PASSWORD, SECRET_PASSWORD_IN_URL, TWINE_PASSWORD]
     )

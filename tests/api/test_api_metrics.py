@@ -1,5 +1,8 @@
 """GET /metrics: Prometheus' format, counts that match the requests sent, token, workers."""
 
+import os
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -9,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from live_server import serve
+from live_server import API_DIR, serve
 from prometheus_client.parser import text_string_to_metric_families
 
 PREDICT = "/api/v1/predict"
@@ -134,3 +137,56 @@ def test_two_workers_add_up(passenger: dict[str, Any]) -> None:
     for scrape in scrapes:  # ...and whichever answers the scrape reports the sum of both
         assert value(scrape, "titanic_api_requests_total", route=PREDICT, status="200") == requests
         assert value(scrape, "titanic_api_rows_scored_total") == requests
+
+
+def test_importing_the_app_leaves_the_environment_and_temp_dir_alone(tmp_path: Path) -> None:
+    """Even with WEB_CONCURRENCY=2 and a dead server's metrics directory in the temp dir: the
+    start command (app.launch) prepares the shared directory, importing the app does not."""
+    dead = tmp_path / "titanic-api-metrics-999999999-1"  # no such PID
+    dead.mkdir()
+    check = (
+        "import os; before = dict(os.environ); import app.main; "
+        "assert dict(os.environ) == before, set(os.environ.items()) ^ set(before.items())"
+    )
+    env = {**os.environ, "WEB_CONCURRENCY": "2", "TMPDIR": str(tmp_path), "LOG_LEVEL": "ERROR"}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    done = subprocess.run(
+        [sys.executable, "-c", check], cwd=API_DIR, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert [path.name for path in tmp_path.iterdir()] == [dead.name]
+
+
+def test_the_launcher_hands_uvicorn_a_fresh_shared_directory(tmp_path: Path) -> None:
+    """`python -m app.launch CMD` with WEB_CONCURRENCY=2: CMD (here: env) runs with the
+    directory set, made under the temp dir and named after the launcher's PID; a dead server's
+    directory is removed."""
+    dead = tmp_path / "titanic-api-metrics-999999999-1"
+    dead.mkdir()
+    env = {**os.environ, "WEB_CONCURRENCY": "2", "TMPDIR": str(tmp_path)}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    launched = subprocess.Popen(
+        [sys.executable, "-m", "app.launch", "env"], cwd=API_DIR, env=env, stdout=subprocess.PIPE
+    )
+    output, _ = launched.communicate(timeout=60)
+    assert launched.returncode == 0
+    variables = dict(line.split("=", 1) for line in output.decode().splitlines() if "=" in line)
+    shared = Path(variables["PROMETHEUS_MULTIPROC_DIR"])
+    assert shared.parent == tmp_path
+    assert shared.name.startswith(f"titanic-api-metrics-{launched.pid}-")
+    assert shared.is_dir()
+    assert not dead.exists()
+
+
+def test_the_launcher_sets_nothing_for_one_worker() -> None:
+    env = {**os.environ, "WEB_CONCURRENCY": "1"}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    output = subprocess.run(
+        [sys.executable, "-m", "app.launch", "env"],
+        cwd=API_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "PROMETHEUS_MULTIPROC_DIR" not in output

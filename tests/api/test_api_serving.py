@@ -4,7 +4,6 @@ large batches kept off the event loop."""
 import asyncio
 import re
 import socket
-import sys
 import threading
 import time
 from pathlib import Path
@@ -167,12 +166,3 @@ async def test_single_records_are_answered_while_a_large_batch_is_being_scored(
     assert single.status_code == 200
     assert batch_response.status_code == 200
     assert len(batch_response.json()["predictions"]) == 5000
-
-
-def test_startup_shortens_the_gil_switch_interval(make_client: Any) -> None:
-    original = sys.getswitchinterval()
-    try:
-        make_client(GIL_SWITCH_INTERVAL_MS=2.0)
-        assert sys.getswitchinterval() == pytest.approx(0.002)
-    finally:
-        sys.setswitchinterval(original)

@@ -40,7 +40,14 @@ def test_cors_origins_may_also_be_a_json_list(monkeypatch: pytest.MonkeyPatch) -
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("PORT", "eighty"), ("PORT", "70000"), ("MAX_BATCH_SIZE", "0"), ("LOG_LEVEL", "LOUD")],
+    [
+        ("PORT", "eighty"),
+        ("PORT", "70000"),
+        ("MAX_BATCH_SIZE", "0"),
+        ("LOG_LEVEL", "LOUD"),
+        ("WEB_CONCURRENCY", "0"),
+        ("WEB_CONCURRENCY", "two"),
+    ],
 )
 def test_a_bad_value_fails_naming_the_variable(
     monkeypatch: pytest.MonkeyPatch, name: str, value: str

@@ -1,26 +1,13 @@
-"""All routes, registered directly on the app.
+"""`api_router`: every route of the service, one `APIRouter` per module of app/api/routes/.
 
-Deliberately no nested APIRouters: this FastAPI matches included routers lazily, level by level,
-and each level costs the hot path microseconds (measured by benchmarks/bench_api.py).
+Each router carries its own prefix: the metrics label a request by its route's path, and an
+included route keeps the path it was declared with.
 """
 
-from fastapi import FastAPI
+from fastapi import APIRouter
 
-from app.api.routes.docs import add_docs_routes
-from app.api.routes.health import add_health_route
-from app.api.routes.metrics import add_metrics_route
-from app.api.routes.model import add_model_route
-from app.api.routes.outcomes import add_outcomes_route
-from app.api.routes.page import add_page_route
-from app.api.routes.predict import add_predict_route
-from app.core.config import Settings
+from app.api.routes import docs, health, metrics, model, outcomes, page, predict
 
-
-def add_routes(app: FastAPI, settings: Settings) -> None:
-    add_predict_route(app, settings)  # first: the hot path is matched first
-    add_health_route(app, settings)
-    add_outcomes_route(app, settings)
-    add_model_route(app)
-    add_metrics_route(app, settings)
-    add_page_route(app)
-    add_docs_routes(app, settings.PROJECT_NAME)
+api_router = APIRouter()
+for module in (predict, health, outcomes, model, metrics, page, docs):
+    api_router.include_router(module.router)

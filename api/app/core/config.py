@@ -48,6 +48,9 @@ class Settings(BaseSettings):
         description="Which deploy this is (CI sets the commit); health reports it",
     )
     PORT: int = Field(default=8001, ge=1, le=65535, description="Port the server listens on")
+    WEB_CONCURRENCY: int = Field(
+        default=1, ge=1, description="uvicorn worker processes (uvicorn reads it too)"
+    )
     LOG_LEVEL: Annotated[LogLevel, BeforeValidator(_upper)] = "INFO"
     LOG_JSON: bool = Field(default=False, description="One JSON object per log line")
     LOG_FLUSH_INTERVAL_MS: int = Field(
@@ -60,9 +63,6 @@ class Settings(BaseSettings):
     )
     THREAD_OFFLOAD_ROWS: int = Field(
         default=64, ge=1, description="Batches larger than this are scored in a worker thread"
-    )
-    GIL_SWITCH_INTERVAL_MS: float = Field(
-        default=1.0, gt=0, le=100, description="How long a scoring thread may hold the GIL"
     )
     # Overload bounds (app/core/load_shed.py; figures in docs/operations.md): beyond either, 503.
     MAX_REQUESTS_IN_FLIGHT: int = Field(

@@ -1,8 +1,8 @@
 """Logging: loguru is the only sink; uvicorn's and the standard library's records go into it.
 
-Every line passes through `Redactor` before it is written, so index credentials that happen to be
-in the environment (PIP_EXTRA_INDEX_URL, TWINE_*) cannot reach the logs even when a library or a
-traceback mentions them.
+Every line passes through the credential masker (titanic_model.credentials) before it is written,
+so index credentials that happen to be in the environment (PIP_EXTRA_INDEX_URL, TWINE_*) cannot
+reach the logs even when a library or a traceback mentions them.
 """
 
 import json
@@ -14,12 +14,12 @@ from collections.abc import Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
 
 from loguru import logger
 
 from app.core.access_log import ACCESS_ENTRIES, AccessEntry
 from app.core.config import Settings
+from titanic_model.credentials import Masker, url_secrets
 
 if TYPE_CHECKING:
     from loguru import Message, Record
@@ -34,47 +34,18 @@ CREDENTIAL_URL_VARIABLES = (
 )
 CREDENTIAL_VARIABLES = ("TWINE_USERNAME", "TWINE_PASSWORD")
 MIN_SECRET_LENGTH = 4  # shorter values would blank out ordinary words
-MASK = "***"
 # The id of the request being served; RequestLogMiddleware sets it, every log line carries it.
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.asgi")
 
 
-def _url_secrets(value: str) -> set[str]:
-    """The URL(s) themselves and their user and password, raw and percent-decoded."""
-    found = {value}
-    for url in value.split():
-        found.add(url)
-        parts = urlsplit(url)
-        for part in (parts.username, parts.password):
-            if part:
-                found.update({part, unquote(part)})
-    return found
-
-
-class Redactor:
-    """Replaces every known credential in a text with a mask."""
-
-    def __init__(self, environ: Mapping[str, str]) -> None:
-        secrets: set[str] = set()
-        for name in CREDENTIAL_URL_VARIABLES:
-            if environ.get(name):
-                secrets |= _url_secrets(environ[name])
-        for name in CREDENTIAL_VARIABLES:
-            if environ.get(name):
-                secrets.add(environ[name])
-        # A secret may also appear JSON-escaped (inside a JSON log line or an error body).
-        secrets |= {json.dumps(secret)[1:-1] for secret in secrets}
-        usable = (s for s in secrets if len(s) >= MIN_SECRET_LENGTH)
-        self.secrets = sorted(usable, key=len, reverse=True)  # longest first: URL before password
-
-    def __call__(self, text: str) -> str:
-        if not self.secrets:
-            return text
-        for secret in self.secrets:
-            if secret in text:
-                text = text.replace(secret, MASK)
-        return text
+def credential_masker(environ: Mapping[str, str]) -> Masker:
+    """The masker of every credential the environment holds (titanic_model.credentials)."""
+    secrets: set[str] = set()
+    for name in CREDENTIAL_URL_VARIABLES:
+        secrets |= url_secrets(environ.get(name, ""))
+    secrets |= {environ[name] for name in CREDENTIAL_VARIABLES if environ.get(name)}
+    return Masker(secrets, min_length=MIN_SECRET_LENGTH)
 
 
 def _exception_text(record: "Record") -> str:
@@ -134,7 +105,7 @@ class _Sink:
     """Formats each record itself (one line, or one line per request of an access batch), masks
     credentials, and writes to stdout, looked up per write so that test capture works."""
 
-    def __init__(self, redact: Redactor, as_json: bool) -> None:
+    def __init__(self, redact: Masker, as_json: bool) -> None:
         self.redact = redact
         self.format = _json_line if as_json else _text_line
         self.format_access = _access_json if as_json else _access_text
@@ -170,7 +141,7 @@ def setup_logging(settings: Settings, environ: Mapping[str, str] = os.environ) -
     """Route all logging into one redacting loguru sink at the configured level."""
     logger.remove()
     logger.configure(patcher=_tag_with_request_id)
-    sink = _Sink(Redactor(environ), as_json=settings.LOG_JSON)
+    sink = _Sink(credential_masker(environ), as_json=settings.LOG_JSON)
     logger.add(
         sink.write,
         level=settings.LOG_LEVEL,

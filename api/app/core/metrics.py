@@ -1,16 +1,13 @@
 """The service's Prometheus metrics, and their exposition for GET /metrics.
 
-Single process: the default registry. Several uvicorn workers (WEB_CONCURRENCY > 1): every
-worker writes its values to the shared directory (metrics_dir.py) and a scrape adds them up.
+Single process: the default registry. Several uvicorn workers (WEB_CONCURRENCY > 1, started by
+app/launch.py): every worker writes its values to the shared directory (metrics_dir.py) and a
+scrape adds them up.
 """
 
 import os
 
-from app.core.metrics_dir import prepare_multiprocess_dir
-
-MULTIPROC_DIR = prepare_multiprocess_dir()  # before prometheus_client is imported
-
-from prometheus_client import (  # noqa: E402
+from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
@@ -18,9 +15,13 @@ from prometheus_client import (  # noqa: E402
     Histogram,
     generate_latest,
 )
-from prometheus_client import multiprocess as _multiprocess  # noqa: E402
+from prometheus_client import multiprocess as _multiprocess
 
-from titanic_model import PassengerInput, PredictionResult  # noqa: E402
+from app.core.metrics_dir import MULTIPROC_DIR_VARIABLE
+from titanic_model import PassengerInput, PredictionResult
+
+# Read from the environment, as prometheus-client itself does: the two cannot disagree.
+MULTIPROC_DIR = os.environ.get(MULTIPROC_DIR_VARIABLE)
 
 REQUESTS = Counter(
     "titanic_api_requests_total", "HTTP requests by route and status", ["route", "status"]
@@ -95,14 +96,14 @@ def exposition() -> tuple[bytes, str]:
     if MULTIPROC_DIR is None:
         return generate_latest(), CONTENT_TYPE_LATEST
     registry = CollectorRegistry()
-    _multiprocess.MultiProcessCollector(registry, path=str(MULTIPROC_DIR))  # type: ignore[no-untyped-call]
+    _multiprocess.MultiProcessCollector(registry, path=MULTIPROC_DIR)  # type: ignore[no-untyped-call]
     return generate_latest(registry), CONTENT_TYPE_LATEST
 
 
 def mark_worker_stopped() -> None:
     """Multiprocess mode: drop this worker's live gauges (its counters keep counting in the sum)."""
     if MULTIPROC_DIR is not None:
-        _multiprocess.mark_process_dead(os.getpid(), str(MULTIPROC_DIR))  # type: ignore[no-untyped-call]
+        _multiprocess.mark_process_dead(os.getpid(), MULTIPROC_DIR)  # type: ignore[no-untyped-call]
 
 
 # Children looked up once: `.labels()` per row would cost more than the counting.

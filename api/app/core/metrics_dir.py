@@ -2,29 +2,22 @@
 
 With WEB_CONCURRENCY > 1 uvicorn runs that many worker processes, and a scrape reaches only one
 of them; prometheus-client's multiprocess mode keeps each worker's values in files of one shared
-directory and adds them up at scrape time. Its PROMETHEUS_MULTIPROC_DIR must be set before
-prometheus_client is imported. Unless the operator set one, the workers agree on a directory
-named after their parent (the uvicorn supervisor): its PID plus its start time, so a restarted
-server (or a new container whose PID 1 is also uvicorn) never adds up a previous one's files.
+directory, named by PROMETHEUS_MULTIPROC_DIR, and adds them up at scrape time. Unless the operator
+set one, the directory is named after the server's supervisor process: its PID plus its start
+time, so a restarted server (or a new container whose PID 1 is also uvicorn) never adds up a
+previous one's files. app/launch.py prepares it before uvicorn starts; nothing here runs on import.
 """
 
-import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 MULTIPROC_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 DIR_PREFIX = "titanic-api-metrics-"
 
 
-def _workers() -> int:
-    try:
-        return int(os.environ.get("WEB_CONCURRENCY", "1"))
-    except ValueError:
-        return 1
-
-
-def _process_key(pid: int) -> str | None:
+def process_key(pid: int) -> str | None:
     """'<pid>-<start time>' of a running process, None if it is gone."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
@@ -34,25 +27,26 @@ def _process_key(pid: int) -> str | None:
     return f"{pid}-{started}"
 
 
-def _remove_dead_servers_dirs(parent: Path) -> None:
+def remove_dead_servers_dirs(parent: Path) -> None:
     """The directories of servers that have stopped: nobody reads them again."""
     for path in parent.glob(f"{DIR_PREFIX}*-*"):
         pid = path.name.removeprefix(DIR_PREFIX).split("-", 1)[0]
-        if pid.isdigit() and _process_key(int(pid)) != path.name.removeprefix(DIR_PREFIX):
+        if pid.isdigit() and process_key(int(pid)) != path.name.removeprefix(DIR_PREFIX):
             shutil.rmtree(path, ignore_errors=True)
 
 
-def prepare_multiprocess_dir() -> Path | None:
-    """Set PROMETHEUS_MULTIPROC_DIR for a multi-worker server; None when one process serves."""
-    if MULTIPROC_DIR_VARIABLE in os.environ:
-        path = Path(os.environ[MULTIPROC_DIR_VARIABLE])
+def prepare_multiprocess_dir(
+    workers: int, supervisor_pid: int, environ: Mapping[str, str]
+) -> Path | None:
+    """The shared directory of a multi-worker server, made; None when one process serves."""
+    if MULTIPROC_DIR_VARIABLE in environ:
+        path = Path(environ[MULTIPROC_DIR_VARIABLE])
         path.mkdir(parents=True, exist_ok=True)
         return path
-    if _workers() <= 1:
+    if workers <= 1:
         return None
     parent = Path(tempfile.gettempdir())
-    _remove_dead_servers_dirs(parent)
-    path = parent / f"{DIR_PREFIX}{_process_key(os.getppid())}"
+    remove_dead_servers_dirs(parent)
+    path = parent / f"{DIR_PREFIX}{process_key(supervisor_pid)}"
     path.mkdir(mode=0o700, exist_ok=True)
-    os.environ[MULTIPROC_DIR_VARIABLE] = str(path)
     return path

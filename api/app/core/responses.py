@@ -5,9 +5,6 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-# Built once: json.dumps with any option builds a new encoder on every call.
-_ENCODER = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":"))
-
 
 class SafeJSONResponse(JSONResponse):
     """JSON escaped to ASCII: text such as a lone surrogate ("\\ud800") cannot fail to encode.
@@ -17,4 +14,6 @@ class SafeJSONResponse(JSONResponse):
     """
 
     def render(self, content: Any) -> bytes:
-        return _ENCODER.encode(content).encode("ascii")
+        return json.dumps(
+            content, ensure_ascii=True, allow_nan=False, separators=(",", ":")
+        ).encode("ascii")

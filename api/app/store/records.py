@@ -5,16 +5,13 @@ holds only this stored form: a tuple of small values per row, never the raw inpu
 becomes its title). Text is made storable here, the same way for every database: NUL and lone
 surrogates become U+FFFD. The answer the client got is not changed by it.
 
-A row the package accepted is not validated a second time by pydantic when its values are
-already what PassengerInput would make of them (the usual JSON body); only the other rows
-(strings to strip, 2.0 for 2, NaN for null ...) go through PassengerInput again. Both ways give
-the passenger contract's recorded form (titanic_model.contract.RECORDED_COLUMNS).
+The inputs are stored in the passenger contract's recorded form
+(titanic_model.contract.RECORDED_COLUMNS).
 """
 
 import re
 import secrets
 from collections import defaultdict
-from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,88 +39,14 @@ def storable(text: str) -> str:
     return _UNSTORABLE.sub("\ufffd", text)
 
 
-class _RedoError(Exception):
-    """A value not in PassengerInput's own form: pydantic must normalise the row."""
-
-
-def _number(value: object) -> float | None:
-    """An optional float field: None, a finite float, or an int (which pydantic makes a float)."""
-    if value is None:
-        return None
-    if type(value) is float and value - value == 0.0:  # NaN and inf are not: pydantic decides
-        return value
-    if type(value) is int:
-        return float(value)
-    raise _RedoError
-
-
-def _count(value: object) -> int:
-    """sibsp/parch: an int, or 0 for a missing count."""
-    if value is None:
-        return 0
-    if type(value) is int:
-        return value
-    raise _RedoError
-
-
-def _text(value: object) -> str | None:
-    if value is None or type(value) is str:
-        return value
-    raise _RedoError
-
-
-def _category(declared: contract.Category) -> Callable[[object], object]:
-    """A category exactly as PassengerInput spells it (1, not 1.0; "S", not "s")."""
-    kind, allowed = type(declared.values[0]), frozenset(declared.values)
-
-    def read(value: object) -> object:
-        if value is None and not declared.required:
-            return None
-        if type(value) is kind and value in allowed:
-            return value
-        raise _RedoError
-
-    return read
-
-
-def _reader(declared: contract.Field) -> Callable[[object], object]:
-    match declared:
-        case contract.Number():
-            return _number
-        case contract.Count():
-            return _count
-        case contract.Category():
-            return _category(declared)
-        case contract.Text():
-            return _text
-
-
-_READERS = {declared.name: _reader(declared) for declared in contract.FIELDS}
-
-
-def _recorded(values: Mapping[str, Any]) -> tuple[Any, ...]:
-    """The contract's recorded form of validated values, derived text made storable."""
+def stored_inputs(raw: dict[str, Any]) -> tuple[Any, ...]:
+    """The contract's recorded form of a row, by the package's own validation (PassengerInput):
+    the values as the model saw them, derived text (title, deck) made storable."""
+    values = PassengerInput.model_validate(raw).__dict__
     return (
         *(values[name] for name in contract.RECORDED_INPUTS),
         *(storable(how.rule(values[how.source])) for how in contract.DERIVED.values()),
     )
-
-
-def _canonical_inputs(raw: dict[str, Any]) -> tuple[Any, ...]:
-    """The stored inputs straight from the raw row; _RedoError if pydantic would change a value."""
-    return _recorded({name: read(raw.get(name)) for name, read in _READERS.items()})
-
-
-def validated_inputs(raw: dict[str, Any]) -> tuple[Any, ...]:
-    """The stored inputs by way of the package's own validation: the reference for the fast path."""
-    return _recorded(PassengerInput.model_validate(raw).__dict__)
-
-
-def _inputs(raw: dict[str, Any]) -> tuple[Any, ...]:
-    try:
-        return _canonical_inputs(raw)
-    except _RedoError:
-        return validated_inputs(raw)
 
 
 def _errors_by_row(errors: list[RowError] | None) -> dict[int, list[dict[str, str]]]:
@@ -164,7 +87,7 @@ def stored_rows(
         inputs = _NO_INPUTS
         if row_errors is None:
             try:
-                inputs = _inputs(raw)
+                inputs = stored_inputs(raw)
             except Exception as error:  # any failure is recorded, not raised
                 row_errors = [
                     {"field": "record", "message": f"not storable: {type(error).__name__}"}

@@ -28,7 +28,6 @@ is the largest part of the app's start-up beyond FastAPI's own (~0.1 s), and the
 meanwhile; the answers queue as usual until the thread writes them.
 """
 
-import gc
 import importlib
 import json
 import re
@@ -277,7 +276,6 @@ class PredictionWriter:
 
     def _run(self) -> None:
         importlib.import_module("titanic_store")  # SQLAlchemy, here rather than at start-up
-        gc.freeze()  # its modules join those frozen at start-up (main.py's lifespan says why)
         while True:
             stopping = self._stopping.wait(self.flush_interval_s)
             with self._lock:

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from titanic_model.credentials import shown_url
 from titanic_release.commands import CommandError, run
 from titanic_release.local_base import ensure_local_base
 from titanic_release.local_index import read_background_index
-from titanic_release.masking import shown_url
 from titanic_release.project import API_DIR, REPORTS_DIR, current_version
 from titanic_release.sbom import SbomError, write_sbom
 

@@ -20,8 +20,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from titanic_model.credentials import shown_url
 from titanic_release.inputs import InputSet
-from titanic_store import database_url, open_engine, outcomes, predictions
+from titanic_store import open_engine, outcomes, predictions
 
 TRAFFIC = "traffic"
 DEFAULT_SAMPLE_ROWS = 100_000
@@ -41,11 +42,6 @@ def parse_since(text: str) -> timedelta:
     if match is None or int(match[1]) == 0:
         raise ValueError(f"expected a duration like 30d, 24h or 90m, got {text!r}")
     return timedelta(**{_UNITS[match[2]]: int(match[1])})
-
-
-def shown_url(url: str) -> str:
-    """The store's URL as logs and reports may show it: the password masked."""
-    return database_url(url).render_as_string(hide_password=True)
 
 
 def name_with_title(title: str | None) -> str | None:

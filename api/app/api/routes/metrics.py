@@ -5,31 +5,36 @@ case-insensitive (RFC 7235: "bearer" is "Bearer"); the token is compared in cons
 """
 
 import secrets
+from typing import Annotated
 
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, Header, Response
 
+from app.api.deps import SettingsDep, StoreDep
 from app.core import metrics
-from app.core.config import Settings
+
+router = APIRouter()
 
 
-def add_metrics_route(app: FastAPI, settings: Settings) -> None:
+@router.get("/metrics", include_in_schema=False)
+async def prometheus_metrics(
+    settings: SettingsDep,
+    store: StoreDep,
+    authorization: Annotated[str, Header()] = "",
+) -> Response:
     token = settings.METRICS_TOKEN.get_secret_value() if settings.METRICS_TOKEN else ""
-
-    @app.get("/metrics", include_in_schema=False)
-    async def prometheus_metrics(request: Request) -> Response:
-        if token:
-            scheme, _, sent = request.headers.get("authorization", "").strip().partition(" ")
-            valid = scheme.lower() == "bearer" and secrets.compare_digest(
-                sent.strip().encode(), token.encode()
+    if token:
+        scheme, _, sent = authorization.strip().partition(" ")
+        valid = scheme.lower() == "bearer" and secrets.compare_digest(
+            sent.strip().encode(), token.encode()
+        )
+        if not valid:
+            return Response(
+                "a valid bearer token is required\n",
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+                media_type="text/plain",
             )
-            if not valid:
-                return Response(
-                    "a valid bearer token is required\n",
-                    status_code=401,
-                    headers={"WWW-Authenticate": "Bearer"},
-                    media_type="text/plain",
-                )
-        if request.app.state.prediction_store is not None:
-            request.app.state.prediction_store.publish_metrics()  # fresh even mid-outage
-        body, content_type = metrics.exposition()
-        return Response(body, media_type=content_type)
+    if store is not None:
+        store.publish_metrics()  # fresh even mid-outage
+    body, content_type = metrics.exposition()
+    return Response(body, media_type=content_type)

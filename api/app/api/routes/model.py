@@ -1,13 +1,20 @@
-"""GET /api/v1/model: the model card, from the package's own metadata (read once at start)."""
+"""GET /api/v1/model: the model card, from the package's own metadata (read once)."""
 
-from fastapi import FastAPI
+from functools import cache
+
+from fastapi import APIRouter
 
 from app.core.config import API_V1_PREFIX
 from app.schemas.model import ModelCard, ModelFeatures
-from titanic_model import ModelMetadata, model_metadata
+from titanic_model import model_metadata
+
+router = APIRouter(prefix=API_V1_PREFIX, tags=["model"])
 
 
-def model_card(metadata: ModelMetadata) -> ModelCard:
+@cache
+def model_card() -> ModelCard:
+    """Built on first call, when the lifespan has loaded the model."""
+    metadata = model_metadata()
     return ModelCard(
         version=metadata.version,
         trained_at=metadata.trained_at,
@@ -22,12 +29,7 @@ def model_card(metadata: ModelMetadata) -> ModelCard:
     )
 
 
-def add_model_route(app: FastAPI) -> None:
-    card: list[ModelCard] = []  # filled on first call: the model is loaded by then
-
-    @app.get(f"{API_V1_PREFIX}/model", response_model=ModelCard, tags=["model"])
-    async def model() -> ModelCard:
-        """Version, training time and commit, data and artifact checksums, features, metrics."""
-        if not card:
-            card.append(model_card(model_metadata()))
-        return card[0]
+@router.get("/model", response_model=ModelCard)
+async def model() -> ModelCard:
+    """Version, training time and commit, data and artifact checksums, features, metrics."""
+    return model_card()

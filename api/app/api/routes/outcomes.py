@@ -12,11 +12,12 @@ import secrets
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Body, FastAPI, Header, HTTPException
+from fastapi import APIRouter, Body, Header, HTTPException
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from app.core.config import API_V1_PREFIX, Settings
+from app.api.deps import SettingsDep, StoreDep
+from app.core.config import API_V1_PREFIX
 from app.schemas.errors import MessageResponse
 from app.schemas.outcomes import Outcome, OutcomeError, OutcomeItem, OutcomesResponse
 from app.store.records import OutcomeRow
@@ -44,65 +45,62 @@ def _known(store: PredictionWriter, ids: set[str]) -> tuple[set[str], dict[str, 
     return stored | store.queued_predictions(ids), {**store.queued_outcomes(ids), **recorded}
 
 
-def add_outcomes_route(app: FastAPI, settings: Settings) -> None:
-    token = settings.OUTCOMES_TOKEN.get_secret_value() if settings.OUTCOMES_TOKEN else ""
+router = APIRouter(prefix=API_V1_PREFIX, tags=["outcomes"])
 
-    @app.post(
-        f"{API_V1_PREFIX}/outcomes",
-        response_model=OutcomesResponse,
-        tags=["outcomes"],
-        responses={
-            401: {"model": MessageResponse, "description": "Missing or wrong bearer token"},
-            404: {"model": MessageResponse, "description": "OUTCOMES_TOKEN or the store is off"},
-            413: {"model": MessageResponse, "description": "More than MAX_BATCH_SIZE items"},
-            503: {"model": MessageResponse, "description": "Store unreadable or queue full"},
-        },
+
+@router.post(
+    "/outcomes",
+    response_model=OutcomesResponse,
+    responses={
+        401: {"model": MessageResponse, "description": "Missing or wrong bearer token"},
+        404: {"model": MessageResponse, "description": "OUTCOMES_TOKEN or the store is off"},
+        413: {"model": MessageResponse, "description": "More than MAX_BATCH_SIZE items"},
+        503: {"model": MessageResponse, "description": "Store unreadable or queue full"},
+    },
+)
+async def record_outcomes(
+    items: Annotated[list[OutcomeItem], Body(min_length=1)],
+    settings: SettingsDep,
+    store: StoreDep,
+    authorization: Annotated[str, Header(include_in_schema=False)] = "",
+) -> OutcomesResponse:
+    """Outcomes by prediction id; each item is stored, a duplicate, a conflict or an error."""
+    token = settings.OUTCOMES_TOKEN.get_secret_value() if settings.OUTCOMES_TOKEN else ""
+    if not token or store is None:
+        raise HTTPException(404, "outcomes are off: set OUTCOMES_TOKEN and keep the store on")
+    scheme, _, sent = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not secrets.compare_digest(sent.strip(), token):
+        raise HTTPException(401, "a valid bearer token is required", {"WWW-Authenticate": "Bearer"})
+    if len(items) > settings.MAX_BATCH_SIZE:
+        raise HTTPException(413, f"at most {settings.MAX_BATCH_SIZE} items per request")
+    valid, errors = _parsed(items)
+    try:
+        known, recorded = await run_in_threadpool(_known, store, {o.id for _, o in valid})
+    except Exception as error:  # the database is unreachable or hung: nothing is decided
+        raise HTTPException(503, UNAVAILABLE, {"Retry-After": "1"}) from error
+    now = datetime.now(UTC)
+    accepted: list[OutcomeRow] = []
+    duplicates = conflicts = 0
+    for index, outcome in valid:
+        if outcome.id not in known:
+            errors.append(OutcomeError(row=index, field="id", message="no prediction has this id"))
+        elif outcome.id not in recorded:
+            recorded[outcome.id] = outcome.survived
+            accepted.append((outcome.id, outcome.survived, now))
+        elif recorded[outcome.id] == outcome.survived:
+            duplicates += 1
+        else:
+            conflicts += 1
+            message = f"conflict: the outcome recorded first ({recorded[outcome.id]}) is kept"
+            errors.append(OutcomeError(row=index, field="survived", message=message))
+    if accepted:
+        reserved = store.reserve(len(accepted))
+        if reserved is None:
+            raise HTTPException(503, UNAVAILABLE, {"Retry-After": "1"})
+        store.add_outcomes(accepted, reserved)
+    return OutcomesResponse(
+        stored=len(accepted),
+        duplicates=duplicates,
+        conflicts=conflicts,
+        errors=sorted(errors, key=lambda error: error.row) or None,
     )
-    async def record_outcomes(
-        items: Annotated[list[OutcomeItem], Body(min_length=1)],
-        authorization: Annotated[str, Header(include_in_schema=False)] = "",
-    ) -> OutcomesResponse:
-        """Outcomes by prediction id; each item is stored, a duplicate, a conflict or an error."""
-        store: PredictionWriter | None = app.state.prediction_store
-        if not token or store is None:
-            raise HTTPException(404, "outcomes are off: set OUTCOMES_TOKEN and keep the store on")
-        scheme, _, sent = authorization.strip().partition(" ")
-        if scheme.lower() != "bearer" or not secrets.compare_digest(sent.strip(), token):
-            raise HTTPException(
-                401, "a valid bearer token is required", {"WWW-Authenticate": "Bearer"}
-            )
-        if len(items) > settings.MAX_BATCH_SIZE:
-            raise HTTPException(413, f"at most {settings.MAX_BATCH_SIZE} items per request")
-        valid, errors = _parsed(items)
-        try:
-            known, recorded = await run_in_threadpool(_known, store, {o.id for _, o in valid})
-        except Exception as error:  # the database is unreachable or hung: nothing is decided
-            raise HTTPException(503, UNAVAILABLE, {"Retry-After": "1"}) from error
-        now = datetime.now(UTC)
-        accepted: list[OutcomeRow] = []
-        duplicates = conflicts = 0
-        for index, outcome in valid:
-            if outcome.id not in known:
-                errors.append(
-                    OutcomeError(row=index, field="id", message="no prediction has this id")
-                )
-            elif outcome.id not in recorded:
-                recorded[outcome.id] = outcome.survived
-                accepted.append((outcome.id, outcome.survived, now))
-            elif recorded[outcome.id] == outcome.survived:
-                duplicates += 1
-            else:
-                conflicts += 1
-                message = f"conflict: the outcome recorded first ({recorded[outcome.id]}) is kept"
-                errors.append(OutcomeError(row=index, field="survived", message=message))
-        if accepted:
-            reserved = store.reserve(len(accepted))
-            if reserved is None:
-                raise HTTPException(503, UNAVAILABLE, {"Retry-After": "1"})
-            store.add_outcomes(accepted, reserved)
-        return OutcomesResponse(
-            stored=len(accepted),
-            duplicates=duplicates,
-            conflicts=conflicts,
-            errors=sorted(errors, key=lambda error: error.row) or None,
-        )

@@ -2,15 +2,15 @@
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 PAGE = Path(__file__).resolve().parents[2] / "static" / "index.html"
+PAGE_HTML = PAGE.read_text(encoding="utf-8")
+
+router = APIRouter()
 
 
-def add_page_route(app: FastAPI) -> None:
-    html = PAGE.read_text(encoding="utf-8")
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def index() -> HTMLResponse:
-        return HTMLResponse(html)
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+async def index() -> HTMLResponse:
+    return HTMLResponse(PAGE_HTML)

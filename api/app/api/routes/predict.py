@@ -11,13 +11,13 @@ Room in that queue is reserved before scoring: a request the store could not tak
 import time
 from typing import Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
+from app.api.deps import SettingsDep, StoreDep
 from app.core import metrics
-from app.core.config import API_V1_PREFIX, Settings
+from app.core.config import API_V1_PREFIX
 from app.core.logging import REQUEST_ID
-from app.core.responses import SafeJSONResponse
 from app.schemas.errors import MessageResponse, RequestErrorResponse
 from app.schemas.predict import PredictionRequest, PredictionResponse
 from app.store.records import StoredRow, prediction_ids, stored_rows
@@ -43,7 +43,7 @@ def answer(
     return {**result, "ids": ids}, recorded
 
 
-def require_json(request: Request) -> None:
+async def require_json(request: Request) -> None:
     """A body sent as another media type (text/plain, a form) is refused for its type, before
     its content is read: otherwise it would be refused as "not a valid dictionary"."""
     content_type = request.headers.get("content-type", "no Content-Type")
@@ -56,46 +56,48 @@ def require_json(request: Request) -> None:
         )
 
 
-def add_predict_route(app: FastAPI, settings: Settings) -> None:
-    @app.post(
-        f"{API_V1_PREFIX}/predict",
-        response_model=PredictionResponse,
-        tags=["predict"],
-        dependencies=[Depends(require_json)],
-        responses={
-            413: {"model": MessageResponse, "description": "More than MAX_BATCH_SIZE rows"},
-            415: {"model": MessageResponse, "description": "A Content-Type other than JSON"},
-            422: {"model": RequestErrorResponse, "description": "Malformed body"},
-            503: {"model": MessageResponse, "description": "Overloaded: retry after Retry-After s"},
-        },
-    )
-    async def predict(body: PredictionRequest) -> SafeJSONResponse:
-        """Survival prediction per row; a row with a bad value gets null and an error."""
-        rows = body.inputs
-        if len(rows) > settings.MAX_BATCH_SIZE:
-            raise HTTPException(
-                status_code=413,
-                detail=f"at most {settings.MAX_BATCH_SIZE} rows per request, got {len(rows)}",
-            )
-        store = app.state.prediction_store
-        reserved = 0
+router = APIRouter(prefix=API_V1_PREFIX, tags=["predict"])
+
+
+@router.post(
+    "/predict",
+    response_model=PredictionResponse,
+    # `explanations` only when asked for: the answer is the package's result, key for key.
+    response_model_exclude_unset=True,
+    dependencies=[Depends(require_json)],
+    responses={
+        413: {"model": MessageResponse, "description": "More than MAX_BATCH_SIZE rows"},
+        415: {"model": MessageResponse, "description": "A Content-Type other than JSON"},
+        422: {"model": RequestErrorResponse, "description": "Malformed body"},
+        503: {"model": MessageResponse, "description": "Overloaded: retry after Retry-After s"},
+    },
+)
+async def predict(
+    body: PredictionRequest, settings: SettingsDep, store: StoreDep
+) -> dict[str, Any]:
+    """Survival prediction per row; a row with a bad value gets null and an error."""
+    rows = body.inputs
+    if len(rows) > settings.MAX_BATCH_SIZE:
+        raise HTTPException(
+            status_code=413,
+            detail=f"at most {settings.MAX_BATCH_SIZE} rows per request, got {len(rows)}",
+        )
+    reserved = 0
+    if store is not None:
+        room = store.reserve(len(rows))
+        if room is None:
+            raise HTTPException(503, STORE_FULL, headers={"Retry-After": "1"})
+        reserved = room
+    work = (rows, body.explain, REQUEST_ID.get(), store is not None)
+    try:
+        if len(rows) > settings.THREAD_OFFLOAD_ROWS:
+            result, recorded = await run_in_threadpool(answer, *work)
+        else:
+            result, recorded = answer(*work)
+    except BaseException:
         if store is not None:
-            room = store.reserve(len(rows))
-            if room is None:
-                raise HTTPException(503, STORE_FULL, headers={"Retry-After": "1"})
-            reserved = room
-        work = (rows, body.explain, REQUEST_ID.get(), store is not None)
-        try:
-            if len(rows) > settings.THREAD_OFFLOAD_ROWS:
-                result, recorded = await run_in_threadpool(answer, *work)
-            else:
-                result, recorded = answer(*work)
-        except BaseException:
-            if store is not None:
-                store.release(reserved)
-            raise
-        if store is not None:  # a list append: the rows are written by the store's own thread
-            store.add(recorded, reserved)
-        # Returned as is: the package's result already has the response's shape, and skipping
-        # FastAPI's response-model round-trip keeps the hot path cheap.
-        return SafeJSONResponse(result)
+            store.release(reserved)
+        raise
+    if store is not None:  # a list append: the rows are written by the store's own thread
+        store.add(recorded, reserved)
+    return result
