@@ -12,7 +12,10 @@ lifespan run first, as uvicorn runs it), so the figures are the app's own cost p
 Each runs in its own fresh interpreter (the app reads its settings and registers its metrics at
 import), with api/ and benchmarks/ on PYTHONPATH as uvicorn's --app-dir would put them.
 
-    python benchmarks/bench_request_cost.py [--requests 20000] [--rounds 5]
+    python benchmarks/bench_request_cost.py [--requests 20000] [--rounds 5] [--before API_DIR]
+
+--before adds the same two app rows served from another checkout's api/ (e.g. the previous
+commit's, `git worktree add --detach /tmp/before HEAD~1`), measured in the same turns.
 """
 
 import argparse
@@ -110,13 +113,13 @@ TARGETS = {  # label: (module, path, PREDICTION_STORE_URL)
 }
 
 
-def _measure(label: str, requests: int) -> float:
+def _measure(label: str, requests: int, api_dir: Path) -> float:
     """The cost of one target, measured in a child interpreter."""
     store_url = TARGETS[label][2]
     with tempfile.TemporaryDirectory() as tmp:
         env = {
             **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(ROOT / "api"), str(ROOT / "benchmarks")]),
+            "PYTHONPATH": os.pathsep.join([str(api_dir), str(ROOT / "benchmarks")]),
             "PREDICTION_STORE_URL": store_url.format(tmp=tmp),
         }
         command = [sys.executable, __file__, "--one", label, "--requests", str(requests)]
@@ -130,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--before", type=Path, metavar="API_DIR", help="another api/ to compare")
     parser.add_argument("--one", choices=TARGETS, help=argparse.SUPPRESS)  # the child's part
     args = parser.parse_args(argv)
     if args.one:
@@ -141,16 +145,24 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"CPU per single-record predict, in-process, {args.requests:,} requests per run, "
         f"median of {args.rounds} runs taken in turns:"
     )
-    runs: dict[str, list[float]] = {label: [] for label in TARGETS}
+    checkouts = {"": ROOT / "api"}
+    if args.before:
+        checkouts["before: "] = args.before.resolve()
+        print(f"before: {checkouts['before: ']}")
+    runs: dict[str, list[float]] = {}
     for _ in range(args.rounds):  # in turns, so a noisy moment hits every target alike
-        for label in TARGETS:
-            runs[label].append(_measure(label, args.requests))
+        for prefix, api_dir in checkouts.items():
+            for label in TARGETS:
+                if prefix and label.startswith("echo"):
+                    continue
+                cost = _measure(label, args.requests, api_dir)
+                runs.setdefault(prefix + label, []).append(cost)
     previous = None
     for label, costs in runs.items():
         cost = statistics.median(costs)
-        added = "" if previous is None else f"  (+{cost - previous:.1f} µs)"
+        added = "" if previous is None else f"  ({cost - previous:+.1f} µs)"
         spread = f"runs {min(costs):.0f}-{max(costs):.0f}"
-        print(f"  {label:24} {cost:6.1f} µs  {spread:12}{added}")
+        print(f"  {label:32} {cost:6.1f} µs  {spread:12}{added}")
         previous = cost
 
 
