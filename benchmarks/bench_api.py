@@ -69,6 +69,8 @@ def start(
     command = [UVICORN, app, "--host", HOST, "--port", str(port)]
     if name == "echo":
         command.append("--no-access-log")
+    else:  # the Procfile's start command: its launcher is part of the app's cold start
+        command = [sys.executable, "-m", "app.launch", *command]
     # Only the app gets api/ on its path (the echo must not be able to import `app`), and its
     # prediction store goes to the run's temp dir (never api/data/) unless env says otherwise.
     app_env = {

@@ -10,15 +10,25 @@ when the workers import it.
 import os
 import sys
 
-from app.core.config import get_settings
 from app.core.metrics_dir import MULTIPROC_DIR_VARIABLE, prepare_multiprocess_dir
+
+
+def workers() -> int:
+    """WEB_CONCURRENCY as the app's Settings read it. Unset or 1, the usual case, is answered
+    without importing the settings (pydantic-settings): that import would add a third of a
+    second to every cold start (docs/performance.md)."""
+    if os.environ.get("WEB_CONCURRENCY", "1").strip() == "1":
+        return 1
+    from app.core.config import get_settings  # here: see the docstring
+
+    return get_settings().WEB_CONCURRENCY
 
 
 def main(command: list[str]) -> None:
     if not command:
         sys.exit("usage: python -m app.launch COMMAND [ARGS...]  (e.g. uvicorn app.main:app)")
     environ = dict(os.environ)
-    shared = prepare_multiprocess_dir(get_settings().WEB_CONCURRENCY, os.getpid(), environ)
+    shared = prepare_multiprocess_dir(workers(), os.getpid(), environ)
     if shared is not None:
         environ[MULTIPROC_DIR_VARIABLE] = str(shared)
     os.execvpe(command[0], command, environ)

@@ -190,3 +190,18 @@ def test_the_launcher_sets_nothing_for_one_worker() -> None:
         check=True,
     ).stdout
     assert "PROMETHEUS_MULTIPROC_DIR" not in output
+
+
+def test_the_launcher_refuses_a_bad_worker_count_naming_the_variable() -> None:
+    env = {**os.environ, "WEB_CONCURRENCY": "two"}
+    done = subprocess.run(
+        [sys.executable, "-m", "app.launch", "env"],
+        cwd=API_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "WEB_CONCURRENCY" in done.stderr
+    assert "PATH=" not in done.stdout  # the command never ran
