@@ -14,7 +14,11 @@ PYPROJECT = REPO_ROOT / "pyproject.toml"
 SEARCH_PATH = "sys" + ".path"
 # The [spark] extra's entry point (docs/batch.md) and the passenger contract
 # (docs/schema-change.md): public by design, like the names in __init__.
-PUBLIC_SUBPACKAGES = {"titanic_model.spark", "titanic_model.contract"}
+PUBLIC_SUBPACKAGES = {
+    "titanic_model.spark",
+    "titanic_model.contract",
+    "titanic_model.credentials",
+}
 TRAINING = "titanic_model.training"
 # The facade (it imports load_pipeline and reference_data from training on first use) and the
 # command line (its train and evaluate commands): the two doors to both rooms.
