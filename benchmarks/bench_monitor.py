@@ -27,7 +27,7 @@ import pandas as pd
 import psycopg
 from postgres_cluster import postgres_cluster
 
-from titanic_model import extract_deck, extract_title, make_prediction, reference_data
+from titanic_model import contract, extract_deck, extract_title, make_prediction, reference_data
 from titanic_store import COLUMNS, open_engine, upgrade
 
 TARGET_SECONDS = 60.0
@@ -36,7 +36,7 @@ BASELINE_ROWS = 10_000
 REJECTED_SHARE = 0.02
 LABELLED_SHARE = 0.3
 CHUNK_ROWS = 200_000
-INPUTS = ["pclass", "sex", "age", "sibsp", "parch", "fare", "embarked"]
+INPUTS = list(contract.RECORDED_INPUTS)
 _MONITOR_REPORTING_PEAK_RSS = (
     "import sys; from importlib.metadata import entry_points; "
     "main = entry_points(group='console_scripts')['titanic-monitor'].load(); code = main(); "
