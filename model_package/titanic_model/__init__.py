@@ -4,8 +4,9 @@ The names below are the package's public contract, with the module `titanic_mode
 (what a passenger is). Code outside the package (the API, the release tools, the differential
 capture) uses only these, never the submodules behind them.
 
-`load_pipeline` and `reference_data` need the `train` extra and live in titanic_model.training:
-they are imported when first used, so that `import titanic_model` loads nothing of training.
+`load_pipeline`, `reference_data`, `train` and `ProductionSnapshot` need the `train` extra and live
+in titanic_model.training: they are imported when first used, so that `import titanic_model` loads
+nothing of training.
 """
 
 import importlib
@@ -26,11 +27,14 @@ from titanic_model.version import __version__
 
 if TYPE_CHECKING:
     from titanic_model.training.artifacts import load_pipeline
-    from titanic_model.training.data import reference_data
+    from titanic_model.training.data import ProductionSnapshot, reference_data
+    from titanic_model.training.train import train
 
 _TRAINING_NAMES = {
     "load_pipeline": "titanic_model.training.artifacts",
     "reference_data": "titanic_model.training.data",
+    "ProductionSnapshot": "titanic_model.training.data",
+    "train": "titanic_model.training.train",
 }
 
 
@@ -47,6 +51,7 @@ __all__ = [
     "ModelMetadata",
     "PassengerInput",
     "PredictionResult",
+    "ProductionSnapshot",
     "RowError",
     "__version__",
     "contract",
@@ -56,5 +61,6 @@ __all__ = [
     "make_prediction",
     "model_metadata",
     "reference_data",
+    "train",
     "warm_up",
 ]
