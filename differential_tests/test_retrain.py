@@ -18,10 +18,11 @@ import pytest
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 from titanic_release import venvs
+from titanic_release.candidate_version import candidate_version
 from titanic_release.inputs import INPUT_FIELDS, InputSet
 from titanic_release.local_index import LocalIndex, running_index
 from titanic_release.project import API_DIR, DIST_NAME, PACKAGE_DIR
-from titanic_release.retrain import SNAPSHOT_FILE, candidate_version, main, retrain
+from titanic_release.retrain import SNAPSHOT_FILE, main, retrain
 from titanic_release.retrain_config import load_retrain_settings
 from titanic_release.retrain_rows import DUPLICATE_ID, REJECTED_BY_CONTRACT, usable_rows
 from titanic_release.simple_index import SimpleIndex, version_of

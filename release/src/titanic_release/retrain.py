@@ -29,10 +29,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from packaging.version import Version
-
 from titanic_model import ModelMetadata, ProductionSnapshot, __version__, train
 from titanic_release.baseline import CAPTURE_SCRIPT
+from titanic_release.candidate_version import candidate_version
 from titanic_release.capture import capture
 from titanic_release.commands import CommandError, run
 from titanic_release.compare import Comparison, compare
@@ -54,16 +53,6 @@ TOO_FEW_ROWS = 2
 
 class RetrainError(RuntimeError):
     """The candidate could not be trained, captured, built or published; the message says why."""
-
-
-def candidate_version(current: str, now: datetime) -> str:
-    """The next patch's dev release, numbered by the UTC time: 0.2.0 -> 0.2.1.dev20261130221500.
-
-    Above the current release, below any hand-made next one, and a pre-release, which pip takes
-    for ==X.Y.Z, >= or ~= only when no release matches; an exact pin asks for it
-    (docs/releasing.md)."""
-    major, minor, micro = (*Version(current).release, 0, 0)[:3]
-    return f"{major}.{minor}.{micro + 1}.dev{now:%Y%m%d%H%M%S}"
 
 
 def stage_source(version: str, directory: Path) -> Path:
