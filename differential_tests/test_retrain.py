@@ -1,8 +1,9 @@
-"""make retrain's teeth, on a real SQLite store filled through the store package and a real
-local index: outcomes that agree with the training data give a candidate that passes both gates
-and is published; outcomes that contradict it for one segment fail the gate, the report names the
-segment, and nothing is built or published. Too few labelled rows write nothing; duplicates and
-rows the contract rejects are left out and counted; the version scheme keeps pins away from it.
+"""make retrain's teeth, on a real SQLite store filled by the real API (its predict and outcomes
+routes) and a real local index: outcomes that agree with the training data give a candidate that
+passes both gates and is published; outcomes that contradict it for one segment fail the gate,
+the report names the segment, and nothing is built or published. Too few labelled rows write
+nothing; duplicates and rows the contract rejects are left out and counted; the version scheme
+keeps pins away from it.
 """
 
 import hashlib
@@ -15,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from api_traffic import INPUTS, send_outcomes, send_through_api
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 from titanic_release import venvs
@@ -45,6 +47,18 @@ def _training_records() -> tuple[list[dict[str, Any]], list[int]]:
     frame = frame.where(frame.notna(), None)
     records = [{field: row[field] for field in INPUT_FIELDS} for _, row in frame.iterrows()]
     return records, [int(label) for label in frame["survived"]]
+
+
+def _through_the_api(url: str, records: list[dict[str, Any]], truth: list[int | None]) -> None:
+    """The passengers through the API's predict route, then their outcomes through its outcomes
+    route, as production and a labelling job fill the store."""
+    ids = send_through_api(pd.DataFrame.from_records(records, columns=INPUTS), url)
+    labelled = [
+        (id_, label)
+        for id_, label in zip(ids, truth, strict=True)
+        if id_ is not None and label is not None
+    ]
+    send_outcomes(url, labelled)
 
 
 def _sqlite(path: Path) -> str:
@@ -85,7 +99,12 @@ def test_outcomes_that_agree_with_the_data_give_a_published_candidate(
     tmp_path: Path, index: LocalIndex, capsys: pytest.CaptureFixture[str]
 ) -> None:
     records, truth = _training_records()
-    write_traffic(_sqlite(tmp_path), records[:CONSISTENT_ROWS], truth[:CONSISTENT_ROWS], rejected=4)
+    refused = [{"pclass": 4, "sex": "male"}] * 4  # answered with errors, stored without inputs
+    _through_the_api(
+        _sqlite(tmp_path),
+        records[:CONSISTENT_ROWS] + refused,
+        [*truth[:CONSISTENT_ROWS], *[None] * len(refused)],
+    )
     now = datetime.now(UTC)
 
     code, work, reports = _run(_sqlite(tmp_path), tmp_path, index, now)
@@ -157,10 +176,10 @@ def test_outcomes_that_contradict_a_segment_fail_the_gate_and_nothing_is_publish
     records, truth = _training_records()
     women = [r for r in records if r["sex"] == "female" and r["pclass"] == 1]
     others = [(r, t) for r, t in zip(records, truth, strict=True) if r not in women][:60]
-    write_traffic(
+    _through_the_api(
         _sqlite(tmp_path),
         women + [r for r, _ in others],
-        [0] * len(women) + [t for _, t in others],
+        [*[0] * len(women), *[t for _, t in others]],
     )
     now = datetime.now(UTC) + timedelta(seconds=1)  # another version than the test above's
 
