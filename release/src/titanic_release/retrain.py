@@ -126,7 +126,6 @@ class Candidate:
     version: str
     metadata: ModelMetadata
     source: Path  # the staged package source holding the candidate's model
-    rows: TrainingRows
 
 
 def train_candidate(
@@ -146,7 +145,7 @@ def train_candidate(
         left_out={**rows.left_out, "rejected_by_api": traffic.rejected_rows},
     )
     metadata = train(model_dir=model_dir, production=production, version=version)
-    return Candidate(version, metadata, source, rows)
+    return Candidate(version, metadata, source)
 
 
 def _figures(name: str, comparison: Comparison) -> str:
@@ -209,16 +208,8 @@ def retrain(
         report = write_report(comparison, name, reports)
         print(f"{_figures(name.replace('_', '-'), comparison)}; report {report}")
     passed = all(comparison.passed for comparison in comparisons.values())
-    published: list[str] = []
-    if passed:
-        files = build(candidate.source, work / "dist")
-        try:
-            upload(files, publish_target())
-        except PublishError as error:
-            raise RetrainError(f"publishing {version}: {error}") from None
-        published = [path.name for path in files]
-        print(f"published {version}: {', '.join(published)}; api/requirements.txt unchanged")
-    else:
+    published = publish(candidate, publish_target) if passed else []
+    if not passed:
         print(f"the gate failed: {version} was not built or published")
     summary = {
         "version": version,
@@ -230,6 +221,18 @@ def retrain(
     }
     (reports / "retrain.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return 0 if passed else 1
+
+
+def publish(candidate: Candidate, publish_target: Callable[[], Mapping[str, str]]) -> list[str]:
+    """Build the candidate and upload it; the names of the files published."""
+    files = build(candidate.source, candidate.source.parent / "dist")
+    try:
+        upload(files, publish_target())
+    except PublishError as error:
+        raise RetrainError(f"publishing {candidate.version}: {error}") from None
+    names = [path.name for path in files]
+    print(f"published {candidate.version}: {', '.join(names)}; api/requirements.txt unchanged")
+    return names
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.environ) -> int:
