@@ -4,9 +4,8 @@ The names below are the package's public contract, with the module `titanic_mode
 (what a passenger is). Code outside the package (the API, the release tools, the differential
 capture) uses only these, never the submodules behind them.
 
-`load_pipeline`, `reference_data`, `train` and `ProductionSnapshot` need the `train` extra and live
-in titanic_model.training: they are imported when first used, so that `import titanic_model` loads
-nothing of training.
+`load_pipeline` and `reference_data` need the `train` extra and live in titanic_model.training:
+they are imported when first used, so that `import titanic_model` loads nothing of training.
 """
 
 import importlib
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
     from titanic_model.training.data import ProductionSnapshot, reference_data
     from titanic_model.training.train import train
 
+# Also `train` (what `titanic-model train` runs) and `ProductionSnapshot`, for make retrain.
 _TRAINING_NAMES = {
     "load_pipeline": "titanic_model.training.artifacts",
     "reference_data": "titanic_model.training.data",

@@ -47,18 +47,6 @@ def parse_since(text: str) -> timedelta:
     return timedelta(**{_UNITS[match[2]]: int(match[1])})
 
 
-def store_url(option: str, environ: Mapping[str, str] = os.environ) -> str:
-    """A store URL as given, or, for env:NAME, the value of the variable NAME (ValueError if
-    it is unset)."""
-    if not option.startswith(FROM_ENVIRONMENT):
-        return option
-    name = option.removeprefix(FROM_ENVIRONMENT)
-    url = environ.get(name)
-    if not url:
-        raise ValueError(f"{option}: the environment variable {name} is not set")
-    return url
-
-
 def shown_url(url: str) -> str:
     """The store's URL as logs and reports may show it: the password masked."""
     return database_url(url).render_as_string(hide_password=True)
@@ -76,6 +64,18 @@ def cabin_on_deck(deck: str | None) -> str | None:
     if deck is None or deck == UNKNOWN:
         return None
     return deck
+
+
+def store_url(option: str, environ: Mapping[str, str] = os.environ) -> str:
+    """A store URL as given, or, for env:NAME, the value of the variable NAME (ValueError if
+    it is unset)."""
+    if not option.startswith(FROM_ENVIRONMENT):
+        return option
+    name = option.removeprefix(FROM_ENVIRONMENT)
+    url = environ.get(name)
+    if not url:
+        raise ValueError(f"{option}: the environment variable {name} is not set")
+    return url
 
 
 @dataclass(frozen=True)
