@@ -20,11 +20,12 @@ from api_traffic import INPUTS, send_outcomes, send_through_api
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 from titanic_release import venvs
+from titanic_release.baseline import capture_published
 from titanic_release.candidate_version import candidate_version
-from titanic_release.inputs import INPUT_FIELDS, InputSet
+from titanic_release.inputs import INPUT_FIELDS, InputSet, build_input_set, write_input_file
 from titanic_release.local_index import LocalIndex, running_index
 from titanic_release.project import API_DIR, DIST_NAME, PACKAGE_DIR
-from titanic_release.retrain import SNAPSHOT_FILE, main, retrain
+from titanic_release.retrain import SNAPSHOT_FILE, capture_candidate, main, retrain
 from titanic_release.retrain_config import load_retrain_settings
 from titanic_release.retrain_rows import DUPLICATE_ID, REJECTED_BY_CONTRACT, usable_rows
 from titanic_release.simple_index import SimpleIndex, version_of
@@ -136,6 +137,20 @@ def test_outcomes_that_agree_with_the_data_give_a_published_candidate(
     assert version in _on_index(index)
     assert f"published {version}" in printed
     _pip_downloads(index, version, tmp_path / "downloaded")
+    _published_answers_as_gated(index, version, work / "source", tmp_path / "published")
+
+
+def _published_answers_as_gated(
+    index: LocalIndex, version: str, source: Path, workdir: Path
+) -> None:
+    """The package on the index, installed in a venv of its own (as the smoke test does for a
+    promoted candidate), answers exactly as the candidate the gate compared."""
+    workdir.mkdir()
+    inputs_file = write_input_file(build_input_set(), workdir / "inputs.json")
+    published = capture_published(version, index.authenticated_simple_url(), inputs_file, workdir)
+    gated = capture_candidate(source, inputs_file, workdir)
+    assert published["version"] == gated["version"] == version
+    assert published["probabilities"] == gated["probabilities"]
 
 
 def _sha256(path: Path) -> str:

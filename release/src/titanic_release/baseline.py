@@ -202,6 +202,16 @@ def run_capture(python: Path, inputs_path: Path, workdir: Path) -> dict[str, Any
     return captured
 
 
+def capture_published(
+    version: str, index_url: str, inputs_file: Path, workdir: Path
+) -> dict[str, Any]:
+    """What the published `version` answers for `inputs_file`: installed from `index_url` into a
+    venv of its own and captured there (also the smoke test's reference for a promoted candidate,
+    which no working tree can score in-process)."""
+    python, _ = install(Version(version), SimpleIndex(index_url), workdir / "published-venv")
+    return run_capture(python, inputs_file, workdir)
+
+
 @contextlib.contextmanager
 def configured_index(environ: Mapping[str, str]) -> Iterator[SimpleIndex]:
     """PIP_EXTRA_INDEX_URL if set, else the local index of `.index/` served while in use."""
