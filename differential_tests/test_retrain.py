@@ -26,7 +26,7 @@ from titanic_release.inputs import INPUT_FIELDS, InputSet, build_input_set, writ
 from titanic_release.local_index import LocalIndex, running_index
 from titanic_release.project import API_DIR, DIST_NAME, PACKAGE_DIR
 from titanic_release.retrain import SNAPSHOT_FILE, capture_candidate, main, retrain
-from titanic_release.retrain_config import load_retrain_settings
+from titanic_release.retrain_config import RetrainConfigError, load_retrain_settings
 from titanic_release.retrain_rows import DUPLICATE_ID, REJECTED_BY_CONTRACT, usable_rows
 from titanic_release.simple_index import SimpleIndex, version_of
 from titanic_release.traffic import read_traffic
@@ -302,3 +302,19 @@ def test_a_local_or_post_version_would_be_picked_by_a_release_pin(
 ) -> None:
     """Why not a local (+...) or a post release: the API's kind of pin would take them."""
     assert _picked(pin, [*INDEX_VERSIONS, other_scheme]) == other_scheme
+
+
+def test_an_invalid_retrain_file_names_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "retrain.yml"
+    path.write_text("min_labelled_rows: 0\nmax_labelled_rows: 10\n", encoding="utf-8")
+    with pytest.raises(RetrainConfigError, match="min_labelled_rows"):
+        load_retrain_settings(path)
+
+
+def test_a_store_variable_that_is_not_set_is_refused_with_exit_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--store-url", "env:NO_SUCH_STORE_VARIABLE"], {})
+    assert exited.value.code == 2
+    assert "the environment variable NO_SUCH_STORE_VARIABLE is not set" in capsys.readouterr().err
