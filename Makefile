@@ -9,7 +9,7 @@ export UV_COMPILE_BYTECODE := 1
 
 .PHONY: test train build bench clean index index-stop publish run venv deploy-api java monitor postgres-bin \
 	chromium system-deps index-url
-.PHONY: image image-tools index-published image-smoke
+.PHONY: image image-tools index-published image-smoke retrain
 
 # tox, tox-uv and all they pull in come from the lock (constraints.txt), so every machine runs
 # the same tox; a changed lock reinstalls them. A .venv that is not a directory (such as the PEP 832
@@ -137,6 +137,16 @@ monitor:
 ifeq ($(MAKECMDGOALS),monitor)
 MAKEFLAGS += --question
 endif
+
+## make retrain: retrain on the labelled rows of the store's last $(RETRAIN_SINCE) (RETRAIN_STORE_URL,
+## default make run's store) beside the historical data: a candidate under a dev version
+## (build/retrain/), gated on held-out rows and recorded traffic (reports/retrain/), published to
+## the private index (TWINE_* or the local one) only if it passes; api/requirements.txt untouched.
+## Exit 2 with the count when fewer labelled rows than release's retrain.yml minimum.
+RETRAIN_SINCE ?= 90d
+RETRAIN_STORE_URL ?= $(PREDICTION_STORE_URL)
+retrain: $(VENV)/.ready
+	$(TOX) run -e retrain -- --store-url $(RETRAIN_STORE_URL) --since $(RETRAIN_SINCE)
 
 ## make bench: speed and memory figures beside their baselines, the monitoring report and the
 ## traffic replay on a 1M-row PostgreSQL store, then a 10-minute soak of the API (RSS growth < 5 %);

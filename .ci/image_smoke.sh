@@ -33,7 +33,10 @@ fi
 echo "$tag is healthy (its HEALTHCHECK, run by Docker)"
 
 smoke="tox run -e smoke -- --url http://127.0.0.1:8001 --expected-release $release_id --wait 60"
+# PIP_EXTRA_INDEX_URL (passed by name, its value never on a command line): a promoted candidate
+# of make retrain is compared with its published package.
 docker create --name "$runner" --user root --network "container:$api" --workdir /tmp/project \
+    --env PIP_EXTRA_INDEX_URL \
     "$runner_image" bash -c "make venv && .venv/bin/$smoke" >/dev/null
 git archive --format=tar --prefix=project/ HEAD | docker cp - "$runner:/tmp"
 docker start --attach "$runner"

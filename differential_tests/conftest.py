@@ -22,6 +22,7 @@ from titanic_release.traffic import (
     TrafficError,
     parse_since,
     read_traffic,
+    store_url,
 )
 
 from titanic_model import __version__, model_metadata
@@ -29,8 +30,6 @@ from titanic_model.config import config
 
 # The parts of config.yml that decide what the trained model is.
 TRAINING_SETTINGS = ("data", "target", "features", "split", "model")
-# --traffic env:NAME reads the URL from the variable NAME, so that it never appears in a log.
-FROM_ENVIRONMENT = "env:"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -116,23 +115,11 @@ def baseline_capture(
         pytest.fail(f"the baseline {baseline.version} could not be run: {error}", pytrace=False)
 
 
-def _store_url(option: str) -> str:
-    if not option.startswith(FROM_ENVIRONMENT):
-        return option
-    name = option.removeprefix(FROM_ENVIRONMENT)
-    url = os.environ.get(name)
-    if not url:
-        pytest.fail(
-            f"--traffic {option}: the environment variable {name} is not set", pytrace=False
-        )
-    return url
-
-
 @pytest.fixture(scope="session")
 def traffic(pytestconfig: pytest.Config) -> Traffic:
     """The window's stored rows, sampled to --traffic-sample; none to replay fails."""
-    url = _store_url(pytestconfig.getoption("--traffic"))
     try:
+        url = store_url(pytestconfig.getoption("--traffic"))
         since = parse_since(pytestconfig.getoption("--since"))
         recorded = read_traffic(url, since, pytestconfig.getoption("--traffic-sample"))
     except (ValueError, TrafficError) as error:

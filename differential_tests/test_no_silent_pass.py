@@ -87,6 +87,14 @@ def test_unknown_git_ref_fails(tmp_path: Path) -> None:
         (["0.1.0", "0.2.0"], "0.2.0", "0.1.0", "0.1.0"),
         ([], "0.1.0", None, None),
         (["0.1.0", "0.2.0"], "0.2.0", "0.2.0", "0.2.0"),
+        # A retrained candidate (make retrain) was never a release: the baseline skips it.
+        (["0.2.0", "0.2.1.dev20261130221500"], "0.3.0", None, "0.2.0"),
+        (
+            ["0.2.0", "0.2.1.dev20261130221500"],
+            "0.3.0",
+            "0.2.1.dev20261130221500",
+            "0.2.1.dev20261130221500",
+        ),
     ],
 )
 def test_choice_of_the_published_baseline(

@@ -4,9 +4,8 @@ candidate that changes predictions only for a segment rare in the held-out rows 
 production passes the held-out gate and fails the traffic gate (on SQLite and PostgreSQL, the
 latter read through a role that may only SELECT)."""
 
-import uuid
-from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +26,9 @@ from titanic_release.traffic import (
     read_traffic,
 )
 
+from differential_tests.store_rows import stored_inputs, write_traffic
 from differential_tests.variants import segment_shifted
 from titanic_model import (
-    PassengerInput,
     __version__,
     extract_deck,
     extract_title,
@@ -37,7 +36,6 @@ from titanic_model import (
     reference_data,
 )
 from titanic_model.credentials import shown_url
-from titanic_store import COLUMNS, insert_rows, open_engine, outcomes, upgrade
 
 pytestmark = pytest.mark.differential
 
@@ -47,66 +45,6 @@ DAY = timedelta(days=1)
 SEGMENT_AGE = 60
 SEGMENT_SHIFT = -0.09  # within max_abs_probability_diff (0.10), so no single row gives it away
 READER = "replay_reader"
-REJECTED_ERRORS = [{"row": 0, "field": "pclass", "message": "Input should be 1, 2 or 3"}]
-
-
-def stored_inputs(record: dict[str, Any]) -> dict[str, Any]:
-    """What the API keeps of a valid row: the validated inputs, the name and cabin minimised."""
-    passenger = PassengerInput.model_validate(record).model_dump()
-    minimised = {key: value for key, value in passenger.items() if key not in ("name", "cabin")}
-    return {
-        **minimised,
-        "title": extract_title(passenger["name"]),
-        "deck": extract_deck(passenger["cabin"]),
-    }
-
-
-def _row(values: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(values.get(column) for column in COLUMNS)
-
-
-def write_traffic(
-    url: str,
-    records: Sequence[dict[str, Any]],
-    truth: Sequence[int | None],
-    *,
-    rejected: int = 0,
-    age: timedelta = timedelta(hours=1),
-) -> list[str]:
-    """Store `records` as scored rows answered `age` ago (outcomes where `truth` has one) and
-    `rejected` rejected rows; return the prediction ids, in the order of `records`."""
-    created_at = datetime.now(UTC) - age
-    ids = [uuid.uuid4().hex for _ in records]
-    common = {"created_at": created_at, "request_id": "recorded", "model_version": "0.0.0"}
-    rows = [
-        _row(
-            {
-                **common,
-                **stored_inputs(record),
-                "row_index": i,
-                "probability": 0.5,
-                "prediction": 0,
-                "prediction_id": prediction_id,
-            }
-        )
-        for i, (record, prediction_id) in enumerate(zip(records, ids, strict=True))
-    ]
-    rows += [_row({**common, "row_index": i, "errors": REJECTED_ERRORS}) for i in range(rejected)]
-    labelled = [
-        {"prediction_id": prediction_id, "survived": label, "received_at": created_at}
-        for prediction_id, label in zip(ids, truth, strict=True)
-        if label is not None
-    ]
-    engine = open_engine(url, create_directory=True)
-    try:
-        with engine.begin() as connection:
-            upgrade(connection)
-            insert_rows(connection, rows)
-            if labelled:
-                connection.execute(outcomes.insert(), labelled)
-    finally:
-        engine.dispose()
-    return ids
 
 
 def _in_segment(record: dict[str, Any]) -> bool:

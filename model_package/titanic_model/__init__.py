@@ -27,11 +27,15 @@ from titanic_model.version import __version__
 
 if TYPE_CHECKING:
     from titanic_model.training.artifacts import load_pipeline
-    from titanic_model.training.data import reference_data
+    from titanic_model.training.data import ProductionSnapshot, reference_data
+    from titanic_model.training.train import train
 
+# Also `train` (what `titanic-model train` runs) and `ProductionSnapshot`, for make retrain.
 _TRAINING_NAMES = {
     "load_pipeline": "titanic_model.training.artifacts",
     "reference_data": "titanic_model.training.data",
+    "ProductionSnapshot": "titanic_model.training.data",
+    "train": "titanic_model.training.train",
 }
 
 
@@ -48,6 +52,7 @@ __all__ = [
     "ModelMetadata",
     "PassengerInput",
     "PredictionResult",
+    "ProductionSnapshot",
     "RowError",
     "__version__",
     "contract",
@@ -58,5 +63,6 @@ __all__ = [
     "make_prediction",
     "model_metadata",
     "reference_data",
+    "train",
     "warm_up",
 ]

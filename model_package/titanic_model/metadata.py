@@ -30,6 +30,19 @@ class HeldOutMetrics(_Record):
     brier: float
 
 
+class ProductionData(_Record):
+    """Labelled rows of the prediction store that a retrained candidate trained on beside the
+    historical training split (`make retrain` writes the snapshot)."""
+
+    file: str = Field(description="the snapshot: prediction ids, inputs and outcomes, as CSV")
+    sha256: str
+    rows: int = Field(ge=0, description="rows of the snapshot, all of them trained on")
+    store: str = Field(description="the store's URL without its password")
+    since: str = Field(description="start of the window read, UTC, ISO 8601")
+    until: str = Field(description="when the window was read, UTC, ISO 8601")
+    left_out: dict[str, int] = Field(description="labelled rows not trained on, by reason")
+
+
 class ModelMetadata(_Record):
     version: str
     trained_at: str = Field(description="UTC, ISO 8601")
@@ -37,7 +50,7 @@ class ModelMetadata(_Record):
     data_file: str
     data_sha256: str
     training_fingerprint: str = Field(description="sha256 of the data and the model's code")
-    rows: Rows
+    rows: Rows = Field(description="train counts production rows too (production_data.rows)")
     held_out_metrics: HeldOutMetrics
     config: AppConfig
     library_versions: dict[str, str]
@@ -45,3 +58,6 @@ class ModelMetadata(_Record):
     artifact_sha256: str
     scorer_file: str = Field(description="the compiled scorer that serves")
     scorer_sha256: str
+    production_data: ProductionData | None = Field(
+        default=None, description="None unless retrained on the prediction store's outcomes"
+    )

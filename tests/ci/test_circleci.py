@@ -40,6 +40,7 @@ SECRETS = (
     "TWINE_PASSWORD",
     "RAILWAY_TOKEN",
     "RAILWAY_SERVICE",
+    "PREDICTION_STORE_READONLY_URL",
 )
 # `.venv/bin/tox run -e a,b` in the CircleCI config, `$(TOX) run -e a,b` in the Makefile.
 _TOX_RUN = re.compile(r"(?:\btox|\$\(TOX\))(?:\s+run)?(?:\s+-\w+)*\s+-e\s+([\w,-]+)")
@@ -355,3 +356,54 @@ def test_differential_replays_the_store_only_when_its_url_is_set() -> None:
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(TOX_INI, encoding="utf-8")
     assert "PREDICTION_STORE_URL" in parser["testenv:differential"]["pass_env"].split()
+
+
+def deploying_jobs(config: dict[str, Any], workflow: str) -> list[str]:
+    """The jobs of `workflow` that publish an API or deploy: a release job, or a step that runs
+    the deploy target or the image."""
+    names = [
+        entry if isinstance(entry, str) else next(iter(entry))
+        for entry in config["workflows"][workflow]["jobs"]
+    ]
+    return [
+        name
+        for name in names
+        if name in ("image", "deploy_api")
+        or {"deploy-api", "image", "image-smoke"}
+        & make_targets_named({"jobs": {name: config["jobs"][name]}})
+    ]
+
+
+def test_weekly_retrain_is_scheduled_keeps_its_reports_and_stops_before_any_deploy() -> None:
+    config = _load()
+    workflow = config["workflows"]["weekly-retrain"]
+    (trigger,) = workflow["triggers"]
+    *_, day, month, weekday = trigger["schedule"]["cron"].split()
+    assert (day, month) == ("*", "*"), "once a week"
+    assert weekday.isdigit(), "once a week"
+    assert trigger["schedule"]["filters"] == {"branches": {"only": "main"}}
+    assert workflow["jobs"] == [{"retrain": {"context": ["retrain"]}}]
+    assert deploying_jobs(config, "weekly-retrain") == []
+    steps = config["jobs"]["retrain"]["steps"]
+    (command,) = [s["run"]["command"] for s in steps if isinstance(s, dict) and "run" in s]
+    # The read-only URL comes from the context's variable, read by the tool, never written here.
+    assert command == (
+        ".venv/bin/tox run -e retrain -- --store-url env:PREDICTION_STORE_READONLY_URL --since 90d"
+    )
+    (stored,) = [step["store_artifacts"] for step in steps if "store_artifacts" in step]
+    assert (stored["path"], stored["when"]) == ("reports/retrain", "always")
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(TOX_INI, encoding="utf-8")
+    passed = parser["testenv:retrain"]["pass_env"].split()
+    assert {"PREDICTION_STORE_READONLY_URL", "CIRCLECI"} <= set(passed)
+    assert "{[testenv]pass_env}" in passed  # the TWINE_* publish token
+
+
+def test_the_deploy_check_sees_a_deploy_added_to_the_retrain_workflow() -> None:
+    broken = copy.deepcopy(_load())
+    broken["workflows"]["weekly-retrain"]["jobs"].append({"deploy_api": {"requires": ["retrain"]}})
+    assert deploying_jobs(broken, "weekly-retrain") == ["deploy_api"]
+    sneaky = copy.deepcopy(_load())
+    sneaky["jobs"]["retrain"]["steps"].append({"run": {"command": "make deploy-api"}})
+    assert deploying_jobs(sneaky, "weekly-retrain") == ["retrain"]
+    assert deploying_jobs(_load(), "test-publish-deploy") == ["image", "deploy_api"]

@@ -1,33 +1,21 @@
 """Fixtures for the report's tests: the real API (uvicorn) feeding a SQLite store, and the
 outcomes of what it answered."""
 
-import math
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pandas as pd
 import pytest
-from live_server import serve
+from api_traffic import send_outcomes, send_through_api
 from postgres_cluster import PostgresCluster, postgres  # noqa: F401 - the session fixture
 
 from titanic_model import contract, reference_data
 
 ROWS = 2_000
-BATCH = 100
-INPUTS = ["pclass", "sex", "age", "sibsp", "parch", "fare", "embarked", "name", "cabin"]
 FLIPPED_SHARE = 0.3
 MONITOR = str(Path(sys.executable).with_name("titanic-monitor"))
-
-
-def _json_safe(record: dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: None if isinstance(value, float) and math.isnan(value) else value
-        for key, value in record.items()
-    }
 
 
 @pytest.fixture(scope="session")
@@ -37,42 +25,6 @@ def held_out_like() -> pd.DataFrame:
     held_out = reference_data("held_out")
     rows = held_out[[*contract.FIELD_NAMES, "survived"]]
     return rows.sample(n=ROWS, replace=True, random_state=7).reset_index(drop=True)
-
-
-def send_through_api(frame: pd.DataFrame, store_url: str) -> list[str | None]:
-    """Every row's inputs through a real uvicorn API with the store on; the server stopped by
-    SIGTERM. The ids the API answered, one per row (None for a rejected row)."""
-    records = [_json_safe(record) for record in frame[INPUTS].to_dict(orient="records")]
-    ids: list[str | None] = []
-    with serve(env={"PREDICTION_STORE_URL": store_url}) as server:
-        for start in range(0, len(records), BATCH):
-            answer = httpx.post(
-                f"{server.base_url}/api/v1/predict",
-                json={"inputs": records[start : start + BATCH]},
-                timeout=30,
-            )
-            assert answer.status_code == 200, answer.text
-            ids += answer.json()["ids"]
-        server.stop()
-    assert len(ids) == len(records)
-    return ids
-
-
-def send_outcomes(store_url: str, pairs: list[tuple[str, int]]) -> None:
-    """(prediction id, survived) outcomes through the real API's POST /api/v1/outcomes, as a
-    labelling job sends them; the server stopped by SIGTERM (its writer stores what it queued)."""
-    token = "monitoring-outcomes-t0ken"
-    headers = {"Authorization": f"Bearer {token}"}
-    env = {"PREDICTION_STORE_URL": store_url, "OUTCOMES_TOKEN": token}
-    with serve(env=env) as server:
-        for start in range(0, len(pairs), BATCH):
-            body = [{"id": id_, "survived": label} for id_, label in pairs[start : start + BATCH]]
-            answer = httpx.post(
-                f"{server.base_url}/api/v1/outcomes", json=body, headers=headers, timeout=30
-            )
-            assert answer.status_code == 200, answer.text
-            assert answer.json()["stored"] == len(body), answer.text
-        server.stop()
 
 
 def _labelled_pairs(ids: list[str | None], survived: pd.Series) -> list[tuple[str, int]]:

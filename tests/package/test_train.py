@@ -13,7 +13,7 @@ from titanic_model import __version__, model_metadata
 from titanic_model.config import config
 from titanic_model.processing.artifact_files import artifact_paths, file_sha256, scorer_path
 from titanic_model.training.artifacts import load_artifact, save_artifact
-from titanic_model.training.data import split_dataset
+from titanic_model.training.data import ProductionSnapshot, split_dataset
 from titanic_model.training.train import train
 
 
@@ -101,3 +101,32 @@ def test_changed_training_data_is_refused(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(training, "default_data_path", lambda cfg=config: copy)
     with pytest.raises(ValueError, match="packaged training data was changed"):
         train(model_dir=tmp_path)
+
+
+def test_training_with_production_rows_records_them_beside_the_historical_data(
+    tmp_path: Path, dataset: pd.DataFrame
+) -> None:
+    train_split, _ = split_dataset(dataset, config)
+    snapshot = tmp_path / "production_rows.csv"
+    columns = ["pclass", "sex", "age", "sibsp", "parch", "fare", "embarked", "name", "cabin"]
+    train_split.head(40)[[*columns, "survived"]].to_csv(snapshot, index=False)
+    production = ProductionSnapshot(
+        path=snapshot,
+        store="sqlite:///store.sqlite3",
+        since="2026-09-01T00:00:00+00:00",
+        until="2026-11-30T00:00:00+00:00",
+        left_out={"duplicate_id": 2},
+    )
+
+    metadata = train(model_dir=tmp_path / "model", production=production, version="9.9.9.dev1")
+
+    assert metadata.version == "9.9.9.dev1"
+    assert metadata.data_sha256 == config.data.sha256
+    assert metadata.rows.model_dump() == {"total": 1349, "train": 1087, "held_out": 262}
+    assert metadata.production_data is not None
+    assert metadata.production_data.rows == 40
+    assert metadata.production_data.sha256 == file_sha256(snapshot)
+    assert metadata.production_data.left_out == {"duplicate_id": 2}
+    assert metadata.training_fingerprint != model_metadata().training_fingerprint
+    assert artifact_paths("9.9.9.dev1", tmp_path / "model")[0].is_file()
+    assert model_metadata().production_data is None  # the source tree's model is untouched

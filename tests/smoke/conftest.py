@@ -9,13 +9,26 @@ so it runs anywhere.
 """
 
 import json
+import re
 import time
 import urllib.error
+from pathlib import Path
 
 import pytest
 from smoke_api import HEALTH_PATH, Api
 
 POLL_INTERVAL_S = 5.0
+REQUIREMENTS = Path(__file__).resolve().parents[2] / "api" / "requirements.txt"
+_PIN = re.compile(r"^titanic-survival-model==(\S+)", re.MULTILINE)
+
+
+def pinned_version() -> str:
+    """The model version api/requirements.txt pins: what the API installs and must serve (this
+    tree's VERSION, or a retrained candidate a reviewed change promoted)."""
+    match = _PIN.search(REQUIREMENTS.read_text(encoding="utf-8"))
+    if match is None:
+        raise pytest.UsageError(f"{REQUIREMENTS} pins no titanic-survival-model version")
+    return match.group(1)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -23,7 +36,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--url", help="base URL of the running API, e.g. https://api.example.com")
     group.addoption(
         "--expected-version",
-        help="model version the API must serve (default: this working tree's titanic_model)",
+        help="model version the API must serve (default: the one api/requirements.txt pins)",
     )
     group.addoption(
         "--expected-release",
@@ -62,11 +75,7 @@ def api(pytestconfig: pytest.Config) -> Api:
     url = pytestconfig.getoption("--url")
     if not url:
         raise pytest.UsageError("the smoke test needs --url (the running API's base URL)")
-    expected = pytestconfig.getoption("--expected-version")
-    if not expected:
-        from titanic_model import __version__
-
-        expected = __version__
+    expected = pytestconfig.getoption("--expected-version") or pinned_version()
     api = Api(
         base_url=url.rstrip("/"),
         expected_version=expected,

@@ -1,5 +1,6 @@
 """Reading the training data and splitting it; the split's rows for monitoring and the gate."""
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -18,6 +19,26 @@ def load_dataset(path: Path | None = None, cfg: AppConfig = config) -> pd.DataFr
     frame = pd.read_csv(path or default_data_path(cfg), na_values=[cfg.data.missing_marker])
     if cfg.target not in frame.columns:
         raise ValueError(f"the data has no target column {cfg.target!r}")
+    return frame
+
+
+@dataclass(frozen=True)
+class ProductionSnapshot:
+    """Labelled rows read from the prediction store, to train on beside the historical split:
+    a CSV of prediction_id, the passenger's inputs and `survived`, and where the rows came from."""
+
+    path: Path
+    store: str  # the store's URL without its password
+    since: str  # start of the window, UTC, ISO 8601
+    until: str  # when it was read
+    left_out: dict[str, int]  # labelled rows not in the snapshot, by reason
+
+
+def load_production_rows(snapshot: ProductionSnapshot, cfg: AppConfig = config) -> pd.DataFrame:
+    """The snapshot's rows, read like the historical data (empty cells are missing values)."""
+    frame = pd.read_csv(snapshot.path, dtype={"prediction_id": str})
+    if cfg.target not in frame.columns:
+        raise ValueError(f"the production snapshot {snapshot.path} has no {cfg.target!r} column")
     return frame
 
 

@@ -16,10 +16,16 @@ from loguru import logger
 from threadpoolctl import threadpool_limits
 
 from titanic_model.config import CONFIG_FILE, PACKAGE_ROOT, TRAINED_MODEL_DIR, AppConfig, config
-from titanic_model.metadata import ModelMetadata
+from titanic_model.metadata import ModelMetadata, ProductionData
 from titanic_model.processing.artifact_files import file_sha256
 from titanic_model.training.artifacts import save_artifact
-from titanic_model.training.data import default_data_path, load_dataset, split_dataset
+from titanic_model.training.data import (
+    ProductionSnapshot,
+    default_data_path,
+    load_dataset,
+    load_production_rows,
+    split_dataset,
+)
 from titanic_model.training.evaluation import classification_metrics
 from titanic_model.training.pipeline import build_pipeline
 from titanic_model.version import __version__
@@ -86,9 +92,15 @@ def training_fingerprint(data_sha256: str) -> str:
 
 
 def train(
-    data_path: Path | None = None, cfg: AppConfig = config, model_dir: Path = TRAINED_MODEL_DIR
+    data_path: Path | None = None,
+    cfg: AppConfig = config,
+    model_dir: Path = TRAINED_MODEL_DIR,
+    *,
+    production: ProductionSnapshot | None = None,
+    version: str = __version__,
 ) -> ModelMetadata:
-    """Fit on the training split, score the held-out split, save artifact + metadata."""
+    """Fit on the training split (plus `production`'s labelled rows, when retraining), score the
+    held-out split, save artifact + metadata under `version`."""
     path = data_path or default_data_path(cfg)
     data_sha256 = file_sha256(path)
     if data_path is None and data_sha256 != cfg.data.sha256:
@@ -98,6 +110,22 @@ def train(
         )
     frame = load_dataset(path, cfg)
     train_rows, held_out = split_dataset(frame, cfg)
+    production_data = None
+    if production is not None:
+        extra = load_production_rows(production, cfg)
+        production_data = ProductionData(
+            file=production.path.name,
+            sha256=file_sha256(production.path),
+            rows=len(extra),
+            store=production.store,
+            since=production.since,
+            until=production.until,
+            left_out=production.left_out,
+        )
+        train_rows = pd.concat([train_rows, extra], ignore_index=True)
+        data_sha256_trained = f"{data_sha256}+{production_data.sha256}"
+    else:
+        data_sha256_trained = data_sha256
 
     pipeline = build_pipeline(cfg)
     # One BLAS thread: multi-threaded sums can differ in the last bit from run to run, and the
@@ -108,13 +136,17 @@ def train(
     metrics = classification_metrics(held_out[cfg.target], probabilities)
 
     facts = {
-        "version": __version__,
+        "version": version,
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "git_commit": _git_commit(),
         "data_file": path.name,
         "data_sha256": data_sha256,
-        "training_fingerprint": training_fingerprint(data_sha256),
-        "rows": {"total": len(frame), "train": len(train_rows), "held_out": len(held_out)},
+        "training_fingerprint": training_fingerprint(data_sha256_trained),
+        "rows": {
+            "total": len(frame) + (production_data.rows if production_data else 0),
+            "train": len(train_rows),
+            "held_out": len(held_out),
+        },
         "held_out_metrics": metrics,
         "config": cfg,
         "library_versions": {
@@ -125,8 +157,9 @@ def train(
             "joblib": joblib.__version__,
             "pydantic": pydantic.__version__,
         },
+        "production_data": production_data,
     }
-    metadata = save_artifact(pipeline, facts, __version__, model_dir)
+    metadata = save_artifact(pipeline, facts, version, model_dir)
     logger.info(
         "trained {} on {} rows; held-out ROC AUC {:.4f}, accuracy {:.4f}, Brier {:.4f}",
         metadata.artifact_file,

@@ -6,7 +6,8 @@ Which baseline, in order:
 2. the candidate's own version, if it is already on the index: a published version is
    immutable, so the candidate must reproduce it exactly (a model changed without a new VERSION
    fails here, before publishing would refuse it);
-3. the newest version on the index older than the candidate;
+3. the newest release on the index older than the candidate (a dev release, a candidate of
+   `make retrain` that may never have been promoted, is not one);
 4. the package built from git revision `BASELINE_REF` (default HEAD, the last commit): trained,
    built, published to a throwaway local index and installed from it like any other version.
 
@@ -86,7 +87,8 @@ def choose_published(
     published: list[Version], candidate: Version, requested: str | None
 ) -> Version | None:
     """BASELINE_VERSION if given (it must be published), else the candidate's own version if
-    published, else the newest older than the candidate, else None (build from git)."""
+    published, else the newest release (not a dev release) older than the candidate, else None
+    (build from git)."""
     if requested:
         wanted = Version(requested)
         if wanted not in published:
@@ -97,7 +99,7 @@ def choose_published(
         return wanted
     if candidate in published:
         return candidate
-    older = [version for version in published if version < candidate]
+    older = [version for version in published if version < candidate and not version.is_devrelease]
     return older[-1] if older else None
 
 
@@ -198,6 +200,16 @@ def run_capture(python: Path, inputs_path: Path, workdir: Path) -> dict[str, Any
             f"virtual environment {python.parent.parent}"
         )
     return captured
+
+
+def capture_published(
+    version: str, index_url: str, inputs_file: Path, workdir: Path
+) -> dict[str, Any]:
+    """What the published `version` answers for `inputs_file`: installed from `index_url` into a
+    venv of its own and captured there (also the smoke test's reference for a promoted candidate,
+    which no working tree can score in-process)."""
+    python, _ = install(Version(version), SimpleIndex(index_url), workdir / "published-venv")
+    return run_capture(python, inputs_file, workdir)
 
 
 @contextlib.contextmanager

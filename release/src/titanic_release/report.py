@@ -5,11 +5,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from titanic_release.compare import MOST_MOVED_ROWS, Comparison, RowDiff
+from titanic_model import contract
+from titanic_release.compare import MOST_MOVED_ROWS, SEGMENT_FIELDS, Comparison, RowDiff
 from titanic_release.project import REPORTS_DIR
 
 REPORT_DIR = REPORTS_DIR / "differential"
-_SHOWN_FIELDS = ("pclass", "sex", "age", "fare", "sibsp", "parch", "cabin", "embarked", "name")
 
 
 def _row_json(row: RowDiff) -> dict[str, Any]:
@@ -39,6 +39,7 @@ def as_json(comparison: Comparison) -> dict[str, Any]:
         "rows_changed": len(comparison.changed),
         "flipped_rows": [_row_json(row) for row in comparison.flipped],
         "most_moved_rows": [_row_json(row) for row in comparison.most_moved],
+        "segments": [{**asdict(effect), "shift": effect.shift} for effect in comparison.segments],
     }
 
 
@@ -53,7 +54,7 @@ def _cell(value: object) -> str:
 def _rows_table(rows: list[RowDiff]) -> list[str]:
     if not rows:
         return ["(none)", ""]
-    header = ["row", "baseline p", "candidate p", "|Δp|", "labels", *_SHOWN_FIELDS]
+    header = ["row", "baseline p", "candidate p", "|Δp|", "labels", *contract.FIELD_NAMES]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in rows:
         cells = [
@@ -62,9 +63,28 @@ def _rows_table(rows: list[RowDiff]) -> list[str]:
             f"{row.candidate_probability:.4f}",
             f"{row.abs_diff:.3g}",
             f"{row.baseline_label} → {row.candidate_label}",
-            *(_cell(row.record.get(name)) for name in _SHOWN_FIELDS),
+            *(_cell(row.record.get(name)) for name in contract.FIELD_NAMES),
         ]
         lines.append("| " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
+def _segments_heading() -> str:
+    return f"## By segment ({', '.join(SEGMENT_FIELDS)}), the largest mean shift first"
+
+
+def _segments_table(comparison: Comparison) -> list[str]:
+    if not comparison.segments:
+        return ["(none)", ""]
+    lines = [
+        "| segment | rows | baseline mean p | candidate mean p | shift | flipped |",
+        "|---|---|---|---|---|---|",
+    ]
+    for effect in comparison.segments:
+        lines.append(
+            f"| {effect.segment} | {effect.rows} | {effect.baseline_mean:.4f} | "
+            f"{effect.candidate_mean:.4f} | {effect.shift:+.4f} | {effect.flipped} |"
+        )
     return [*lines, ""]
 
 
@@ -84,6 +104,8 @@ def as_markdown(comparison: Comparison) -> str:
     if comparison.failures:
         lines += ["## Why it fails", ""]
         lines += [f"- {failure}" for failure in comparison.failures]
+        if comparison.segments:
+            lines.append(f"- the largest effect by segment: {comparison.segments[0].describe()}")
         lines.append("")
     lines += [f"## Checks (tolerances from `{comparison.tolerances_file}`)", ""]
     lines += ["| check | value | tolerance | result |", "|---|---|---|---|"]
@@ -107,6 +129,7 @@ def as_markdown(comparison: Comparison) -> str:
             new = comparison.metrics["candidate"][name]
             lines.append(f"| {name} | {old:.4f} | {new:.4f} | {new - old:+.4f} |")
         lines.append("")
+    lines += [_segments_heading(), "", *_segments_table(comparison)]
     lines += ["## Flipped rows", "", *_rows_table(comparison.flipped)]
     lines += [f"## The rows that moved most (up to {MOST_MOVED_ROWS})", ""]
     lines += _rows_table(comparison.most_moved)

@@ -8,11 +8,13 @@ counted. Where an outcome was recorded for a row, it is the row's truth, and the
 checks run on those rows.
 
 A large window is sampled in SQL: the rows with the smallest prediction ids. The ids are random,
-so that is a uniform sample, and the same one on every run over the same rows.
+so that is a uniform sample, and the same one on every run over the same rows. Retraining reads
+the same rows the same way, only those with an outcome (`labelled_only`).
 """
 
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from titanic_model import contract
 from titanic_model.credentials import shown_url
 from titanic_release.inputs import InputSet
 from titanic_store import open_engine, outcomes, predictions
@@ -29,7 +32,8 @@ DEFAULT_SAMPLE_ROWS = 100_000
 UNKNOWN = "Unknown"  # what extract_title and extract_deck make of a missing name or cabin
 _DURATION = re.compile(r"(\d+)([mhdw])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-_INPUTS = ("pclass", "sex", "age", "sibsp", "parch", "fare", "embarked")
+# A store URL given as env:NAME is read from the variable NAME, so that it never appears in a log.
+FROM_ENVIRONMENT = "env:"
 
 
 class TrafficError(RuntimeError):
@@ -56,6 +60,18 @@ def cabin_on_deck(deck: str | None) -> str | None:
     if deck is None or deck == UNKNOWN:
         return None
     return deck
+
+
+def store_url(option: str, environ: Mapping[str, str] = os.environ) -> str:
+    """A store URL as given, or, for env:NAME, the value of the variable NAME (ValueError if
+    it is unset)."""
+    if not option.startswith(FROM_ENVIRONMENT):
+        return option
+    name = option.removeprefix(FROM_ENVIRONMENT)
+    url = environ.get(name)
+    if not url:
+        raise ValueError(f"{option}: the environment variable {name} is not set")
+    return url
 
 
 @dataclass(frozen=True)
@@ -105,7 +121,7 @@ def _as_inputs(rows: Sequence[Sequence[Any]]) -> InputSet:
     row_ids, records, truth = [], [], []
     for key, prediction_id, *inputs, title, deck, survived in rows:
         row_ids.append(f"store:{prediction_id or key}")
-        record = dict(zip(_INPUTS, inputs, strict=True))
+        record = dict(zip(contract.RECORDED_INPUTS, inputs, strict=True))
         record["name"] = name_with_title(title)
         record["cabin"] = cabin_on_deck(deck)
         records.append(record)
@@ -125,8 +141,11 @@ def read_traffic(
     since: timedelta,
     sample_rows: int = DEFAULT_SAMPLE_ROWS,
     now: datetime | None = None,
+    *,
+    labelled_only: bool = False,
 ) -> Traffic:
-    """The window's scored rows as an input set (at most `sample_rows`), with their outcomes."""
+    """The window's scored rows as an input set (at most `sample_rows`), with their outcomes;
+    with `labelled_only`, only the rows that have one."""
     start = (now or datetime.now(UTC)) - since
     engine = open_engine(url)
     # SQLite keeps the API's UTC times without an offset.
@@ -148,11 +167,11 @@ def read_traffic(
         select(
             predictions.c.id,
             predictions.c.prediction_id,
-            *(predictions.c[name] for name in (*_INPUTS, "title", "deck")),
+            *(predictions.c[name] for name in contract.RECORDED_COLUMNS),
             outcomes.c.survived,
         )
         .outerjoin(outcomes, outcomes.c.prediction_id == predictions.c.prediction_id)
-        .where(in_window, scored)
+        .where(in_window, scored, *([outcomes.c.survived.is_not(None)] if labelled_only else []))
         .order_by(predictions.c.prediction_id.asc().nulls_last(), predictions.c.id)
         .limit(sample_rows)
     )
