@@ -76,6 +76,7 @@ def training_run(metadata: ModelMetadata, model_dir: Path) -> TrackedRun:
         if key.endswith("sha256") and key.rpartition(".")[2] not in MODEL_FILE_HASHES
     }
     tags = {key: value for key, value in facts.items() if key not in data_hashes}
+    tags["mlflow.source.name"] = "titanic_model.training.train"  # the UI's Source column
     if metadata.git_commit:
         tags["mlflow.source.git.commit"] = metadata.git_commit
     held_out = metadata.held_out_metrics.model_dump()
