@@ -111,7 +111,7 @@ def _closed_port() -> int:
 def test_an_unreachable_store_costs_a_warning_not_the_model(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    password = "s3cret-Pa55"
+    password = "s3cret-Pa55"  # pragma: allowlist secret
     uri = f"http://trainer:{password}@127.0.0.1:{_closed_port()}/"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
     logged: list[str] = []
