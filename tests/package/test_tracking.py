@@ -21,7 +21,7 @@ from packaging.requirements import Requirement
 from titanic_model import __version__
 from titanic_model.config import CONFIG_FILE, PACKAGE_ROOT
 from titanic_model.processing.artifact_files import artifact_paths, scorer_path
-from titanic_model.training.tracking import TRAINING_EXPERIMENT
+from titanic_model.training.tracking import TRAINING_EXPERIMENT, TrackedRun, log_runs
 from titanic_model.training.train import train
 
 REPO_ROOT = PACKAGE_ROOT.parents[1]
@@ -99,6 +99,20 @@ def test_the_run_carries_the_trained_files(
     model_file = metadata["artifact_file"]
     local = client.download_artifacts(run.info.run_id, f"model/{model_file}", str(tmp_path))
     assert hashlib.sha256(Path(local).read_bytes()).hexdigest() == metadata["artifact_sha256"]
+
+
+def test_a_long_value_is_shortened_not_refused(tracking_uri: str, tmp_path: Path) -> None:
+    """Such as the ids of thousands of rows: MLflow would cut a param past 6000 characters
+    without a word, or refuse it."""
+    row_ids = ",".join(str(n) for n in range(3000))
+    run = TrackedRun("long values", {"row_ids": row_ids}, {"score": 1.0}, {"row_ids": row_ids}, [])
+    [run_id] = log_runs("titanic-tracking-test", [run])
+    logged = MlflowClient(tracking_uri).get_run(run_id).data
+    for value in (logged.params["row_ids"], logged.tags["row_ids"]):
+        assert row_ids.startswith(value.partition("…")[0])
+        assert value.endswith(f"({len(row_ids)} characters in all)")
+        assert len(value) <= 500
+    assert logged.metrics == {"score": 1.0}
 
 
 def _closed_port() -> int:

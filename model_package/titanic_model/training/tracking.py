@@ -36,6 +36,10 @@ BOUNDED_WAITS = {
 }
 # Always: MLflow would print the run's URL, built from a URI that may hold a password.
 NO_RUN_URL = {"MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT": "true"}
+# Longer values are cut, saying so (MLflow caps params at 6000 characters, cutting them silently
+# or refusing them): a long list, such as row ids, stays whole in the metadata file, which every
+# training run carries as an artifact.
+MAX_VALUE_CHARS = 500
 OFF_MESSAGE = (
     "experiment tracking is off (MLflow is not installed); to log every training run, "
     "pip install 'titanic-survival-model[tracking]'"
@@ -142,6 +146,12 @@ def _experiment_id(client: "MlflowClient", name: str, artifacts_dir: Path | None
     return str(client.create_experiment(name, artifact_location=location))
 
 
+def _shortened(value: str) -> str:
+    if len(value) <= MAX_VALUE_CHARS:
+        return value
+    return f"{value[: MAX_VALUE_CHARS - 40]}… ({len(value)} characters in all)"
+
+
 def _log_run(client: "MlflowClient", experiment_id: str, run: TrackedRun) -> str:
     """One run, finished; marked FAILED (where the store still answers) if logging breaks off."""
     from mlflow.entities import Metric, Param, RunTag
@@ -152,8 +162,8 @@ def _log_run(client: "MlflowClient", experiment_id: str, run: TrackedRun) -> str
         client.log_batch(
             run_id,
             metrics=[Metric(k, v, created.info.start_time, 0) for k, v in run.metrics.items()],
-            params=[Param(k, v) for k, v in run.params.items()],
-            tags=[RunTag(k, v) for k, v in run.tags.items()],
+            params=[Param(k, _shortened(v)) for k, v in run.params.items()],
+            tags=[RunTag(k, _shortened(v)) for k, v in run.tags.items()],
         )
         for path in run.artifacts:
             client.log_artifact(run_id, str(path), artifact_path="model")
