@@ -5,7 +5,9 @@ candidates pick their hyper-parameters by an inner CV on each outer training fol
 the tuning never sees the fold it is scored on. The held-out split is not touched here: it is kept
 for the one final check of the trained package (`titanic-model evaluate`).
 
-Prints a Markdown table and writes it, with the resulting choice, to research/model_comparison.md.
+Prints a Markdown table and writes it, with the resulting choice, to research/model_comparison.md;
+each candidate is also a run in MLflow's experiment "titanic-survival-model-selection" when the
+[tracking] extra is installed (docs/tracking.md).
 """
 
 import time
@@ -29,13 +31,17 @@ from threadpoolctl import threadpool_limits
 
 from titanic_model import contract
 from titanic_model.config import config
-from titanic_model.training.data import load_dataset, split_dataset
+from titanic_model.processing.artifact_files import file_sha256
+from titanic_model.training.data import default_data_path, load_dataset, split_dataset
 from titanic_model.training.evaluation import classification_metrics
 from titanic_model.training.features import CabinDeckExtractor
 from titanic_model.training.pipeline import ENGINEERED_EXTRACTORS, build_pipeline
+from titanic_model.training.tracking import TrackedRun, log_runs
+from titanic_model.version import __version__
 
 SEED = 0
-OUTER_CV = RepeatedStratifiedKFold(n_splits=5, n_repeats=3, random_state=SEED)
+OUTER_FOLDS, OUTER_REPEATS = 5, 3
+OUTER_CV = RepeatedStratifiedKFold(n_splits=OUTER_FOLDS, n_repeats=OUTER_REPEATS, random_state=SEED)
 INNER_CV = StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED)
 # Proper scoring rule for the inner search: it rewards calibrated probabilities (Brier target).
 INNER_SCORING = "neg_log_loss"
@@ -48,6 +54,7 @@ HGB_GRID = {
 }
 METRICS = ["roc_auc", "accuracy", "f1", "log_loss", "brier"]
 OUTPUT = Path(__file__).resolve().parent / "model_comparison.md"
+EXPERIMENT = "titanic-survival-model-selection"
 
 
 @dataclass
@@ -186,8 +193,8 @@ def within_noise(candidate: Candidate, best_auc: Candidate, best_loss: Candidate
     return auc_ok and loss_ok
 
 
-def choose(candidates: list[Candidate]) -> str:
-    """Names the simplest candidate whose ROC AUC and log loss are within noise of the best."""
+def choose(candidates: list[Candidate]) -> tuple[Candidate, str]:
+    """The simplest candidate whose ROC AUC and log loss are within noise of the best, and why."""
     best_auc = max(candidates, key=lambda c: c.mean("roc_auc"))
     best_loss = min(candidates, key=lambda c: c.mean("log_loss"))
     eligible = [c for c in candidates if within_noise(c, best_auc, best_loss)]
@@ -200,7 +207,7 @@ def choose(candidates: list[Candidate]) -> str:
         + ", ".join(c.name for c in eligible)
         + f". Simplest of those: **{chosen.name}**."
     )
-    return reason
+    return chosen, reason
 
 
 def paired_gap(candidate: Candidate, best: Candidate, metric: str) -> str:
@@ -245,6 +252,37 @@ def render(candidates: list[Candidate], n_rows: int, reason: str) -> str:
     return "\n".join(lines)
 
 
+def tracked_runs(candidates: list[Candidate], chosen: Candidate, n_rows: int) -> list[TrackedRun]:
+    """One MLflow run per candidate: the CV scheme and data as params, fold means and standard
+    deviations as metrics, the report as its file."""
+    data_sha256 = file_sha256(default_data_path(config))
+    return [
+        TrackedRun(
+            name=candidate.name,
+            params={
+                "candidate": candidate.name,
+                "outer_cv": f"repeated stratified {OUTER_FOLDS}-fold x {OUTER_REPEATS}",
+                "inner_scoring": INNER_SCORING,
+                "seed": str(SEED),
+                "training_rows": str(n_rows),
+                "data_sha256": data_sha256,
+            },
+            metrics={f"cv_{m}_mean": candidate.mean(m) for m in METRICS}
+            | {f"cv_{m}_std": candidate.std(m) for m in METRICS}
+            | {"cv_seconds": candidate.seconds},
+            tags={
+                "version": __version__,
+                "mlflow.source.name": "research/compare_models.py",
+                "chosen": str(candidate is chosen).lower(),
+                "hyper_parameters_chosen": "; ".join(sorted(set(candidate.chosen_params)))
+                or "fixed",
+            },
+            artifacts=[OUTPUT],
+        )
+        for candidate in candidates
+    ]
+
+
 def main() -> None:
     train_rows, _ = split_dataset(load_dataset())
     X = train_rows.drop(columns=[config.target])
@@ -263,11 +301,12 @@ def main() -> None:
     with threadpool_limits(limits=1):
         for candidate in candidates:
             cross_validate(candidate, X, y)
-    reason = choose(candidates)
+    chosen, reason = choose(candidates)
     report = render(candidates, len(train_rows), reason)
     print(report)
     OUTPUT.write_text(report, encoding="utf-8")
     print(f"wrote {OUTPUT} in {time.perf_counter() - started:.0f} s")
+    log_runs(EXPERIMENT, tracked_runs(candidates, chosen, len(train_rows)))
 
 
 if __name__ == "__main__":

@@ -254,8 +254,11 @@ def test_the_package_was_installed_from_the_private_index(
 def test_the_api_install_leaves_out_the_training_stack(installed_api: ApiInstall) -> None:
     installed = {item["metadata"]["name"].lower() for item in installed_api.report["install"]}
     assert PROJECT in installed
-    # The training stack is the [train] extra; Evidently belongs to the monitoring package.
-    assert installed.isdisjoint({"scikit-learn", "scipy", "joblib", "threadpoolctl", "evidently"})
+    # The training stack is the [train] extra, MLflow the [tracking] one; Evidently belongs to
+    # the monitoring package.
+    assert installed.isdisjoint(
+        {"scikit-learn", "scipy", "joblib", "threadpoolctl", "evidently", "mlflow", "mlflow-skinny"}
+    )
 
 
 def test_health_reports_the_published_version(served_api: ServedApi) -> None:

@@ -1,12 +1,21 @@
 """Scoring records imports neither scikit-learn, SciPy, joblib nor pandas (nor NumPy), nor
-anything of the package's training room."""
+anything of the package's training room, nor MLflow (installed here by the [tracking] extra)."""
 
 import json
 import subprocess
 import sys
 import textwrap
 
-HEAVY = ("sklearn", "scipy", "joblib", "pandas", "numpy", "threadpoolctl", "titanic_model.training")
+HEAVY = (
+    "sklearn",
+    "scipy",
+    "joblib",
+    "pandas",
+    "numpy",
+    "threadpoolctl",
+    "titanic_model.training",
+    "mlflow",
+)
 
 
 def _modules_after(code: str) -> dict[str, bool]:
@@ -42,8 +51,10 @@ def test_the_check_sees_a_heavy_import() -> None:
         """
         import titanic_model
         titanic_model.load_pipeline()
+        import mlflow
         """
     )
+    assert loaded["mlflow"]
     assert loaded["sklearn"]
     assert loaded["joblib"]
     assert loaded["titanic_model.training"]

@@ -40,7 +40,8 @@ def test_wheel_carries_data_config_and_artifact(wheel: Path) -> None:
 def test_plain_install_predicts_in_a_fresh_venv_without_scikit_learn(
     wheel: Path, tmp_path: Path
 ) -> None:
-    """No extras: what the API installs. Scoring works and the training stack is not there."""
+    """No extras: what the API installs. Scoring works; the training stack and MLflow are not
+    there."""
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "uv", "venv", "--quiet", "--python", sys.executable, venv], "venv")
     python = venv / "bin" / "python"
@@ -57,7 +58,8 @@ def test_plain_install_predicts_in_a_fresh_venv_without_scikit_learn(
         bad = {"pclass": 1, "sex": "female", "age": "thirty"}
         print(json.dumps({"installed": __version__, "result": make_prediction(
             input_data=[good, bad, good]), "training_stack": [
-            name for name in ("sklearn", "scipy", "joblib") if find_spec(name) is not None]}))
+            name for name in ("sklearn", "scipy", "joblib", "mlflow")
+            if find_spec(name) is not None]}))
         """
     )
     # Run from an empty directory so the repository's source tree cannot be imported.

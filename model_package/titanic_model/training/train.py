@@ -1,4 +1,5 @@
-"""Trains the pipeline on the configured split and saves it with its metadata: nothing else."""
+"""Trains the pipeline on the configured split, saves it with its metadata, and hands the run to
+experiment tracking (training/tracking.py): nothing else."""
 
 import ast
 import hashlib
@@ -28,6 +29,7 @@ from titanic_model.training.data import (
 )
 from titanic_model.training.evaluation import classification_metrics
 from titanic_model.training.pipeline import build_pipeline
+from titanic_model.training.tracking import TRAINING_EXPERIMENT, log_runs, training_run
 from titanic_model.version import __version__
 
 TRAINING_DIR = Path(__file__).resolve().parent
@@ -100,7 +102,8 @@ def train(
     version: str = __version__,
 ) -> ModelMetadata:
     """Fit on the training split (plus `production`'s labelled rows, when retraining), score the
-    held-out split, save artifact + metadata under `version`."""
+    held-out split, save artifact + metadata under `version`, then log the run to MLflow when the
+    [tracking] extra is installed."""
     path = data_path or default_data_path(cfg)
     data_sha256 = file_sha256(path)
     if data_path is None and data_sha256 != cfg.data.sha256:
@@ -168,6 +171,7 @@ def train(
         metrics["accuracy"],
         metrics["brier"],
     )
+    log_runs(TRAINING_EXPERIMENT, [training_run(metadata, model_dir)])
     return metadata
 
 
