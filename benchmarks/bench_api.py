@@ -69,7 +69,7 @@ def start(
     command = [UVICORN, app, "--host", HOST, "--port", str(port)]
     if name == "echo":
         command.append("--no-access-log")
-    else:  # the Procfile's start command: its launcher is part of the app's cold start
+    elif (api_dir / "app" / "launch.py").is_file():  # the Procfile's launcher, part of the start
         command = [sys.executable, "-m", "app.launch", *command]
     # Only the app gets api/ on its path (the echo must not be able to import `app`), and its
     # prediction store goes to the run's temp dir (never api/data/) unless env says otherwise.

@@ -3,10 +3,12 @@
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from answers import without_ids
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+import app.api.routes.predict as predict_route
 from app.api.deps import get_prediction_store, get_settings
 from app.core.config import Settings
 from titanic_model import PassengerInput, make_prediction
@@ -112,6 +114,20 @@ def test_home_page_has_a_form_field_for_every_schema_field(client: TestClient) -
     for field in PassengerInput.model_fields:
         assert f'id="{field}"' in response.text, field
     assert "api/v1/predict" in response.text
+
+
+def test_an_answer_outside_the_response_model_is_never_sent(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, passenger: dict[str, Any]
+) -> None:
+    """Predict's answer goes through its response_model: a probability above 1 or a label of 2
+    (a scorer bug) becomes an opaque 500, not a wrong answer."""
+    broken = {"predictions": [2], "probabilities": [1.5], "version": "0", "errors": None}
+    monkeypatch.setattr(predict_route, "score", lambda rows, explain: broken)
+
+    response = client.post("/api/v1/predict", json={"inputs": [passenger]})
+
+    assert response.status_code == 500
+    assert response.json()["detail"] == "internal server error"
 
 
 def test_settings_and_store_reach_the_routes_through_dependencies(
