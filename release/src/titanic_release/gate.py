@@ -8,8 +8,9 @@ and the values it used.
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
+
+from titanic_release.settings_files import load_settings_file
 
 GATE_FILE = Path(__file__).resolve().with_name("gate.yml")
 
@@ -41,14 +42,5 @@ class Gate:
 
 def load_gate(path: Path = GATE_FILE) -> Gate:
     """Read and validate a gate file; raise GateConfigError naming every bad field."""
-    try:
-        tolerances = Tolerances.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError) as error:
-        raise GateConfigError(f"cannot read {path}: {error}") from None
-    except ValidationError as error:
-        fields = "; ".join(
-            f"{'.'.join(map(str, item['loc'])) or '(top level)'}: {item['msg']}"
-            for item in error.errors()
-        )
-        raise GateConfigError(f"invalid gate file {path}: {fields}") from None
+    tolerances = load_settings_file(path, Tolerances, GateConfigError, "gate")
     return Gate(tolerances, path)

@@ -129,6 +129,15 @@ def upload(
     raise PublishError(f"twine upload failed with exit code {result.returncode}")
 
 
+def add_local_index_flag(parser: argparse.ArgumentParser) -> None:
+    """--local-index, for every command that publishes."""
+    parser.add_argument(
+        "--local-index",
+        action="store_true",
+        help="publish to the local index even when TWINE_REPOSITORY_URL is set",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dist-dir", type=Path, default=REPO_ROOT / "dist")
@@ -137,11 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="treat a version already on the index as published instead of failing",
     )
-    parser.add_argument(
-        "--local-index",
-        action="store_true",
-        help="publish to the local index even when TWINE_REPOSITORY_URL is set",
-    )
+    add_local_index_flag(parser)
     args = parser.parse_args(argv)
     try:
         files = distributions(args.dist_dir, current_version())

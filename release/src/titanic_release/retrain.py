@@ -38,7 +38,7 @@ from titanic_release.compare import Comparison, compare
 from titanic_release.gate import load_gate
 from titanic_release.inputs import InputSet, build_input_set, write_input_file
 from titanic_release.project import DIST_FILE_PREFIX, REPO_ROOT, REPORTS_DIR
-from titanic_release.publish import PublishError, resolve_target, upload
+from titanic_release.publish import PublishError, add_local_index_flag, resolve_target, upload
 from titanic_release.report import write_report
 from titanic_release.retrain_config import RetrainConfigError, load_retrain_settings
 from titanic_release.retrain_rows import TrainingRows, usable_rows, write_snapshot
@@ -244,11 +244,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.envi
         "NAME); a read-only role is enough",
     )
     parser.add_argument("--since", default="90d", help="window of stored rows (default 90d)")
-    parser.add_argument(
-        "--local-index",
-        action="store_true",
-        help="publish to the local index even when TWINE_REPOSITORY_URL is set",
-    )
+    add_local_index_flag(parser)
     args = parser.parse_args(argv)
     try:
         url = store_url(args.store_url, environ)

@@ -6,8 +6,9 @@ rows are enough to retrain, not how the model is trained (that stays the package
 
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
+
+from titanic_release.settings_files import load_settings_file
 
 RETRAIN_FILE = Path(__file__).resolve().with_name("retrain.yml")
 
@@ -25,13 +26,4 @@ class RetrainSettings(BaseModel):
 
 def load_retrain_settings(path: Path = RETRAIN_FILE) -> RetrainSettings:
     """Read and validate a retrain file; raise RetrainConfigError naming every bad field."""
-    try:
-        return RetrainSettings.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError) as error:
-        raise RetrainConfigError(f"cannot read {path}: {error}") from None
-    except ValidationError as error:
-        fields = "; ".join(
-            f"{'.'.join(map(str, item['loc'])) or '(top level)'}: {item['msg']}"
-            for item in error.errors()
-        )
-        raise RetrainConfigError(f"invalid retrain file {path}: {fields}") from None
+    return load_settings_file(path, RetrainSettings, RetrainConfigError, "retrain")
