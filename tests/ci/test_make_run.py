@@ -1,6 +1,8 @@
 """`make run` as a newcomer meets it: busy ports found before any work, naming the setting that
 moves them; one line per step with its time; a failed step's output shown in full."""
 
+import ast
+import configparser
 import json
 import os
 import shutil
@@ -154,3 +156,29 @@ def test_the_two_commands_section_names_both_port_settings() -> None:
     section = readme[start : readme.index("\n## ", start + 1)]
     assert "PORT=" in section
     assert "INDEX_PORT=" in section
+
+
+def _tox_env(name: str) -> dict[str, str]:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(ROOT / "tox.ini", encoding="utf-8")
+    return dict(parser[f"testenv:{name}"])
+
+
+def _imports_the_model_package(module: Path) -> bool:
+    return any(
+        isinstance(node, ast.ImportFrom) and (node.module or "").startswith("titanic_model")
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8")))
+    )
+
+
+def test_the_index_env_holds_the_model_package_that_release_code_imports() -> None:
+    """`make run` runs titanic_release's install_api and local_index with the index env's python:
+    release code imports the model package (its credential masker), so that env must install it,
+    and without the [train] extra (a fresh clone once failed here with ModuleNotFoundError)."""
+    release_modules = (ROOT / "release" / "src" / "titanic_release").rglob("*.py")
+    assert any(_imports_the_model_package(path) for path in release_modules)
+    index = _tox_env("index")
+    assert index.get("skip_install", "false").strip().lower() != "true"
+    assert index.get("package", "").strip() != "skip"
+    assert "train" not in index.get("extras", "").split()
+    assert "extras" in index  # set, and empty: the base env's [train] extra is not wanted here
