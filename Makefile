@@ -34,9 +34,14 @@ $(VENV)/.ready: constraints.txt
 ## under CI=true a suite that did not run fails)
 # The envs of make test whose pytest writes reports/junit/<env>.xml (all but checks).
 JUNIT_SUITES := test_ci test_package test_app test_monitor e2e differential test_spark test_image
+TEST_ENVS := checks,test_ci,test_package,test_app,test_monitor,e2e,differential,test_spark,test_image
+# The envs are first set up three at a time (downloads and installs, no test: a fresh clone's
+# installs wait mostly on the network), then run one after another, so that no test shares the
+# two cores with another suite. A failed set-up shows itself again, in full, in the run.
 test: $(VENV)/.ready system-deps
 	@rm -rf reports/junit
-	@$(TOX) run -e checks,test_ci,test_package,test_app,test_monitor,e2e,differential,test_spark,test_image; \
+	@$(TOX) run-parallel -e $(TEST_ENVS) --notest --parallel 3 --parallel-no-spinner -q || true
+	@$(TOX) run -e $(TEST_ENVS); \
 	tox_status=$$?; \
 	PYTHONPATH=release/src $(PYTHON) -m titanic_release.test_summary --junit-dir reports/junit $(JUNIT_SUITES); \
 	summary_status=$$?; exit $$(( tox_status ? tox_status : summary_status ))

@@ -93,11 +93,13 @@ def make_targets_defined() -> set[str]:
 
 
 def _tox_envs_of_make_test() -> set[str]:
-    recipe = re.search(r"^test:.*\n((?:\t.*\n)+)", MAKEFILE.read_text(encoding="utf-8"), re.M)
+    makefile = MAKEFILE.read_text(encoding="utf-8")
+    recipe = re.search(r"^test:.*\n((?:\t.*\n)+)", makefile, re.M)
     assert recipe is not None, "the Makefile has no `test` target"
-    return {
-        env for match in _TOX_RUN.finditer(recipe.group(1)) for env in match.group(1).split(",")
-    }
+    text = recipe.group(1)
+    for name, value in re.findall(r"^(\w+) :?= (.*)$", makefile, re.M):  # the recipe's variables
+        text = text.replace(f"$({name})", value.strip())
+    return {env for match in _TOX_RUN.finditer(text) for env in match.group(1).split(",")}
 
 
 def uncovered_steps(config: dict[str, Any]) -> list[str]:
