@@ -179,22 +179,36 @@ def build_from_git(ref: str, workdir: Path) -> tuple[list[Path], str]:
     return files, commit
 
 
+def run_capture_script(
+    interpreter: list[str], inputs_path: Path, output: Path, what: str, env: dict[str, str]
+) -> tuple[dict[str, Any], Path]:
+    """Run a copy of the capture script (outside this package) with `interpreter` in the output's
+    directory; its capture, and where the titanic_model it scored with was imported from."""
+    script = output.parent / CAPTURE_SCRIPT.name
+    shutil.copyfile(CAPTURE_SCRIPT, script)
+    run(
+        [*interpreter, str(script), "--input", str(inputs_path), "--output", str(output)],
+        what,
+        env=env,
+        cwd=output.parent,
+    )
+    captured: dict[str, Any] = json.loads(output.read_text(encoding="utf-8"))
+    location = Path(captured["environment"].get("titanic_model_location") or "").resolve()
+    return captured, location
+
+
 def run_capture(python: Path, inputs_path: Path, workdir: Path) -> dict[str, Any]:
     """Run the capture script with the baseline's interpreter, isolated from the working tree
     (`-I`, a copy of the script outside this package, a clean environment)."""
-    script = workdir / CAPTURE_SCRIPT.name
-    shutil.copyfile(CAPTURE_SCRIPT, script)
-    output = workdir / "baseline_capture.json"
     with _as_baseline_error():
-        run(
-            [str(python), "-I", str(script), "--input", str(inputs_path), "--output", str(output)],
+        captured, location = run_capture_script(
+            [str(python), "-I"],
+            inputs_path,
+            workdir / "baseline_capture.json",
             f"capturing the baseline's predictions with {python}",
-            env=venvs.clean_env(),
-            cwd=workdir,
+            venvs.clean_env(),
         )
-    captured: dict[str, Any] = json.loads(output.read_text(encoding="utf-8"))
-    location = Path(captured["environment"].get("titanic_model_location") or "")
-    if python.parent.parent.resolve() not in location.resolve().parents:
+    if python.parent.parent.resolve() not in location.parents:
         raise BaselineError(
             f"the baseline's titanic_model was imported from {location}, not from its own "
             f"virtual environment {python.parent.parent}"

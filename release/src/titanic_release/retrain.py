@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from titanic_model import ModelMetadata, ProductionSnapshot, __version__, train
-from titanic_release.baseline import CAPTURE_SCRIPT
+from titanic_release.baseline import run_capture_script
 from titanic_release.candidate_version import candidate_version
 from titanic_release.capture import capture
 from titanic_release.commands import CommandError, run
@@ -72,20 +72,16 @@ def stage_source(version: str, directory: Path) -> Path:
 def capture_candidate(source: Path, inputs_file: Path, workdir: Path) -> dict[str, Any]:
     """The candidate's predictions through its own make_prediction, imported from the staged
     copy (a child process, since this one has imported the current version)."""
-    script = workdir / CAPTURE_SCRIPT.name
-    shutil.copyfile(CAPTURE_SCRIPT, script)
-    output = workdir / f"candidate_{inputs_file.stem}.json"
     try:
-        run(
-            [sys.executable, script, "--input", inputs_file, "--output", output],
+        captured, location = run_capture_script(
+            [sys.executable],
+            inputs_file,
+            workdir / f"candidate_{inputs_file.stem}.json",
             f"capturing the candidate's predictions from {source}",
-            env=clean_env(PYTHONPATH=str(source / "model_package")),
-            cwd=workdir,
+            clean_env(PYTHONPATH=str(source / "model_package")),
         )
     except CommandError as error:
         raise RetrainError(str(error)) from None
-    captured: dict[str, Any] = json.loads(output.read_text(encoding="utf-8"))
-    location = Path(captured["environment"]["titanic_model_location"]).resolve()
     if not location.is_relative_to(source.resolve()):
         raise RetrainError(f"the candidate was imported from {location}, not from {source}")
     return captured
