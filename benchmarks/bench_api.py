@@ -7,8 +7,9 @@ you can see it is not the bottleneck). Prints one table, app beside echo: cold s
 to the first 200, median of --starts), RSS after load and after the throughput runs, and
 single-record predict throughput / p99 at concurrency 1, 8 and 32, with the targets; then the cost
 of "explain": true, single-record latency while 5,000-row batches run, and single-record predict
-at c=32 with the SQLite prediction store on and off (metrics on in both) beside the echo.
-Figures only: nothing here asserts a speed.
+at c=32 with the SQLite prediction store on and off (metrics on in both) beside the echo and
+benchmarks/echo_idioms_app.py (the echo built with the service's FastAPI idioms: routers, Depends,
+response_model), whose cold start is printed too. Figures only: nothing here asserts a speed.
 
     python benchmarks/bench_api.py [--duration 20] [--starts 5] [--quick] [--store-only]
 """
@@ -223,15 +224,18 @@ def median_import_time(code: str, repeats: int = 3) -> float:
     return statistics.median(runs)
 
 
-def cold_starts(repeats: int, log: Path) -> tuple[list[float], list[float]]:
-    """Process start -> first 200, alternating app and echo so drift hits both alike."""
-    app_times, echo_times = [], []
+def cold_starts(repeats: int, log: Path) -> tuple[list[float], list[float], list[float]]:
+    """Process start -> first 200 of the app, the echo and the idioms echo, in turns so drift
+    hits all alike."""
+    app_times, echo_times, idioms_times = [], [], []
     for _ in range(repeats):
         with start("app", "app.main:app", "/api/v1/health", log) as app:
             app_times.append(app.healthy_after_s)
         with start("echo", "echo_app:app", "/health", log) as echo:
             echo_times.append(echo.healthy_after_s)
-    return app_times, echo_times
+        with start("echo", "echo_idioms_app:app", "/health", log) as idioms:
+            idioms_times.append(idioms.healthy_after_s)
+    return app_times, echo_times, idioms_times
 
 
 def alternate(
@@ -254,32 +258,48 @@ STORE_TARGET_RATIO = 0.60  # store and metrics on, c=32, vs the echo of the same
 
 def store_on_off(seconds: float, log: Path) -> None:
     """Single-record predict at c=32 with the SQLite prediction store on and off (metrics on in
-    both), beside the echo app, in alternating halves; and how many rows the store kept."""
-    single = post_request("/api/v1/predict", json.dumps({"inputs": [SAMPLE_PASSENGER]}).encode())
-    echo_request = post_request("/echo", json.dumps({"inputs": [SAMPLE_PASSENGER]}).encode())
+    both), beside the echo and the idioms echo, in alternating halves; the RSS of each after its
+    runs; and how many rows the store kept."""
+    body = json.dumps({"inputs": [SAMPLE_PASSENGER]}).encode()
+    single = post_request("/api/v1/predict", body)
     store_url = f"sqlite:///{log.parent}/store-bench.sqlite3"
-    runs = {"echo": Run(), "store on": Run(), "store off": Run()}
     with (
         start("echo", "echo_app:app", "/health", log) as echo,
+        start("echo", "echo_idioms_app:app", "/health", log) as idioms,
         start("app", "app.main:app", "/api/v1/health", log, PREDICTION_STORE_URL=store_url) as on,
         start("app", "app.main:app", "/api/v1/health", log, PREDICTION_STORE_URL="off") as off,
     ):
+        targets = {
+            "echo": (echo, post_request("/echo", body)),
+            "idioms echo": (idioms, post_request("/api/v1/echo", body)),
+            "store on": (on, single),
+            "store off": (off, single),
+        }
+        runs = {name: Run() for name in targets}
         print(f"\n== prediction store (SQLite, WAL) on and off, c=32, {seconds:.0f} s each ==")
         for _ in range(2):
-            runs["echo"].merge(load(echo, echo_request, 32, seconds / 2))
-            runs["store on"].merge(load(on, single, 32, seconds / 2))
-            runs["store off"].merge(load(off, single, 32, seconds / 2))
-    echo_run = runs["echo"]
+            for name, (server, request) in targets.items():
+                runs[name].merge(load(server, request, 32, seconds / 2))
+        rss = {name: server.memory_mib() for name, (server, _) in targets.items()}
+    echo_run, idioms_run = runs["echo"], runs["idioms echo"]
     for name, run in runs.items():
-        print(f"{name:<9} {describe(run)}")
+        print(f"{name:<11} {describe(run)}  RSS {rss[name]:.0f} MiB")
+    idioms_ratio = idioms_run.throughput / echo_run.throughput
+    print(
+        f"idioms echo vs echo: throughput {idioms_ratio:.0%}, "
+        f"p99 {idioms_run.percentile_ms(0.99) / echo_run.percentile_ms(0.99):.2f}x, "
+        f"RSS {rss['idioms echo'] - rss['echo']:+.0f} MiB: what FastAPI's routers, Depends and "
+        "response_model cost before any work of ours"
+    )
     for name in ("store on", "store off"):
         run = runs[name]
         ratio = run.throughput / echo_run.throughput
         p99_factor = run.percentile_ms(0.99) / echo_run.percentile_ms(0.99)
         print(
-            f"{name:<9} vs echo: throughput {ratio:.0%} (>= 60%: "
+            f"{name:<11} vs echo: throughput {ratio:.0%} (>= 60%: "
             f"{verdict(ratio >= STORE_TARGET_RATIO)}), p99 {p99_factor:.2f}x (<= 2x: "
-            f"{verdict(p99_factor <= TARGET_P99_FACTOR)}), errors {run.errors}"
+            f"{verdict(p99_factor <= TARGET_P99_FACTOR)}), errors {run.errors}; "
+            f"vs the idioms echo: throughput {run.throughput / idioms_run.throughput:.0%}"
         )
     # warm-up requests included: every answered row is in the store once the server has stopped
     stored = sqlite3.connect(store_url.removeprefix("sqlite:///")).execute(
@@ -328,7 +348,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "servers.log"
-        app_cold, echo_cold = cold_starts(args.starts, log)
+        app_cold, echo_cold, idioms_cold = cold_starts(args.starts, log)
         with (
             start("app", "app.main:app", "/api/v1/health", log) as app,
             start("echo", "echo_app:app", "/health", log) as echo,
@@ -411,6 +431,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"peak RSS (VmHWM): app {peak[0]:.0f} MiB, echo {peak[1]:.0f} MiB")
         print("cold starts (s): app " + ", ".join(f"{t:.2f}" for t in app_cold))
         print("                 echo " + ", ".join(f"{t:.2f}" for t in echo_cold))
+        print("          idioms echo " + ", ".join(f"{t:.2f}" for t in idioms_cold))
+        idioms_factor = statistics.median(idioms_cold) / echo_median
+        print(
+            f"cold start of the idioms echo (echo_idioms_app.py): {idioms_factor:.2f}x the echo's"
+        )
         print("the app's start-up, part by part, each in a fresh interpreter (median of 3):")
         for label, code in IMPORT_BREAKDOWN.items():
             print(f"  {label:<40} {median_import_time(code):.2f} s")

@@ -1,14 +1,18 @@
 """`python -m app.launch uvicorn app.main:app ...`: the start command (api/Procfile).
 
-Prepares what must exist before uvicorn starts its workers, then becomes the given command (exec:
-same PID, so uvicorn is still the process that gets SIGTERM). Today that is one thing: with
-WEB_CONCURRENCY > 1 the metrics directory the workers share (core/metrics_dir.py), handed to
-them as PROMETHEUS_MULTIPROC_DIR in the command's environment, since prometheus-client reads it
-when the workers import it.
+Prepares what must exist before uvicorn starts its workers, then runs the given command. Today
+that is one thing: with WEB_CONCURRENCY > 1 the metrics directory the workers share
+(core/metrics_dir.py), handed to them as PROMETHEUS_MULTIPROC_DIR in the environment, since
+prometheus-client reads it when the workers import it.
+
+uvicorn runs in this process, as its own `uvicorn` script would run it: exec'ing the script
+would start a second interpreter, a cost every cold start pays (docs/performance.md). Any other
+command replaces this process (exec). Either way the PID stays the one that gets SIGTERM.
 """
 
 import os
 import sys
+from pathlib import Path
 
 from app.core.metrics_dir import MULTIPROC_DIR_VARIABLE, prepare_multiprocess_dir
 
@@ -27,11 +31,14 @@ def workers() -> int:
 def main(command: list[str]) -> None:
     if not command:
         sys.exit("usage: python -m app.launch COMMAND [ARGS...]  (e.g. uvicorn app.main:app)")
-    environ = dict(os.environ)
-    shared = prepare_multiprocess_dir(workers(), os.getpid(), environ)
+    shared = prepare_multiprocess_dir(workers(), os.getpid(), os.environ)
     if shared is not None:
-        environ[MULTIPROC_DIR_VARIABLE] = str(shared)
-    os.execvpe(command[0], command, environ)
+        os.environ[MULTIPROC_DIR_VARIABLE] = str(shared)  # for the workers this process starts
+    if Path(command[0]).name == "uvicorn":
+        from uvicorn.main import main as uvicorn_command
+
+        uvicorn_command.main(args=command[1:], prog_name="uvicorn")  # exits with its status
+    os.execvp(command[0], command)
 
 
 if __name__ == "__main__":

@@ -178,6 +178,15 @@ def test_the_launcher_hands_uvicorn_a_fresh_shared_directory(tmp_path: Path) -> 
     assert not dead.exists()
 
 
+def test_the_launcher_serves_uvicorn_in_its_own_process() -> None:
+    """The start command's uvicorn is the launcher's process, not an exec'd second interpreter:
+    the serving PID still runs `-m app.launch`."""
+    with serve(env={"PREDICTION_STORE_URL": "off"}) as server:
+        assert httpx.get(f"{server.base_url}/api/v1/health").status_code == 200
+        arguments = Path(f"/proc/{server.process.pid}/cmdline").read_bytes().split(b"\0")
+    assert arguments[1:4] == [b"-m", b"app.launch", b"uvicorn"]
+
+
 def test_the_launcher_sets_nothing_for_one_worker() -> None:
     env = {**os.environ, "WEB_CONCURRENCY": "1"}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
