@@ -6,32 +6,24 @@ that is one thing: with WEB_CONCURRENCY > 1 the metrics directory the workers sh
 prometheus-client reads it when the workers import it.
 
 uvicorn runs in this process, as its own `uvicorn` script would run it: exec'ing the script
-would start a second interpreter, a cost every cold start pays (docs/performance.md). Any other
-command replaces this process (exec). Either way the PID stays the one that gets SIGTERM.
+would start a second interpreter, a cost every cold start pays (docs/performance.md), and the
+settings read here are the ones the app then finds already imported. Any other command replaces
+this process (exec). Either way the PID stays the one that gets SIGTERM.
 """
 
 import os
 import sys
 from pathlib import Path
 
+from app.core.config import get_settings
 from app.core.metrics_dir import MULTIPROC_DIR_VARIABLE, prepare_multiprocess_dir
-
-
-def workers() -> int:
-    """WEB_CONCURRENCY as the app's Settings read it. Unset or 1, the usual case, is answered
-    without importing the settings (pydantic-settings): that import would add a third of a
-    second to every cold start (docs/performance.md)."""
-    if os.environ.get("WEB_CONCURRENCY", "1").strip() == "1":
-        return 1
-    from app.core.config import get_settings  # here: see the docstring
-
-    return get_settings().WEB_CONCURRENCY
 
 
 def main(command: list[str]) -> None:
     if not command:
         sys.exit("usage: python -m app.launch COMMAND [ARGS...]  (e.g. uvicorn app.main:app)")
-    shared = prepare_multiprocess_dir(workers(), os.getpid(), os.environ)
+    workers = get_settings().WEB_CONCURRENCY  # a bad value stops here, naming the variable
+    shared = prepare_multiprocess_dir(workers, os.getpid(), os.environ)
     if shared is not None:
         os.environ[MULTIPROC_DIR_VARIABLE] = str(shared)  # for the workers this process starts
     if Path(command[0]).name == "uvicorn":

@@ -120,3 +120,36 @@ def test_at_most_max_batch_size_items(make_client: Callable[..., TestClient], si
     client = make_client(OUTCOMES_TOKEN=TOKEN)
     body = [{"id": "0" * 32, "survived": 1}] * size
     assert client.post(OUTCOMES, headers=AUTH, json=body).status_code == 413
+
+
+class _CommitsBetweenReads:
+    """A store whose queued rows are committed right after the first of its reads, whichever it
+    is: the moment the writer thread may pick between the route's two reads."""
+
+    def __init__(self) -> None:
+        self.queue: dict[str, int | None] = {"a" * 32: None, "b" * 32: 1}  # id -> queued label
+        self.database: dict[str, int | None] = {}
+
+    def _commit_after(self, answer: Any) -> Any:
+        self.database, self.queue = {**self.database, **self.queue}, {}
+        return answer
+
+    def queued_predictions(self, ids: set[str]) -> set[str]:
+        return self._commit_after({i for i in self.queue if i in ids})
+
+    def queued_outcomes(self, ids: set[str]) -> dict[str, int]:
+        return {i: label for i, label in self.queue.items() if i in ids and label is not None}
+
+    def look_up(self, ids: set[str]) -> tuple[set[str], dict[str, int]]:
+        known = {i for i in self.database if i in ids}
+        labels = {i: label for i, label in self.database.items() if label is not None}
+        return self._commit_after((known, labels))
+
+
+def test_a_prediction_committed_during_the_look_up_is_still_known() -> None:
+    from app.api.routes.outcomes import _known
+
+    store = _CommitsBetweenReads()
+    known, labels = _known(store, {"a" * 32, "b" * 32})  # type: ignore[arg-type]
+    assert known == {"a" * 32, "b" * 32}
+    assert labels == {"b" * 32: 1}

@@ -98,8 +98,8 @@ class Settings(BaseSettings):
         ge=64 * 1024,
         description="Most memory the rows waiting for the store may hold (an upper-bound estimate)",
     )
-    # Short by default: the writer's work per flush holds the GIL the event loop needs, and eight
-    # small bursts a fifth of a second hurt p99 far less than one large one (docs/performance.md).
+    # Short by default: an answer reaches the database within one interval, and longer intervals
+    # measured no faster (docs/performance.md).
     STORE_FLUSH_INTERVAL_MS: int = Field(
         default=25, ge=10, le=200, description="Longest wait before queued rows are written"
     )

@@ -40,9 +40,14 @@ def _parsed(items: list[dict[str, Any]]) -> tuple[list[tuple[int, Outcome]], lis
 
 
 def _known(store: PredictionWriter, ids: set[str]) -> tuple[set[str], dict[str, int]]:
-    """The ids a stored or queued prediction has, and the labels already recorded for them."""
+    """The ids a stored or queued prediction has, and the labels already recorded for them.
+
+    The queue is read before the database: the writer drops rows from the queue only after their
+    transaction has committed, so a row is in one or the other. Read the other way round, a row
+    committed between the two reads would be in neither."""
+    queued_ids, queued_labels = store.queued_predictions(ids), store.queued_outcomes(ids)
     stored, recorded = store.look_up(ids)
-    return stored | store.queued_predictions(ids), {**store.queued_outcomes(ids), **recorded}
+    return stored | queued_ids, {**queued_labels, **recorded}
 
 
 router = APIRouter(prefix=API_V1_PREFIX, tags=["outcomes"])
