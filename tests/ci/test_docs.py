@@ -159,15 +159,21 @@ def test_the_package_page_link_check_finds_relative_and_missing_links() -> None:
 
 def repeated_settings(table: str) -> list[str]:
     """Rows of a performance table that measure the same setting as an earlier row: same run,
-    same concurrency, same store (on unless the row says off)."""
-    seen: dict[tuple[bool, str, bool], str] = {}
+    same concurrency, same store (on unless the row says off), same server (the app unless the
+    row names the idioms echo)."""
+    seen: dict[tuple[bool, str, bool, bool], str] = {}
     repeated = []
     for row in table.splitlines():
         label = row.split("|")[1].strip() if row.startswith("| c=") or "run, c=" in row else ""
         concurrency = re.search(r"c=(\d+)", label)
         if concurrency is None:
             continue
-        key = (label.startswith("second run"), concurrency[1], "store off" not in label)
+        key = (
+            label.startswith("second run"),
+            concurrency[1],
+            "store off" not in label,
+            "idioms echo" in label,
+        )
         if key in seen:
             repeated.append(f"{seen[key]} / {label}")
         seen[key] = label
