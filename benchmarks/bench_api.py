@@ -224,18 +224,22 @@ def median_import_time(code: str, repeats: int = 3) -> float:
     return statistics.median(runs)
 
 
-def cold_starts(repeats: int, log: Path) -> tuple[list[float], list[float], list[float]]:
-    """Process start -> first 200 of the app, the echo and the idioms echo, in turns so drift
-    hits all alike."""
-    app_times, echo_times, idioms_times = [], [], []
+COLD_START_TARGETS = {  # name: (kind for `start`, ASGI app, health path)
+    "app": ("app", "app.main:app", "/api/v1/health"),
+    "echo": ("echo", "echo_app:app", "/health"),
+    "idioms echo": ("echo", "echo_idioms_app:app", "/health"),
+}
+
+
+def cold_starts(repeats: int, log: Path) -> dict[str, list[float]]:
+    """Process start -> first 200 of each of COLD_START_TARGETS, in turns so drift hits all
+    alike."""
+    times: dict[str, list[float]] = {name: [] for name in COLD_START_TARGETS}
     for _ in range(repeats):
-        with start("app", "app.main:app", "/api/v1/health", log) as app:
-            app_times.append(app.healthy_after_s)
-        with start("echo", "echo_app:app", "/health", log) as echo:
-            echo_times.append(echo.healthy_after_s)
-        with start("echo", "echo_idioms_app:app", "/health", log) as idioms:
-            idioms_times.append(idioms.healthy_after_s)
-    return app_times, echo_times, idioms_times
+        for name, (kind, app, health) in COLD_START_TARGETS.items():
+            with start(kind, app, health, log) as server:
+                times[name].append(server.healthy_after_s)
+    return times
 
 
 def alternate(
@@ -348,7 +352,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "servers.log"
-        app_cold, echo_cold, idioms_cold = cold_starts(args.starts, log)
+        cold = cold_starts(args.starts, log)
+        app_cold, echo_cold, idioms_cold = cold["app"], cold["echo"], cold["idioms echo"]
         with (
             start("app", "app.main:app", "/api/v1/health", log) as app,
             start("echo", "echo_app:app", "/health", log) as echo,

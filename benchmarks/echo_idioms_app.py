@@ -1,36 +1,23 @@
 """The second baseline of bench_api.py: the echo written with the FastAPI idioms the service uses.
 
-echo_app.py is FastAPI's floor. This app answers the same way but is built the way api/app is:
-an `APIRouter` per route module included by one `api_router`, itself included by the app; the
-settings and a store object through `Depends`; an `async` dependency that checks the content
-type; and a declared `response_model`. It does no work of ours (no model, no middleware, no
-metrics, no logging), so the gap between the two echoes is what those idioms cost on the FastAPI
-installed, and the gap between this one and the app is what the service's own work costs.
+echo_app.py is FastAPI's floor. This app parses and answers the same way (echo_wire.py), but is
+built the way api/app is: an `APIRouter` per route module included by one `api_router`, itself
+included by the app; the settings and a store object through `Depends`; an `async` dependency
+that checks the content type; and a declared `response_model`. It does no work of ours (no model,
+no middleware, no metrics, no logging), so the gap between the two echoes is what those idioms
+cost on the FastAPI installed, and the gap between this one and the app is what the service's own
+work costs.
 """
 
-import json
 from typing import Annotated, Any
 
+from echo_wire import AsciiJSONResponse, EchoRequest
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
-from pydantic import BaseModel, Field, StrictBool
-from starlette.responses import JSONResponse
-
-
-class EchoRequest(BaseModel):
-    inputs: list[dict[str, Any]] = Field(min_length=1)
-    explain: StrictBool = False
+from pydantic import BaseModel
 
 
 class EchoResponse(BaseModel):
     inputs: list[dict[str, Any]]
-
-
-class AsciiJSONResponse(JSONResponse):
-    """Renders as app.core.responses.SafeJSONResponse does."""
-
-    def render(self, content: Any) -> bytes:
-        text = json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
-        return text.encode("ascii")
 
 
 class Settings(BaseModel):
