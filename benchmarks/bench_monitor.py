@@ -28,7 +28,9 @@ import psycopg
 from postgres_cluster import postgres_cluster
 
 from titanic_model import contract, extract_deck, extract_title, make_prediction, reference_data
-from titanic_store import COLUMNS, open_engine, upgrade
+from titanic_store.engine import open_engine
+from titanic_store.names import COLUMNS
+from titanic_store.schema import upgrade
 
 TARGET_SECONDS = 60.0
 TARGET_MIB = 1024.0

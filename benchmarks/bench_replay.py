@@ -37,7 +37,8 @@ from titanic_release.report import write_report
 from titanic_release.traffic import read_traffic
 
 from titanic_model import extract_deck, extract_title, reference_data
-from titanic_store import open_engine, upgrade
+from titanic_store.engine import open_engine
+from titanic_store.schema import upgrade
 
 BUDGET_S = 60.0
 WINDOW = timedelta(days=30)

@@ -7,7 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from titanic_model import PassengerInput, extract_deck, extract_title
-from titanic_store import COLUMNS, insert_outcomes, insert_rows, open_engine, upgrade
+from titanic_store.engine import open_engine
+from titanic_store.inserts import insert_outcomes, insert_rows
+from titanic_store.names import COLUMNS
+from titanic_store.schema import upgrade
 
 REJECTED_ERRORS = [{"row": 0, "field": "pclass", "message": "Input should be 1, 2 or 3"}]
 

@@ -33,7 +33,8 @@ from titanic_release.traffic import read_traffic
 
 from differential_tests.store_rows import stored_row, write_traffic
 from titanic_model import __version__, model_metadata, reference_data
-from titanic_store import insert_outcomes, insert_rows, open_engine
+from titanic_store.engine import open_engine
+from titanic_store.inserts import insert_outcomes, insert_rows
 
 pytestmark = pytest.mark.differential
 

@@ -17,7 +17,10 @@ import numpy.typing as npt
 import pandas as pd
 import sqlalchemy as sa
 
-from titanic_store import TABLE_NAME, driver_message, open_engine, outcomes, predictions
+from titanic_store.connection import driver_message
+from titanic_store.engine import open_engine
+from titanic_store.names import TABLE_NAME
+from titanic_store.tables import outcomes, predictions
 
 DRIFT_SAMPLE_ROWS = 50_000
 """Most rows the drift comparison reads: the distances' sampling noise at this size is a small

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,9 @@ import psycopg
 import pytest
 from live_server import free_port
 
-from titanic_store import metadata, open_engine, upgrade
+from titanic_store.engine import open_engine
+from titanic_store.schema import upgrade
+from titanic_store.tables import metadata
 
 BIN_DIRS = sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
 BIN_DIR = Path(BIN_DIRS[0]) if BIN_DIRS else None
@@ -123,7 +125,9 @@ class PostgresCluster:
             yield
         finally:
             for pid in pids:
-                os.kill(pid, signal.SIGCONT)
+                # a backend that had exited was a zombie until the continued postmaster reaped it
+                with suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
 
     def reset_store(self) -> None:
         """An empty prediction store at the newest schema, as the pre-deploy step leaves it."""

@@ -6,10 +6,12 @@ test_api_store_outages.py, against real uvicorn processes.
 """
 
 import json
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -19,7 +21,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from test_api_store import stored_rows, wait_until
 
 from titanic_model import contract, make_prediction
-from titanic_store import open_engine, quarantine, upgrade
+from titanic_store import statements
+from titanic_store.engine import open_engine
+from titanic_store.schema import upgrade
+from titanic_store.tables import quarantine
 
 HOSTILE_TEXT = ["\x00", "\ud800", "a\x00b", "\udfff\ud800", "\u0000C85", "\ud83d", "ß", "ŉ"]
 
@@ -184,3 +189,37 @@ def test_sqlite_refusing_the_quarantine_too_keeps_the_row_in_a_file_beside_it(
     [entry] = [json.loads(line) for line in lines]
     assert entry["row_index"] == 1
     assert json.loads(entry["row"])["deck"] == "X"
+
+
+def test_a_connection_lost_after_its_commit_writes_the_rows_once(
+    make_client: Callable[..., TestClient],
+    store_url: str,
+    passenger: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The connection breaks after the commit reached the database (PostgreSQL's socket closing
+    during COMMIT does this): the writer sees an outage and retries rows that are already in."""
+    real_insert = statements.insert_predictions
+    broken = []
+
+    def commit_then_lose_the_connection(cursor: Any, backend: str, rows: Any) -> None:
+        real_insert(cursor, backend, rows)
+        if not broken:
+            broken.append(len(rows))
+            cursor.connection.commit()
+            lost = sqlite3.OperationalError if backend == "sqlite" else psycopg.OperationalError
+            raise lost("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(statements, "insert_predictions", commit_then_lose_the_connection)
+    client = make_client(PREDICTION_STORE_URL=store_url)
+    rows = [passenger] * 3 + [{**passenger, "age": -5}]  # a rejected row has no prediction id
+    answers = [post(client, rows) for _ in range(3)]
+    wait_until(lambda: metric_sum(client, "titanic_api_store_rows_written_total") >= 12)
+    client.__exit__(None, None, None)
+
+    assert [answer.status_code for answer in answers] == [200] * 3
+    assert broken  # the fault happened
+    stored = stored_rows(store_url)
+    assert len(stored) == 12, [(row["request_id"], row["row_index"]) for row in stored]
+    assert sum(row["prediction_id"] is None for row in stored) == 3
+    assert quarantined_rows(store_url) == []

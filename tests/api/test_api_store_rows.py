@@ -17,7 +17,10 @@ import sqlalchemy as sa
 
 from app.store.records import prediction_ids, queued_bytes, stored_inputs, stored_rows
 from titanic_model import contract, make_prediction
-from titanic_store import COLUMNS, insert_rows, metadata, predictions
+from titanic_store import names
+from titanic_store.inserts import insert_rows
+from titanic_store.names import COLUMNS
+from titanic_store.tables import metadata, outcomes, predictions, quarantine
 
 RAW_ROWS: list[dict[str, Any]] = [
     {
@@ -93,6 +96,23 @@ def test_the_table_records_the_passenger_contracts_columns() -> None:
     answer = ["probability", "prediction", "errors", "prediction_id"]
     assert created == [*bookkeeping, *contract.RECORDED_COLUMNS, *answer]
     assert len(stored_inputs(RAW_ROWS[0])) == len(contract.RECORDED_COLUMNS)
+
+
+@pytest.mark.parametrize(
+    ("declared", "written"),
+    [
+        (predictions, names.COLUMNS),
+        (outcomes, names.OUTCOME_COLUMNS),
+        (quarantine, names.QUARANTINE_COLUMNS),
+    ],
+    ids=["predictions", "outcomes", "quarantine"],
+)
+def test_the_writers_column_names_are_the_declared_tables(
+    declared: sa.Table, written: tuple[str, ...]
+) -> None:
+    """The API writes by names.py's names (no SQLAlchemy in the serving process): they must be
+    the declared table's columns, in order, its generated id aside."""
+    assert tuple(column.name for column in declared.columns if column.name != "id") == written
 
 
 @pytest.mark.parametrize(

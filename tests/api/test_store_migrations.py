@@ -19,8 +19,10 @@ from fastapi.testclient import TestClient
 from postgres_cluster import PostgresCluster
 from test_api_store import metric_value, stored_rows, wait_until
 
-from titanic_store import HEAD_REVISION, metadata, open_engine, upgrade
-from titanic_store.schema import FIRST_REVISION, MIGRATIONS, current_revision
+from titanic_store.engine import open_engine
+from titanic_store.names import HEAD_REVISION
+from titanic_store.schema import FIRST_REVISION, MIGRATIONS, current_revision, upgrade
+from titanic_store.tables import metadata
 
 # The table as the API created it with `metadata.create_all` before migrations existed: written
 # out here as the fixture of an existing production store.

@@ -7,7 +7,10 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from titanic_monitoring.store import read_window
-from titanic_store import insert_rows, open_engine, outcomes, upgrade
+from titanic_store.engine import open_engine
+from titanic_store.inserts import insert_rows
+from titanic_store.schema import upgrade
+from titanic_store.tables import outcomes
 
 SCORED, REJECTED, LABELLED = 300, 20, 120
 

@@ -14,23 +14,28 @@ ran out of time).
 - A thread wakes every flush interval and inserts what is queued. A failed insert is either an
   outage (the database is unreachable, hung or full: the rows are kept and retried with a
   growing pause) or the rows' fault (the batch is split in halves until the refused row stands
-  alone, and that row is quarantined; the rows around it are written).
+  alone, and that row is quarantined; the rows around it are written). A retry after an outage
+  first checks whether the broken attempt was committed after all (its connection can break
+  after the commit reached the database): rows are never written twice, nor quarantined as
+  their own duplicates.
 - Every wait is bounded: connect, statement (and a client-side deadline for a server that
   accepts but never answers), and shutdown, after which what is left is counted and logged.
 
 The schema: an embedded SQLite store is brought to the newest migration by the writer itself (this
-process is its only user); any other database must already be there (the deploy's pre-deploy step,
-`titanic-store upgrade`), else the writer does not write to it: it says so in the log, sets
-`titanic_api_store_schema_current` to 0, and treats the store as unavailable until it is upgraded.
+process is its only user), through `titanic-store upgrade` run as a child process; any other
+database must already be there (the deploy's pre-deploy step, the same command), else the writer
+does not write to it: it says so in the log, sets `titanic_api_store_schema_current` to 0, and
+treats the store as unavailable until it is upgraded.
 
-SQLAlchemy (via titanic_store) is imported by the thread as it starts, not by the app: its import
-is the largest part of the app's start-up beyond FastAPI's own (~0.1 s), and the app can answer
-meanwhile; the answers queue as usual until the thread writes them.
+The writer talks to the database through its driver alone (titanic_store.connection and
+.statements): SQLAlchemy and Alembic are not loaded in the serving process, whose memory and
+start-up they would otherwise dominate beyond FastAPI's own (docs/performance.md).
 """
 
-import importlib
 import json
-import re
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections import deque
@@ -38,20 +43,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
 from loguru import logger
 
 from app.core import metrics
 from app.store.records import OUTCOME_BYTES, ROW_BYTES, OutcomeRow, StoredRow, queued_bytes
+from titanic_store import connection as db
+from titanic_store import statements
+from titanic_store.names import COLUMNS, OUTCOME_COLUMNS, OUTCOMES_TABLE
 
-if TYPE_CHECKING:
-    from sqlalchemy import Connection, Engine
-
-# A database URL's "dialect[+driver]://" start, as SQLAlchemy's make_url reads it: a value
-# without one stops start-up here, before any request.
-DATABASE_URL_START = re.compile(r"(?P<backend>\w+)[\w+]*://")
-SQLITE_FILE = re.compile(r"sqlite(\+\w+)?:///(?P<path>[^?]+)")
+Result = TypeVar("Result")
 
 INSERT_CHUNK_ROWS = 10_000
 RETRY_PAUSE_S = (0.1, 0.2, 0.5, 1.0, 2.0)  # then 2 s between attempts while the database is down
@@ -62,27 +64,17 @@ STALLED_WRITE_S = 0.25
 STALLED_WRITE_FACTOR = 3
 # The thread gives up this share of the shutdown timeout before `close` stops waiting for it.
 SHUTDOWN_MARGIN = 0.9
+UPGRADE_TIMEOUT_S = 300.0  # `titanic-store upgrade` of an embedded SQLite store
 
 
 def _reason(error: BaseException) -> str:
-    """The driver's class and its own first line (titanic_store.driver_message), for logs."""
-    from titanic_store import driver_message  # the thread's import: SQLAlchemy is loaded
-
-    return f"{_kind(error)}: {driver_message(error)}"[:300]
+    """The driver's class and its own first line (never the SQL, its values or the URL)."""
+    return f"{_kind(error)}: {db.driver_message(error)}"[:300]
 
 
 def _kind(error: BaseException) -> str:
     """A bounded label for metrics: the driver's exception class."""
-    return type(getattr(error, "orig", None) or error).__name__
-
-
-def _is_outage(error: BaseException) -> bool:
-    """The database, not the rows: unreachable, timed out, interrupted, locked or full."""
-    from sqlalchemy import exc
-
-    if isinstance(error, exc.OperationalError | exc.InterfaceError | exc.TimeoutError | OSError):
-        return True
-    return isinstance(error, exc.DBAPIError) and error.connection_invalidated
+    return type(error).__name__
 
 
 def _outcome_bytes(rows: list[tuple[Any, ...]]) -> int:
@@ -91,10 +83,9 @@ def _outcome_bytes(rows: list[tuple[Any, ...]]) -> int:
 
 def quarantine_file_for(url: str) -> Path | None:
     """Beside a SQLite store: where refused rows go when even its quarantine table refuses them."""
-    match = SQLITE_FILE.match(url)
-    if match is None or match["path"] == ":memory:":
+    if db.backend(url) != "sqlite" or (path := db.sqlite_path(url)) == ":memory:":
         return None
-    return Path(match["path"] + ".quarantine.jsonl")
+    return Path(path + ".quarantine.jsonl")
 
 
 class PredictionWriter:
@@ -111,11 +102,14 @@ class PredictionWriter:
         connect_timeout_s: float,
         statement_timeout_s: float,
     ) -> None:
-        start = DATABASE_URL_START.match(url)
-        if start is None:
-            raise ValueError("PREDICTION_STORE_URL is not a database URL (dialect[+driver]://...)")
+        try:
+            self.backend = db.backend(url)  # what the log may say: never the URL
+        except ValueError:  # stops start-up, before any request
+            raise ValueError(
+                "PREDICTION_STORE_URL is neither sqlite:///path nor postgresql://... "
+                "(set it to off for no store)"
+            ) from None
         self.url = url
-        self.backend = start["backend"]  # what the log may say: never the URL
         self.quarantine_file = quarantine_file_for(url)
         self.max_rows = max_rows
         self.max_bytes = max_bytes
@@ -144,8 +138,9 @@ class PredictionWriter:
         self._stopping = threading.Event()
         self._deadline = float("inf")
         self._thread = threading.Thread(target=self._run, name="prediction-store", daemon=True)
-        self._engine: Engine | None = None
-        self._reader: Engine | None = None  # the outcomes route's look-ups
+        self._connection: Any = None  # the thread's
+        self._reader: Any = None  # the outcomes route's look-ups, one at a time
+        self._reader_lock = threading.Lock()
         self._schema_ready = False
 
     def start(self) -> None:
@@ -211,18 +206,26 @@ class PredictionWriter:
     def look_up(self, ids: set[str]) -> tuple[set[str], dict[str, int]]:
         """From the database (on the caller's thread, with its own connection): those of `ids`
         that a stored prediction has, and the labels already recorded for them."""
-        from sqlalchemy import inspect
 
-        from titanic_store import known_predictions, open_engine, outcomes, recorded_outcomes
-
-        if self._reader is None:
-            self._reader = open_engine(
-                self.url, self.connect_timeout_s, self.statement_timeout_s, create_directory=True
-            )
-        with self._reader.connect() as connection:
-            if not self._schema_ready and not inspect(connection).has_table(outcomes.name):
+        def read(cursor: Any) -> tuple[set[str], dict[str, int]]:
+            if not self._schema_ready and not statements.has_table(
+                cursor, self.backend, OUTCOMES_TABLE
+            ):
                 return set(), {}  # nothing written yet
-            return known_predictions(connection, ids), recorded_outcomes(connection, ids)
+            return (
+                statements.known_predictions(cursor, self.backend, ids),
+                statements.recorded_outcomes(cursor, self.backend, ids),
+            )
+
+        with self._reader_lock:
+            try:
+                if self._reader is None:
+                    self._reader = self._connect()
+                return self._in_transaction(self._reader, read)
+            except Exception:
+                db.close(self._reader)
+                self._reader = None
+                raise
 
     def queued_predictions(self, ids: set[str]) -> set[str]:
         """Those of `ids` whose prediction is queued or being written (not in the database yet)."""
@@ -258,10 +261,9 @@ class PredictionWriter:
                 lost, self._queued_rows, self._queued_bytes = self._queued_rows, 0, 0
                 self._pending, self._pending_outcomes = [], []
             self._drop(lost, "shutdown_timeout")
-        elif self._engine is not None:
-            self._engine.dispose()
-        if self._reader is not None:
-            self._reader.dispose()
+        else:
+            db.close(self._connection)
+        db.close(self._reader)
         self.publish_metrics()
         logger.info(
             "prediction store closed: {written} rows written, {quarantined} quarantined, "
@@ -275,7 +277,6 @@ class PredictionWriter:
     # The writer thread -----------------------------------------------------------------------
 
     def _run(self) -> None:
-        importlib.import_module("titanic_store")  # SQLAlchemy, here rather than at start-up
         while True:
             stopping = self._stopping.wait(self.flush_interval_s)
             with self._lock:
@@ -294,9 +295,6 @@ class PredictionWriter:
     def _write(self, batch: list[tuple[Any, ...]], table: str) -> None:
         """Insert the batch into `table` ("predictions" or "outcomes"); isolate refused rows;
         retry through outages until the deadline."""
-        from titanic_store import insert_outcomes, insert_rows
-
-        insert = insert_rows if table == "predictions" else insert_outcomes
         size = queued_bytes if table == "predictions" else _outcome_bytes
         work = deque(
             batch[start : start + INSERT_CHUNK_ROWS]
@@ -305,7 +303,13 @@ class PredictionWriter:
         attempt = 0
         while work:
             chunk = work[0]
-            error, outage = self._attempt(partial(insert, rows=chunk))
+            if table == "outcomes":  # idempotent: an outcome already recorded stays as it is
+                insert = statements.insert_outcomes
+            elif attempt:  # the last attempt broke off, perhaps after its commit went through
+                insert = statements.insert_predictions_unless_committed
+            else:
+                insert = statements.insert_predictions
+            error, outage = self._attempt(partial(insert, backend=self.backend, rows=chunk))
             if error is None:
                 work.popleft()
                 self._settle(len(chunk), size(chunk), "written", table=table)
@@ -330,38 +334,32 @@ class PredictionWriter:
                 half = len(chunk) // 2
                 work.extendleft((chunk[half:], chunk[:half]))
 
-    def _attempt(self, work: Callable[["Connection"], object]) -> tuple[Exception | None, bool]:
+    def _connect(self) -> Any:
+        return db.connect(
+            self.url, self.connect_timeout_s, self.statement_timeout_s, create_directory=True
+        )
+
+    def _in_transaction(self, connection: Any, work: Callable[[Any], Result]) -> Result:
+        """`work(cursor)` in one transaction that cannot outlast the statement timeout."""
+        with db.statement_deadline(connection, self.statement_timeout_s + 1.0):
+            return db.in_transaction(connection, work)
+
+    def _attempt(self, work: Callable[[Any], object]) -> tuple[Exception | None, bool]:
         """Run `work` in one transaction: (None, False), or the error and whether it is outage."""
-        from titanic_store import open_engine, statement_deadline
-
-        def run(step: Callable[["Connection"], object]) -> None:
-            if self._engine is None:
-                self._engine = open_engine(
-                    self.url,
-                    self.connect_timeout_s,
-                    self.statement_timeout_s,
-                    create_directory=True,
-                )
-            with (
-                self._engine.connect() as connection,
-                statement_deadline(connection, self.statement_timeout_s + 1.0),
-                connection.begin(),
-            ):
-                step(connection)
-
         started = self._attempt_started = time.monotonic()
         try:
+            if self._connection is None:
+                self._connection = self._connect()
             if not self._schema_ready:
-                run(self._prepare_schema)  # a failure here is the database's, never the rows'
+                self._prepare_schema()  # a failure here is the database's, never the rows'
                 self._schema_ready = True
-            run(work)
+            self._in_transaction(self._connection, work)
         except Exception as error:  # the store must never take the service down
-            outage = not self._schema_ready or _is_outage(error)
+            outage = not self._schema_ready or db.is_outage(error, self._connection)
             if outage:
                 self._reachable = False
-                if self._engine is not None:
-                    self._engine.dispose()
-                    self._engine = None
+                db.close(self._connection)
+                self._connection = None
             return error, outage
         finally:
             self._attempt_started = None
@@ -369,19 +367,32 @@ class PredictionWriter:
         self._last_attempt_s = time.monotonic() - started
         return None, False
 
-    def _prepare_schema(self, connection: "Connection") -> None:
-        """SQLite: upgrade it in place; any other database: refuse unless already current."""
-        from titanic_store import SchemaBehindError, schema_status, upgrade
-
+    def _prepare_schema(self) -> None:
+        """Refuse a schema that is not current; an embedded SQLite store is upgraded first."""
+        check = partial(statements.require_current_schema, backend=self.backend)
         try:
-            if connection.dialect.name == "sqlite":
-                upgrade(connection)
-            else:
-                schema_status(connection)
-        except SchemaBehindError:
+            try:
+                self._in_transaction(self._connection, check)
+            except statements.SchemaBehindError:
+                if self.backend != "sqlite":
+                    raise
+                self._upgrade_sqlite()
+                self._in_transaction(self._connection, check)
+        except statements.SchemaBehindError:
             metrics.STORE_SCHEMA_CURRENT.set(0)
             raise
         metrics.STORE_SCHEMA_CURRENT.set(1)
+
+    def _upgrade_sqlite(self) -> None:
+        """`titanic-store upgrade` in a child process: Alembic is not loaded into this one."""
+        command = [sys.executable, "-m", "titanic_store.cli", "upgrade"]
+        environment = {**os.environ, "PREDICTION_STORE_URL": self.url}
+        done = subprocess.run(
+            command, env=environment, capture_output=True, text=True, timeout=UPGRADE_TIMEOUT_S
+        )
+        if done.returncode != 0:  # the command prints the driver's message, never the URL
+            raise OSError(f"titanic-store upgrade failed: {done.stderr.strip()[-300:]}")
+        logger.info("prediction store: {said}", said=done.stdout.strip())
 
     def _pause(self, attempt: int) -> bool:
         """Wait before the next attempt; False when that would pass the shutdown deadline."""
@@ -394,8 +405,6 @@ class PredictionWriter:
 
     def _quarantine(self, row: tuple[Any, ...], error: Exception, table: str, size: int) -> None:
         """Keep a refused row aside: in the quarantine table, else the JSON-lines file."""
-        from titanic_store import COLUMNS, OUTCOME_COLUMNS, quarantine
-
         reason = _reason(error)
         prediction = table == "predictions"
         columns = COLUMNS if prediction else OUTCOME_COLUMNS
@@ -409,7 +418,7 @@ class PredictionWriter:
             ),
         }
         table_error, _ = self._attempt(
-            lambda connection: connection.execute(quarantine.insert(), [entry])
+            partial(statements.insert_quarantined, backend=self.backend, entry=entry)
         )
         where = "the quarantine table" if table_error is None else self._quarantine_to_file(entry)
         if where is None:

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from titanic_store.engine import driver_message, open_engine
-from titanic_store.schema import HEAD_REVISION, check, current_revision, upgrade
+from titanic_store.connection import driver_message
+from titanic_store.engine import open_engine
+from titanic_store.names import HEAD_REVISION
+from titanic_store.schema import check, current_revision, upgrade
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,43 +1,24 @@
-"""Where a database's schema stands against the migrations, and bringing it to the newest.
+"""Bringing a database's schema to the newest migration, and comparing it with the tables.
 
-The API checks `schema_status` before it writes (reading one row of Alembic's version table: no
-Alembic import on its path); `upgrade` runs the migrations, adopting a store that the API created
-before migrations existed.
+`upgrade` runs the migrations, adopting a store that the API created before migrations existed.
+The API itself only reads the revision (statements.require_current_schema) and, for its embedded
+SQLite store, runs `titanic-store upgrade` as a child process.
 """
 
 from pathlib import Path
 
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, inspect
 
-from titanic_store.tables import TABLE_NAME
+from titanic_store import statements
+from titanic_store.names import HEAD_REVISION, TABLE_NAME
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD_REVISION = "0004"
-"""The newest migration's id (a test checks it against the migrations themselves)."""
 FIRST_REVISION = "0001"  # the predictions table as the API created it before migrations
-VERSION_TABLE = "alembic_version"
-
-
-class SchemaBehindError(Exception):
-    """The database's schema is not the one this code writes."""
 
 
 def current_revision(connection: Connection) -> str | None:
     """The database's revision; None when Alembic never ran on it."""
-    if not inspect(connection).has_table(VERSION_TABLE):
-        return None
-    return connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
-
-
-def schema_status(connection: Connection) -> None:
-    """Raise SchemaBehindError, naming the revisions and the fix, unless the schema is current."""
-    revision = current_revision(connection)
-    if revision != HEAD_REVISION:
-        found = revision or "no migrations applied"
-        raise SchemaBehindError(
-            f"the store's schema is at {found}, this code writes {HEAD_REVISION}: "
-            "run `titanic-store upgrade` (the deploy's pre-deploy step)"
-        )
+    return statements.current_revision(connection.connection.cursor(), connection.dialect.name)
 
 
 def _config(connection: Connection) -> "object":

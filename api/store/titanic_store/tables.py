@@ -6,7 +6,7 @@ kept in the quarantine table, as JSON text, with the reason.
 
 The passenger's columns come from the passenger contract (titanic_model.contract): a field added
 there becomes a column here, and needs a migration (README.md); the tests check that the declared
-tables and the migrations agree.
+tables, the migrations and names.py agree.
 """
 
 from typing import Any
@@ -26,8 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeEngine
 
 from titanic_model import contract
+from titanic_store.names import OUTCOMES_TABLE, QUARANTINE_TABLE, TABLE_NAME
 
-TABLE_NAME = "predictions"
 DERIVED_LENGTH = 16  # room for every derived category (a title, a deck letter)
 
 metadata = MetaData()
@@ -72,7 +72,7 @@ predictions = Table(
 )
 
 outcomes = Table(
-    "outcomes",
+    OUTCOMES_TABLE,
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("prediction_id", String(32), nullable=False, unique=True),
@@ -81,7 +81,7 @@ outcomes = Table(
 )
 
 quarantine = Table(
-    "prediction_quarantine",
+    QUARANTINE_TABLE,
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("quarantined_at", DateTime(timezone=True), nullable=False),
@@ -90,6 +90,3 @@ quarantine = Table(
     Column("reason", String(300), nullable=False),
     Column("row", Text, nullable=False),  # ASCII JSON of the refused row (escapes included)
 )
-
-COLUMNS = tuple(column.name for column in predictions.columns if column.name != "id")
-"""A stored row is a tuple of these values, in this order (app/store/records.py builds them)."""

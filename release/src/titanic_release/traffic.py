@@ -25,7 +25,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from titanic_model import contract
 from titanic_model.credentials import shown_url
 from titanic_release.inputs import InputSet
-from titanic_store import open_engine, outcomes, predictions
+from titanic_store.engine import open_engine
+from titanic_store.tables import outcomes, predictions
 
 TRAFFIC = "traffic"
 DEFAULT_SAMPLE_ROWS = 100_000
