@@ -72,10 +72,11 @@ def start(
         command.append("--no-access-log")
     elif (api_dir / "app" / "launch.py").is_file():  # the Procfile's launcher, part of the start
         command = [sys.executable, "-m", "app.launch", *command]
-    # Only the app gets api/ on its path (the echo must not be able to import `app`), and its
-    # prediction store goes to the run's temp dir (never api/data/) unless env says otherwise.
+    # Only the app gets api/ on its path (the echo must not be able to import `app`), with the
+    # store package of the same checkout (--before), and its prediction store goes to the run's
+    # temp dir (never api/data/) unless env says otherwise.
     app_env = {
-        "PYTHONPATH": str(api_dir),
+        "PYTHONPATH": os.pathsep.join([str(api_dir), str(api_dir / "store")]),
         "PREDICTION_STORE_URL": f"sqlite:///{log.parent}/predictions.sqlite3",
     }
     environment = {**os.environ, **(app_env if name != "echo" else {}), **env}

@@ -119,7 +119,10 @@ def _measure(label: str, requests: int, api_dir: Path) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         env = {
             **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(api_dir), str(ROOT / "benchmarks")]),
+            # the checkout's own store package too (--before)
+            "PYTHONPATH": os.pathsep.join(
+                [str(api_dir), str(api_dir / "store"), str(ROOT / "benchmarks")]
+            ),
             "PREDICTION_STORE_URL": store_url.format(tmp=tmp),
         }
         command = [sys.executable, __file__, "--one", label, "--requests", str(requests)]

@@ -5,8 +5,10 @@ the declared tables (`alembic check`); the API does not write to a PostgreSQL st
 is behind, says so, and writes once it is upgraded.
 """
 
+import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,9 @@ from fastapi.testclient import TestClient
 from postgres_cluster import PostgresCluster
 from test_api_store import metric_value, stored_rows, wait_until
 
+from app.store import writer as writer_module
+from app.store.writer import PredictionWriter
+from titanic_store import statements
 from titanic_store.engine import open_engine
 from titanic_store.names import HEAD_REVISION
 from titanic_store.schema import FIRST_REVISION, MIGRATIONS, current_revision, upgrade
@@ -172,3 +177,53 @@ def test_a_reader_does_not_create_a_missing_sqlite_store(tmp_path: Path) -> None
         engine.connect()
     engine.dispose()
     assert not (tmp_path / "absent").exists()
+
+
+def test_a_sqlite_store_that_cannot_be_upgraded_is_retried_sparingly_and_loses_nothing(
+    make_client: Callable[..., TestClient],
+    tmp_path: Path,
+    passenger: dict[str, Any],
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each upgrade is a child process: a store that refuses it (here a revision this code does
+    not know) gets one every UPGRADE_RETRY_S, not one at every retry of the writer."""
+    database = tmp_path / "predictions.sqlite3"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        connection.execute("INSERT INTO alembic_version VALUES ('9999')")
+    connection.close()
+    checks, upgrades = [], []
+    real_check, real_upgrade = statements.require_current_schema, PredictionWriter._upgrade_sqlite
+
+    def counted_check(cursor: Any, backend: str) -> None:
+        checks.append(time.monotonic())
+        real_check(cursor, backend)
+
+    def counted_upgrade(writer: PredictionWriter) -> None:
+        upgrades.append(time.monotonic())
+        real_upgrade(writer)
+
+    monkeypatch.setattr(statements, "require_current_schema", counted_check)
+    monkeypatch.setattr(PredictionWriter, "_upgrade_sqlite", counted_upgrade)
+    monkeypatch.setattr(writer_module, "UPGRADE_RETRY_S", 4.0)
+    client = make_client(PREDICTION_STORE_URL=f"sqlite:///{database}")
+    written_before = metric_value(client, "titanic_api_store_rows_written_total")  # per process
+    assert client.post("/api/v1/predict", json={"inputs": [passenger]}).status_code == 200
+    wait_until(lambda: len(upgrades) == 1)
+    wait_until(lambda: time.monotonic() > upgrades[0] + 3.0)
+    assert len(upgrades) == 1
+    assert len(checks) >= 4  # the writer kept retrying meanwhile (0.1 to 2 s apart)
+    assert metric_value(client, "titanic_api_store_up") == 0
+    assert metric_value(client, "titanic_api_store_schema_current") == 0
+    assert "titanic-store upgrade failed" in capfd.readouterr().out
+
+    with sqlite3.connect(database) as connection:  # the operator removes the unknown revision
+        connection.execute("DELETE FROM alembic_version")
+    connection.close()
+    written = lambda: metric_value(client, "titanic_api_store_rows_written_total")  # noqa: E731
+    wait_until(lambda: written() == written_before + 1, seconds=15)
+    assert len(stored_rows(f"sqlite:///{database}")) == 1
+    assert len(upgrades) == 2
+    assert metric_value(client, "titanic_api_store_schema_current") == 1
+    client.__exit__(None, None, None)

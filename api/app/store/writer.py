@@ -65,6 +65,7 @@ STALLED_WRITE_FACTOR = 3
 # The thread gives up this share of the shutdown timeout before `close` stops waiting for it.
 SHUTDOWN_MARGIN = 0.9
 UPGRADE_TIMEOUT_S = 300.0  # `titanic-store upgrade` of an embedded SQLite store
+UPGRADE_RETRY_S = 60.0  # a failed upgrade is tried again after this long, not at every retry
 
 
 def _reason(error: BaseException) -> str:
@@ -142,6 +143,7 @@ class PredictionWriter:
         self._reader: Any = None  # the outcomes route's look-ups, one at a time
         self._reader_lock = threading.Lock()
         self._schema_ready = False
+        self._next_upgrade = 0.0  # monotonic time from which an upgrade may be tried
 
     def start(self) -> None:
         self._thread.start()
@@ -374,8 +376,9 @@ class PredictionWriter:
             try:
                 self._in_transaction(self._connection, check)
             except statements.SchemaBehindError:
-                if self.backend != "sqlite":
+                if self.backend != "sqlite" or time.monotonic() < self._next_upgrade:
                     raise
+                self._next_upgrade = time.monotonic() + UPGRADE_RETRY_S
                 self._upgrade_sqlite()
                 self._in_transaction(self._connection, check)
         except statements.SchemaBehindError:
@@ -387,11 +390,15 @@ class PredictionWriter:
         """`titanic-store upgrade` in a child process: Alembic is not loaded into this one."""
         command = [sys.executable, "-m", "titanic_store.cli", "upgrade"]
         environment = {**os.environ, "PREDICTION_STORE_URL": self.url}
-        done = subprocess.run(
-            command, env=environment, capture_output=True, text=True, timeout=UPGRADE_TIMEOUT_S
-        )
-        if done.returncode != 0:  # the command prints the driver's message, never the URL
-            raise OSError(f"titanic-store upgrade failed: {done.stderr.strip()[-300:]}")
+        try:
+            done = subprocess.run(
+                command, env=environment, capture_output=True, text=True, timeout=UPGRADE_TIMEOUT_S
+            )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise statements.SchemaBehindError(f"titanic-store upgrade: {error}") from error
+        if done.returncode != 0:  # its last line: the driver's or Alembic's message, no URL
+            said = (done.stderr.strip().splitlines() or ["no message"])[-1][:300]
+            raise statements.SchemaBehindError(f"titanic-store upgrade failed: {said}")
         logger.info("prediction store: {said}", said=done.stdout.strip())
 
     def _pause(self, attempt: int) -> bool:

@@ -2,6 +2,7 @@
 statements as the API's writer (statements.py), on the connection's driver cursor."""
 
 from collections.abc import Sequence
+from contextlib import closing
 from typing import Any
 
 from sqlalchemy import Connection
@@ -11,9 +12,11 @@ from titanic_store import statements
 
 def insert_rows(connection: Connection, rows: Sequence[Sequence[Any]]) -> None:
     """Insert stored rows (tuples in names.COLUMNS order) in the connection's transaction."""
-    statements.insert_predictions(connection.connection.cursor(), connection.dialect.name, rows)
+    with closing(connection.connection.cursor()) as cursor:
+        statements.insert_predictions(cursor, connection.dialect.name, rows)
 
 
 def insert_outcomes(connection: Connection, rows: Sequence[Sequence[Any]]) -> None:
     """Insert outcome rows (names.OUTCOME_COLUMNS order); the first label per prediction wins."""
-    statements.insert_outcomes(connection.connection.cursor(), connection.dialect.name, rows)
+    with closing(connection.connection.cursor()) as cursor:
+        statements.insert_outcomes(cursor, connection.dialect.name, rows)

@@ -5,6 +5,7 @@ The API itself only reads the revision (statements.require_current_schema) and, 
 SQLite store, runs `titanic-store upgrade` as a child process.
 """
 
+from contextlib import closing
 from pathlib import Path
 
 from sqlalchemy import Connection, inspect
@@ -18,7 +19,8 @@ FIRST_REVISION = "0001"  # the predictions table as the API created it before mi
 
 def current_revision(connection: Connection) -> str | None:
     """The database's revision; None when Alembic never ran on it."""
-    return statements.current_revision(connection.connection.cursor(), connection.dialect.name)
+    with closing(connection.connection.cursor()) as cursor:
+        return statements.current_revision(cursor, connection.dialect.name)
 
 
 def _config(connection: Connection) -> "object":
