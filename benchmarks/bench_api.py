@@ -463,7 +463,8 @@ def before_after(before_api: Path, seconds: float, rounds: int, log: Path) -> No
     """Single-record predict at c=32, SQLite store on, from this api/ ("after") and another
     checkout's ("before", e.g. `git worktree add --detach /tmp/before HEAD~1`), beside the echo:
     `seconds` per server per round, the servers' order rotating from round to round so drift hits
-    all alike. Prints each round and the medians of the per-round ratios."""
+    all alike. Prints each round, each server's totals and RSS, the medians of the per-round
+    ratios, then the three servers' cold starts, in turns."""
     single = post_request("/api/v1/predict", json.dumps({"inputs": [SAMPLE_PASSENGER]}).encode())
     echo_request = post_request("/echo", json.dumps({"inputs": [SAMPLE_PASSENGER]}).encode())
     print(
@@ -497,6 +498,7 @@ def before_after(before_api: Path, seconds: float, rounds: int, log: Path) -> No
             "before": (before, single),
             "after": (after, single),
         }
+        started_mib = {name: server.memory_mib() for name, (server, _) in targets.items()}
         for round_index in range(rounds):
             order = names[round_index % 3 :] + names[: round_index % 3]
             runs = {name: load(*targets[name], 32, seconds) for name in order}
@@ -517,10 +519,34 @@ def before_after(before_api: Path, seconds: float, rounds: int, log: Path) -> No
                     for name, run in runs.items()
                 )
             )
-    for name in names:
-        print(f"{name:<6} {describe(totals[name])}")
+        for name in names:
+            ended_mib = targets[name][0].memory_mib()
+            print(
+                f"{name:<6} {describe(totals[name])}  RSS after start-up "
+                f"{started_mib[name]:.0f} MiB, after the rounds {ended_mib:.0f} MiB"
+            )
     for label, values in ratios.items():
         print(f"median {label}: {statistics.median(values):.1%}")
+    apis = {"echo": API_DIR, "before": before_api, "after": API_DIR}
+    starts: dict[str, list[float]] = {name: [] for name in names}
+    for index in range(rounds):  # in turns; each start gets a SQLite file of its own
+        for name in names:
+            kind, app, health = COLD_START_TARGETS["echo" if name == "echo" else "app"]
+            store = (
+                {}
+                if name == "echo"
+                else {"PREDICTION_STORE_URL": f"sqlite:///{log.parent}/{name}{index}.sqlite3"}
+            )
+            with start(kind, app, health, log, api_dir=apis[name], **store) as server:
+                starts[name].append(server.healthy_after_s)
+    medians = {name: statistics.median(times) for name, times in starts.items()}
+    print(
+        f"cold starts, process start -> first 200 (median of {rounds}): "
+        + ", ".join(
+            f"{name} {median:.2f} s ({median / medians['echo']:.2f}x)"
+            for name, median in medians.items()
+        )
+    )
 
 
 def bench_batches(batch: bytes, single: bytes, seconds: float, log: Path) -> None:
