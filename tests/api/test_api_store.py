@@ -10,8 +10,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from postgres_cluster import PostgresCluster
 from prometheus_client.parser import text_string_to_metric_families
 from titanic_release.project import API_DIR
+
+from titanic_store.engine import open_engine
 
 INPUT_COLUMNS = ("pclass", "sex", "age", "sibsp", "parch", "fare", "embarked", "title", "deck")
 
@@ -201,3 +204,27 @@ def test_the_app_writes_its_store_without_loading_sqlalchemy(tmp_path: Path) -> 
     assert answer.returncode == 0, answer.stderr[-3000:]
     assert answer.stdout.strip().splitlines()[-1] == "[]"
     assert len(stored_rows(url)) == 1
+
+
+@pytest.mark.parametrize("scheme", ["postgres://", "postgresql://"])
+def test_railways_url_spellings_reach_postgres_from_the_api_and_the_tools(
+    make_client: Callable[..., TestClient],
+    postgres: PostgresCluster,
+    passenger: dict[str, Any],
+    scheme: str,
+) -> None:
+    """Railway's DATABASE_URL has no driver in it: the writer (psycopg) and the SQLAlchemy
+    engines of the report and the migrations must both read it as psycopg 3."""
+    postgres.reset_store()
+    url = scheme + postgres.url.split("://", 1)[1]
+    client = make_client(PREDICTION_STORE_URL=url)
+    assert client.post("/api/v1/predict", json={"inputs": [passenger]}).status_code == 200
+    client.__exit__(None, None, None)  # writes what is queued
+    assert postgres.count_rows() == 1
+    engine = open_engine(url)
+    try:
+        with engine.connect() as connection:
+            assert connection.dialect.driver == "psycopg"
+            assert connection.execute(sa.text("SELECT count(*) FROM predictions")).scalar() == 1
+    finally:
+        engine.dispose()
