@@ -13,11 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
+from live_server import serve
 from postgres_cluster import PostgresCluster
 from test_api_store import metric_value, stored_rows, wait_until
 
@@ -227,3 +229,22 @@ def test_a_sqlite_store_that_cannot_be_upgraded_is_retried_sparingly_and_loses_n
     assert len(upgrades) == 2
     assert metric_value(client, "titanic_api_store_schema_current") == 1
     client.__exit__(None, None, None)
+
+
+def test_a_stop_signal_to_the_servers_group_during_the_sqlite_upgrade_loses_no_row(
+    tmp_path: Path, passenger: dict[str, Any]
+) -> None:
+    """The first write to a new SQLite store runs `titanic-store upgrade` as a child process; a
+    SIGTERM to the server's whole process group (as a supervisor or Ctrl-C sends it) arrives
+    while it runs. The upgrade finishes and the queued row is written before the process ends."""
+    url = f"sqlite:///{tmp_path}/new/predictions.sqlite3"
+    with serve(env={"PREDICTION_STORE_URL": url}) as server:
+        answer = httpx.post(
+            f"{server.base_url}/api/v1/predict", json={"inputs": [passenger]}, timeout=30
+        )
+        assert answer.status_code == 200
+        time.sleep(0.2)  # the writer's first flush (25 ms) has started the upgrade
+        server.stop()  # SIGTERM to the process group
+        log = server.output()
+    assert "prediction store closed: 1 rows written, 0 quarantined, 0 dropped" in log, log[-3000:]
+    assert len(stored_rows(url)) == 1

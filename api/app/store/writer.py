@@ -387,17 +387,25 @@ class PredictionWriter:
         metrics.STORE_SCHEMA_CURRENT.set(1)
 
     def _upgrade_sqlite(self) -> None:
-        """`titanic-store upgrade` in a child process: Alembic is not loaded into this one."""
+        """`titanic-store upgrade` in a child process: Alembic is not loaded into this one. The
+        child has a session of its own: a signal to the server's process group (Ctrl-C, a
+        supervisor's stop) must not cut it short while the writer drains the queue."""
         command = [sys.executable, "-m", "titanic_store.cli", "upgrade"]
         environment = {**os.environ, "PREDICTION_STORE_URL": self.url}
         try:
             done = subprocess.run(
-                command, env=environment, capture_output=True, text=True, timeout=UPGRADE_TIMEOUT_S
+                command,
+                env=environment,
+                capture_output=True,
+                text=True,
+                timeout=UPGRADE_TIMEOUT_S,
+                start_new_session=True,
             )
         except (OSError, subprocess.TimeoutExpired) as error:
             raise statements.SchemaBehindError(f"titanic-store upgrade: {error}") from error
         if done.returncode != 0:  # its last line: the driver's or Alembic's message, no URL
-            said = (done.stderr.strip().splitlines() or ["no message"])[-1][:300]
+            said = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+            said = said[:300]
             raise statements.SchemaBehindError(f"titanic-store upgrade failed: {said}")
         logger.info("prediction store: {said}", said=done.stdout.strip())
 
