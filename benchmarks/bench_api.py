@@ -225,20 +225,22 @@ def median_import_time(code: str, repeats: int = 3) -> float:
     return statistics.median(runs)
 
 
-COLD_START_TARGETS = {  # name: (kind for `start`, ASGI app, health path)
-    "app": ("app", "app.main:app", "/api/v1/health"),
-    "echo": ("echo", "echo_app:app", "/health"),
-    "idioms echo": ("echo", "echo_idioms_app:app", "/health"),
+ColdStartTarget = tuple[str, str, str, Path]  # kind for `start`, ASGI app, health path, api/
+COLD_START_TARGETS: dict[str, ColdStartTarget] = {
+    "app": ("app", "app.main:app", "/api/v1/health", API_DIR),
+    "echo": ("echo", "echo_app:app", "/health", API_DIR),
+    "idioms echo": ("echo", "echo_idioms_app:app", "/health", API_DIR),
 }
 
 
-def cold_starts(repeats: int, log: Path) -> dict[str, list[float]]:
-    """Process start -> first 200 of each of COLD_START_TARGETS, in turns so drift hits all
-    alike."""
-    times: dict[str, list[float]] = {name: [] for name in COLD_START_TARGETS}
+def cold_starts(
+    repeats: int, log: Path, targets: dict[str, ColdStartTarget] = COLD_START_TARGETS
+) -> dict[str, list[float]]:
+    """Process start -> first 200 of each target, in turns so drift hits all alike."""
+    times: dict[str, list[float]] = {name: [] for name in targets}
     for _ in range(repeats):
-        for name, (kind, app, health) in COLD_START_TARGETS.items():
-            with start(kind, app, health, log) as server:
+        for name, (kind, app, health, api_dir) in targets.items():
+            with start(kind, app, health, log, api_dir=api_dir) as server:
                 times[name].append(server.healthy_after_s)
     return times
 
@@ -527,18 +529,13 @@ def before_after(before_api: Path, seconds: float, rounds: int, log: Path) -> No
             )
     for label, values in ratios.items():
         print(f"median {label}: {statistics.median(values):.1%}")
-    apis = {"echo": API_DIR, "before": before_api, "after": API_DIR}
-    starts: dict[str, list[float]] = {name: [] for name in names}
-    for index in range(rounds):  # in turns; each start gets a SQLite file of its own
-        for name in names:
-            kind, app, health = COLD_START_TARGETS["echo" if name == "echo" else "app"]
-            store = (
-                {}
-                if name == "echo"
-                else {"PREDICTION_STORE_URL": f"sqlite:///{log.parent}/{name}{index}.sqlite3"}
-            )
-            with start(kind, app, health, log, api_dir=apis[name], **store) as server:
-                starts[name].append(server.healthy_after_s)
+    app = COLD_START_TARGETS["app"]
+    targets = {
+        "echo": COLD_START_TARGETS["echo"],
+        "before": (*app[:3], before_api),
+        "after": app,
+    }
+    starts = cold_starts(rounds, log, targets)
     medians = {name: statistics.median(times) for name, times in starts.items()}
     print(
         f"cold starts, process start -> first 200 (median of {rounds}): "
