@@ -5,6 +5,8 @@ the echo and so hides how much each adds. Here each ASGI app is called directly 
 lifespan run first, as uvicorn runs it), so the figures are the app's own cost per request:
 
 - the echo (benchmarks/echo_app.py): FastAPI's floor, parsing the same body;
+- the idioms echo (benchmarks/echo_idioms_app.py): the same echo behind the service's FastAPI
+  idioms (routers, Depends, response_model), so the gap to the echo is what those cost;
 - the app with the prediction store off: what our middleware, validation, scoring and metrics add;
 - the app with the SQLite store on: what recording adds, the writer thread's work included (it
   runs in the same process and needs the same GIL).
@@ -104,6 +106,7 @@ async def _cost(app: Any, path: str, requests: int) -> float:
 
 TARGETS = {  # label: (module, path, PREDICTION_STORE_URL)
     "echo (FastAPI's floor)": ("echo_app", "/echo", "off"),
+    "idioms echo": ("echo_idioms_app", "/api/v1/echo", "off"),
     "app, store off": ("app.main", "/api/v1/predict", "off"),
     "app, store on (SQLite)": (
         "app.main",
@@ -156,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for _ in range(args.rounds):  # in turns, so a noisy moment hits every target alike
         for prefix, api_dir in checkouts.items():
             for label in TARGETS:
-                if prefix and label.startswith("echo"):
+                if prefix and "echo" in label:
                     continue
                 cost = _measure(label, args.requests, api_dir)
                 runs.setdefault(prefix + label, []).append(cost)
