@@ -2,10 +2,11 @@
 PYTHON ?= python3.11
 VENV := .venv
 TOX := $(VENV)/bin/tox
-# Caches stay inside the clone; installs compile bytecode so imports are fast from the first run.
+# Caches stay inside the clone. Installs compile no bytecode: Python writes it on first import, for
+# what runs (a PYTHONDONTWRITEBYTECODE in the shell would make every run compile its imports again).
 export UV_CACHE_DIR := $(CURDIR)/.cache/uv
 export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
-export UV_COMPILE_BYTECODE := 1
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: test train build bench clean index index-stop publish run venv deploy-api java monitor postgres-bin \
 	chromium system-deps index-url
