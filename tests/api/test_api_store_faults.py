@@ -21,6 +21,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from test_api_store import stored_rows, wait_until
 
 from titanic_model import contract, make_prediction
+from titanic_store import connection as db
 from titanic_store import statements
 from titanic_store.engine import open_engine
 from titanic_store.schema import upgrade
@@ -223,3 +224,48 @@ def test_a_connection_lost_after_its_commit_writes_the_rows_once(
     assert len(stored) == 12, [(row["request_id"], row["row_index"]) for row in stored]
     assert sum(row["prediction_id"] is None for row in stored) == 3
     assert quarantined_rows(store_url) == []
+
+
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+def test_rows_whose_commit_is_unanswered_at_shutdown_are_counted_in_doubt_not_dropped(
+    make_client: Callable[..., TestClient],
+    store_url: str,
+    passenger: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PostgreSQL carries out a COMMIT it has received even when the client stopped waiting for
+    the answer (a hung server that resumes after the API has shut down). Here every commit of
+    predictions goes through and its answer is lost, up to the shutdown timeout: the rows are
+    stored, so they must be counted in doubt, not dropped (SQLite's commit is local: no doubt)."""
+    inserting: list[str] = []
+
+    def noting(insert: Callable[..., None]) -> Callable[..., None]:
+        def note_then_insert(cursor: Any, backend: str, rows: Any) -> None:
+            inserting.append(backend)
+            insert(cursor, backend, rows)
+
+        return note_then_insert
+
+    real_in_transaction = db.in_transaction
+
+    def commit_then_lose_the_answer(connection: Any, work: Callable[[Any], Any]) -> Any:
+        inserting.clear()
+        result = real_in_transaction(connection, work)
+        if inserting:
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+        return result
+
+    for name in ("insert_predictions", "insert_predictions_unless_committed"):
+        monkeypatch.setattr(statements, name, noting(getattr(statements, name)))
+    monkeypatch.setattr(db, "in_transaction", commit_then_lose_the_answer)
+    client = make_client(PREDICTION_STORE_URL=store_url, STORE_SHUTDOWN_TIMEOUT_S=2)
+    answers = [post(client, [passenger] * 3 + [{**passenger, "age": -5}]) for _ in range(3)]
+    writer = client.app.state.prediction_store  # type: ignore[attr-defined]
+    wait_until(lambda: metric_sum(client, "titanic_api_store_up") == 0)  # an answer was lost
+    client.__exit__(None, None, None)
+
+    assert [answer.status_code for answer in answers] == [200] * 3
+    stored = len(stored_rows(store_url))
+    counts = (writer.written_rows, writer.quarantined_rows, writer.dropped_rows)
+    assert stored == 12, counts
+    assert (writer.in_doubt_rows, *counts) == (12, 0, 0, 0)

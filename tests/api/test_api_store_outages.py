@@ -17,16 +17,17 @@ from titanic_release.servers import memory_mib
 
 PREDICT = "/api/v1/predict"
 CLOSING_LINE = re.compile(
-    r"prediction store closed: (\d+) rows written, (\d+) quarantined, (\d+) dropped"
+    r"prediction store closed: (\d+) rows written, (\d+) quarantined, (\d+) dropped, "
+    r"(\d+) in doubt"
 )
 
 
-def closing_counts(log: str) -> tuple[int, int, int]:
-    """(written, quarantined, dropped) from the server's last store line."""
+def closing_counts(log: str) -> tuple[int, int, int, int]:
+    """(written, quarantined, dropped, in doubt) from the server's last store line."""
     match = CLOSING_LINE.findall(log)
     assert match, log[-2000:]
-    written, quarantined, dropped = (int(value) for value in match[-1])
-    return written, quarantined, dropped
+    written, quarantined, dropped, in_doubt = (int(value) for value in match[-1])
+    return written, quarantined, dropped, in_doubt
 
 
 def wait_for(condition: Any, seconds: float) -> float:
@@ -70,11 +71,11 @@ def test_a_hung_postgres_drops_only_what_the_bound_forces_and_shutdown_is_bounde
             shutdown_s = time.monotonic() - stopping
             log = server.output()
     answered = warm.rows_answered + hung.rows_answered
-    written, quarantined, dropped = closing_counts(log)
+    written, quarantined, dropped, in_doubt = closing_counts(log)
     stored = postgres.count_rows()
     print(
-        f"hung: answered {answered}, stored {stored}, dropped {dropped}, mid-outage {mid}, "
-        f"shutdown {shutdown_s:.1f} s"
+        f"hung: answered {answered}, stored {stored}, dropped {dropped}, in doubt {in_doubt}, "
+        f"mid-outage {mid}, shutdown {shutdown_s:.1f} s"
     )
     assert set(warm.statuses) == set(hung.statuses) == {200}, (warm.statuses, hung.statuses)
     assert mid["up"] == 0
@@ -82,8 +83,10 @@ def test_a_hung_postgres_drops_only_what_the_bound_forces_and_shutdown_is_bounde
     assert mid["queue_bytes"] > 0
     assert mid["last_write_age_seconds"] >= 5
     assert mid["dropped"] > 0  # the bound was reached: counted, not silent
-    assert stored == written
-    assert stored + quarantined + dropped == answered, log[-3000:]
+    # A commit sent just before the hang is carried out when the database resumes, after the
+    # API gave up on it: its rows are counted in doubt, and may or may not be stored.
+    assert written <= stored <= written + in_doubt, (written, stored, in_doubt)
+    assert written + quarantined + dropped + in_doubt == answered, log[-3000:]
     assert "queue full" in log
     assert "not stored (shutdown timeout)" in log
     assert shutdown_s < 5 + 3  # STORE_SHUTDOWN_TIMEOUT_S, plus uvicorn's own stop
@@ -108,7 +111,7 @@ def test_a_postgres_that_hangs_then_resumes_loses_nothing(
         wait_for(lambda: scraped(server.base_url, "titanic_api_store_queue_rows") == 0, 30)
         server.stop()
         log = server.output()
-    written, quarantined, dropped = closing_counts(log)
+    written, quarantined, dropped, in_doubt = closing_counts(log)
     print(
         f"hang and resume: answered {outcome.rows_answered}, written {written}, "
         f"recovered {recovered_s:.1f} s after SIGCONT"
@@ -116,7 +119,7 @@ def test_a_postgres_that_hangs_then_resumes_loses_nothing(
     assert set(outcome.statuses) == {200}, outcome.statuses
     assert "prediction store unavailable" in log
     assert "reachable again" in log
-    assert (quarantined, dropped) == (0, 0)
+    assert (quarantined, dropped, in_doubt) == (0, 0, 0)
     assert postgres.count_rows() == written == outcome.rows_answered
 
 

@@ -86,6 +86,11 @@ STORE_ROWS_DROPPED = Counter(
 )
 for _reason in ("queue_full", "shutdown_timeout", "unstorable"):
     STORE_ROWS_DROPPED.labels(reason=_reason)  # every reason shows, at 0 until it happens
+STORE_ROWS_IN_DOUBT = Counter(
+    "titanic_api_store_rows_in_doubt_total",
+    "Answered rows whose commit was sent and not answered before shutdown (PostgreSQL): stored "
+    "if it went through",
+)
 MODEL_INFO = Gauge(
     "titanic_model_info", "The model package version serving", ["version"], multiprocess_mode="max"
 )

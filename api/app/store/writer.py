@@ -2,10 +2,12 @@
 
 It writes two kinds of rows: the predictions answered (app/store/records.py) and the outcomes
 clients report for them (app/api/routes/outcomes.py). Every queued row ends in exactly one of
-three counts, each with a metric and a log line:
+four counts, each with a metric and a log line:
 written; quarantined (the database refused the row even alone: it is kept aside with the
 reason); dropped (queue full while the database was unreachable, or still queued when shutdown
-ran out of time).
+ran out of time); in doubt (PostgreSQL only: shutdown came while the commit of its batch had been
+sent and not answered, so the row is stored if that commit went through when the database
+answered, which the process no longer learns).
 
 - The request path reserves room before scoring (`reserve`) and queues the stored rows after
   (`add`): while the database is reachable a request that does not fit is shed with 503 before
@@ -121,6 +123,7 @@ class PredictionWriter:
         self.written_rows = 0
         self.quarantined_rows = 0
         self.dropped_rows = 0
+        self.in_doubt_rows = 0
         self._lock = threading.Lock()
         self._pending: list[StoredRow] = []
         self._pending_outcomes: list[OutcomeRow] = []
@@ -132,6 +135,9 @@ class PredictionWriter:
         self._reserved_rows = 0  # requests being scored that will queue their rows
         self._reachable = True  # False from a failed attempt until the next write succeeds
         self._attempt_started: float | None = None  # when the attempt under way began
+        self._commit_sent = False  # the attempt under way got past its statements to the commit
+        self._attempt_rows = 0  # the prediction rows of the attempt under way
+        self._doubtful_rows = 0  # rows of the batch being retried whose commit may have gone in
         self._last_attempt_s = 0.0  # how long the last good attempt took
         self._abandoned = False  # set by `close` when the thread outlived the shutdown timeout
         self._last_write = time.monotonic()
@@ -262,18 +268,23 @@ class PredictionWriter:
                 self._abandoned = True
                 lost, self._queued_rows, self._queued_bytes = self._queued_rows, 0, 0
                 self._pending, self._pending_outcomes = [], []
-            self._drop(lost, "shutdown_timeout")
+                doubtful = self._doubtful_rows
+                if self._commit_unanswered() and self._attempt_started is not None:
+                    doubtful = self._attempt_rows  # blocked waiting for its commit's answer
+            self._count_in_doubt(doubtful)
+            self._drop(lost - doubtful, "shutdown_timeout")
         else:
             db.close(self._connection)
         db.close(self._reader)
         self.publish_metrics()
         logger.info(
             "prediction store closed: {written} rows written, {quarantined} quarantined, "
-            "{dropped} dropped; {outcomes} outcomes written",
+            "{dropped} dropped, {in_doubt} in doubt; {outcomes} outcomes written",
             written=self.written_rows,
             outcomes=self.written_outcomes,
             quarantined=self.quarantined_rows,
             dropped=self.dropped_rows,
+            in_doubt=self.in_doubt_rows,
         )
 
     # The writer thread -----------------------------------------------------------------------
@@ -311,7 +322,13 @@ class PredictionWriter:
                 insert = statements.insert_predictions_unless_committed
             else:
                 insert = statements.insert_predictions
+            self._attempt_rows = len(chunk) if table == "predictions" else 0
             error, outage = self._attempt(partial(insert, backend=self.backend, rows=chunk))
+            self._attempt_rows = 0
+            if not outage:  # the database answered: whether the chunk is stored is known
+                self._doubtful_rows = 0
+            elif self._commit_unanswered():
+                self._doubtful_rows = len(chunk) if table == "predictions" else 0
             if error is None:
                 work.popleft()
                 self._settle(len(chunk), size(chunk), "written", table=table)
@@ -325,7 +342,9 @@ class PredictionWriter:
                     )
                 if not self._pause(attempt):
                     rest = [row for chunk in work for row in chunk]
-                    self._settle(len(rest), size(rest), "shutdown_timeout")
+                    doubtful, self._doubtful_rows = self._doubtful_rows, 0  # the head chunk's
+                    self._settle(doubtful, size(rest[:doubtful]), "in_doubt")
+                    self._settle(len(rest) - doubtful, size(rest[doubtful:]), "shutdown_timeout")
                     return
                 attempt += 1
             elif len(chunk) == 1:
@@ -346,16 +365,33 @@ class PredictionWriter:
         with db.statement_deadline(connection, self.statement_timeout_s + 1.0):
             return db.in_transaction(connection, work)
 
+    def _commit_unanswered(self) -> bool:
+        """The attempt got as far as sending its commit, to a server that carries it out even
+        after the connection broke (SQLite's commit is in-process: it happened or it did not)."""
+        return self._commit_sent and self.backend != "sqlite"
+
+    def _marking_commit(self, work: Callable[[Any], Result]) -> Callable[[Any], Result]:
+        """`work`, then the mark that its commit is being sent: a connection lost after that may
+        have committed (the thread's own attempts only)."""
+
+        def then_commit(cursor: Any) -> Result:
+            result = work(cursor)
+            self._commit_sent = True
+            return result
+
+        return then_commit
+
     def _attempt(self, work: Callable[[Any], object]) -> tuple[Exception | None, bool]:
         """Run `work` in one transaction: (None, False), or the error and whether it is outage."""
         started = self._attempt_started = time.monotonic()
+        self._commit_sent = False
         try:
             if self._connection is None:
                 self._connection = self._connect()
             if not self._schema_ready:
                 self._prepare_schema()  # a failure here is the database's, never the rows'
                 self._schema_ready = True
-            self._in_transaction(self._connection, work)
+            self._in_transaction(self._connection, self._marking_commit(work))
         except Exception as error:  # the store must never take the service down
             outage = not self._schema_ready or db.is_outage(error, self._connection)
             if outage:
@@ -465,7 +501,8 @@ class PredictionWriter:
     def _settle(
         self, rows: int, size: int, outcome: str, label: str = "", table: str = "predictions"
     ) -> None:
-        """Rows leave the queue: written, quarantined, or dropped with `outcome` as the reason."""
+        """Rows leave the queue: written, quarantined, in doubt, or dropped with `outcome` as the
+        reason."""
         with self._lock:
             if self._abandoned:
                 return
@@ -482,8 +519,22 @@ class PredictionWriter:
         elif outcome == "quarantined":
             self.quarantined_rows += rows
             metrics.STORE_ROWS_QUARANTINED.labels(reason=label).inc(rows)
+        elif outcome == "in_doubt":
+            self._count_in_doubt(rows)
         else:
             self._drop(rows, outcome)
+
+    def _count_in_doubt(self, rows: int) -> None:
+        if not rows:
+            return
+        self.in_doubt_rows += rows
+        metrics.STORE_ROWS_IN_DOUBT.inc(rows)
+        logger.error(
+            "prediction store: {rows} rows in doubt (shutdown came before the database answered "
+            "their commit: they are stored if it went through); {total} in doubt so far",
+            rows=rows,
+            total=self.in_doubt_rows,
+        )
 
     def _drop(self, rows: int, reason: str) -> None:
         if not rows:
