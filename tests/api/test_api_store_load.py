@@ -72,6 +72,29 @@ def test_ctrl_c_under_load_stores_exactly_the_rows_answered(
     assert "0 dropped" in log
 
 
+def test_a_second_ctrl_c_still_writes_every_row_answered(
+    tmp_path: Path, bodies: list[dict[str, Any]]
+) -> None:
+    """A second SIGINT (an impatient operator, or a wrapper that relays the signal) makes uvicorn
+    skip the app's shutdown: the rows queued by then are written at interpreter exit all the
+    same, and the closing line is logged."""
+    url = f"sqlite:///{tmp_path}/predictions.sqlite3"
+    with serve(env={"PREDICTION_STORE_URL": url}) as server:
+
+        def interrupt_twice() -> None:
+            time.sleep(2)
+            server.process.send_signal(signal.SIGINT)
+            time.sleep(0.05)
+            server.process.send_signal(signal.SIGINT)
+
+        outcome = run_load(server.base_url, bodies, 4.0, during=interrupt_twice)
+        server.process.wait(timeout=30)
+        log = server.output()
+    assert outcome.statuses.get(200, 0) > 10, outcome.statuses
+    assert len(stored_rows(url)) == outcome.rows_answered, log[-2000:]
+    assert "0 dropped" in log
+
+
 def test_postgres_outage_loses_no_request_and_the_writer_recovers(
     postgres: PostgresCluster, bodies: list[dict[str, Any]]
 ) -> None:

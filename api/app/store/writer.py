@@ -34,6 +34,7 @@ The writer talks to the database through its driver alone (titanic_store.connect
 start-up they would otherwise dominate beyond FastAPI's own (docs/performance.md).
 """
 
+import atexit
 import json
 import os
 import subprocess
@@ -153,6 +154,7 @@ class PredictionWriter:
 
     def start(self) -> None:
         self._thread.start()
+        atexit.register(self.close)  # a forced exit (a second Ctrl-C) skips the lifespan's close
 
     # The request path ------------------------------------------------------------------------
 
@@ -260,6 +262,7 @@ class PredictionWriter:
 
     def close(self) -> None:
         """Write what is queued within the shutdown timeout; count and log what could not be."""
+        atexit.unregister(self.close)
         self._deadline = time.monotonic() + self.shutdown_timeout_s * SHUTDOWN_MARGIN
         self._stopping.set()
         self._thread.join(self.shutdown_timeout_s)
