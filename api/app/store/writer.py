@@ -136,9 +136,7 @@ class PredictionWriter:
         self._reserved_rows = 0  # requests being scored that will queue their rows
         self._reachable = True  # False from a failed attempt until the next write succeeds
         self._attempt_started: float | None = None  # when the attempt under way began
-        self._commit_sent = False  # the attempt under way got past its statements to the commit
-        self._attempt_rows = 0  # the prediction rows of the attempt under way
-        self._doubtful_rows = 0  # rows of the batch being retried whose commit may have gone in
+        self._doubtful_rows = 0  # rows of the head batch whose sent commit got no answer yet
         self._last_attempt_s = 0.0  # how long the last good attempt took
         self._abandoned = False  # set by `close` when the thread outlived the shutdown timeout
         self._last_write = time.monotonic()
@@ -271,9 +269,7 @@ class PredictionWriter:
                 self._abandoned = True
                 lost, self._queued_rows, self._queued_bytes = self._queued_rows, 0, 0
                 self._pending, self._pending_outcomes = [], []
-                doubtful = self._doubtful_rows
-                if self._commit_unanswered() and self._attempt_started is not None:
-                    doubtful = self._attempt_rows  # blocked waiting for its commit's answer
+                doubtful = self._doubtful_rows  # perhaps blocked waiting for its commit's answer
             self._count_in_doubt(doubtful)
             self._drop(lost - doubtful, "shutdown_timeout")
         else:
@@ -325,13 +321,13 @@ class PredictionWriter:
                 insert = statements.insert_predictions_unless_committed
             else:
                 insert = statements.insert_predictions
-            self._attempt_rows = len(chunk) if table == "predictions" else 0
-            error, outage = self._attempt(partial(insert, backend=self.backend, rows=chunk))
-            self._attempt_rows = 0
+            # SQLite's commit is in-process: it happened or it did not, never in doubt
+            at_stake = len(chunk) if table == "predictions" and self.backend != "sqlite" else 0
+            error, outage = self._attempt(
+                partial(insert, backend=self.backend, rows=chunk), at_stake=at_stake
+            )
             if not outage:  # the database answered: whether the chunk is stored is known
                 self._doubtful_rows = 0
-            elif self._commit_unanswered():
-                self._doubtful_rows = len(chunk) if table == "predictions" else 0
             if error is None:
                 work.popleft()
                 self._settle(len(chunk), size(chunk), "written", table=table)
@@ -368,33 +364,35 @@ class PredictionWriter:
         with db.statement_deadline(connection, self.statement_timeout_s + 1.0):
             return db.in_transaction(connection, work)
 
-    def _commit_unanswered(self) -> bool:
-        """The attempt got as far as sending its commit, to a server that carries it out even
-        after the connection broke (SQLite's commit is in-process: it happened or it did not)."""
-        return self._commit_sent and self.backend != "sqlite"
-
-    def _marking_commit(self, work: Callable[[Any], Result]) -> Callable[[Any], Result]:
-        """`work`, then the mark that its commit is being sent: a connection lost after that may
-        have committed (the thread's own attempts only)."""
+    def _doubtful_once_committing(
+        self, work: Callable[[Any], Result], at_stake: int
+    ) -> Callable[[Any], Result]:
+        """`work`, after which its commit is sent: from then on its `at_stake` rows are in doubt
+        until the database answers, since a server carries out a commit it received even after
+        the connection broke."""
 
         def then_commit(cursor: Any) -> Result:
             result = work(cursor)
-            self._commit_sent = True
+            self._doubtful_rows = at_stake
             return result
 
         return then_commit
 
-    def _attempt(self, work: Callable[[Any], object]) -> tuple[Exception | None, bool]:
-        """Run `work` in one transaction: (None, False), or the error and whether it is outage."""
+    def _attempt(
+        self, work: Callable[[Any], object], at_stake: int = 0
+    ) -> tuple[Exception | None, bool]:
+        """Run `work` in one transaction: (None, False), or the error and whether it is outage.
+        `at_stake`: the rows whose commit this is (see _doubtful_once_committing)."""
         started = self._attempt_started = time.monotonic()
-        self._commit_sent = False
         try:
             if self._connection is None:
                 self._connection = self._connect()
             if not self._schema_ready:
                 self._prepare_schema()  # a failure here is the database's, never the rows'
                 self._schema_ready = True
-            self._in_transaction(self._connection, self._marking_commit(work))
+            if at_stake:
+                work = self._doubtful_once_committing(work, at_stake)
+            self._in_transaction(self._connection, work)
         except Exception as error:  # the store must never take the service down
             outage = not self._schema_ready or db.is_outage(error, self._connection)
             if outage:
