@@ -8,7 +8,13 @@ import pytest
 
 from titanic_model import __version__, make_prediction
 from titanic_model.config import config
-from titanic_model.training.evaluation import classification_metrics, quality_gate_failures
+from titanic_model.training.evaluation import classification_metrics
+
+# The floor the model must reach on the held-out split, stated here and not read from the
+# config.yml it checks: lowering the config's gate must not lower this test's bar with it.
+# Set below the trained model's figures (docs/model.md) by a margin for a retrain's noise.
+QUALITY_FLOOR = {"roc_auc": 0.86, "accuracy": 0.80}
+BRIER_CEILING = 0.14
 
 
 def _valid_row_errors(result: dict[str, object]) -> None:
@@ -37,11 +43,13 @@ def test_dataframe_list_and_record_agree(held_out: pd.DataFrame) -> None:
     np.testing.assert_allclose(from_list["probabilities"], from_one, rtol=0, atol=0)
 
 
-def test_held_out_quality_meets_the_configured_gate(held_out: pd.DataFrame) -> None:
+def test_held_out_quality_meets_the_floor(held_out: pd.DataFrame) -> None:
     result = make_prediction(input_data=held_out)
     _valid_row_errors(result)
     metrics = classification_metrics(held_out[config.target], result["probabilities"])
-    assert quality_gate_failures(metrics, config.quality_gate) == []
+    for name, floor in QUALITY_FLOOR.items():
+        assert metrics[name] >= floor, (name, metrics[name])
+    assert metrics["brier"] <= BRIER_CEILING, metrics["brier"]
 
 
 def test_women_and_first_class_fare_better(passenger: dict[str, object]) -> None:

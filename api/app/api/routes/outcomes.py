@@ -8,15 +8,15 @@ has one is a conflict: the first label is kept. Accepted outcomes are queued to 
 store's writer, like predictions: nothing answered is lost on SIGTERM.
 """
 
-import secrets
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, HTTPException
+from fastapi import APIRouter, Body, Depends, HTTPException
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from app.api.deps import SettingsDep, StoreDep
+from app.api.bearer import BearerToken
+from app.api.deps import SettingsDep, StoreDep, require_json
 from app.core.config import API_V1_PREFIX
 from app.schemas.errors import MessageResponse
 from app.schemas.outcomes import Outcome, OutcomeError, OutcomeItem, OutcomesResponse
@@ -24,6 +24,7 @@ from app.store.records import OutcomeRow
 from app.store.writer import PredictionWriter
 
 UNAVAILABLE = "the prediction store cannot be read now: retry shortly"
+OFF = "outcomes are off: set OUTCOMES_TOKEN and keep the store on"
 
 
 def _parsed(items: list[dict[str, Any]]) -> tuple[list[tuple[int, Outcome]], list[OutcomeError]]:
@@ -56,10 +57,12 @@ router = APIRouter(prefix=API_V1_PREFIX, tags=["outcomes"])
 @router.post(
     "/outcomes",
     response_model=OutcomesResponse,
+    dependencies=[Depends(require_json), Depends(BearerToken("OUTCOMES_TOKEN", off=OFF))],
     responses={
         401: {"model": MessageResponse, "description": "Missing or wrong bearer token"},
         404: {"model": MessageResponse, "description": "OUTCOMES_TOKEN or the store is off"},
         413: {"model": MessageResponse, "description": "More than MAX_BATCH_SIZE items"},
+        415: {"model": MessageResponse, "description": "A Content-Type other than JSON"},
         503: {"model": MessageResponse, "description": "Store unreadable or queue full"},
     },
 )
@@ -67,15 +70,10 @@ async def record_outcomes(
     items: Annotated[list[OutcomeItem], Body(min_length=1)],
     settings: SettingsDep,
     store: StoreDep,
-    authorization: Annotated[str, Header(include_in_schema=False)] = "",
 ) -> OutcomesResponse:
     """Outcomes by prediction id; each item is stored, a duplicate, a conflict or an error."""
-    token = settings.OUTCOMES_TOKEN.get_secret_value() if settings.OUTCOMES_TOKEN else ""
-    if not token or store is None:
-        raise HTTPException(404, "outcomes are off: set OUTCOMES_TOKEN and keep the store on")
-    scheme, _, sent = authorization.strip().partition(" ")
-    if scheme.lower() != "bearer" or not secrets.compare_digest(sent.strip(), token):
-        raise HTTPException(401, "a valid bearer token is required", {"WWW-Authenticate": "Bearer"})
+    if store is None:
+        raise HTTPException(404, OFF)
     if len(items) > settings.MAX_BATCH_SIZE:
         raise HTTPException(413, f"at most {settings.MAX_BATCH_SIZE} items per request")
     valid, errors = _parsed(items)

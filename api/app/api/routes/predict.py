@@ -11,10 +11,10 @@ Room in that queue is reserved before scoring: a request the store could not tak
 import time
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException
 from starlette.concurrency import run_in_threadpool
 
-from app.api.deps import SettingsDep, StoreDep
+from app.api.deps import SettingsDep, StoreDep, require_json
 from app.core import metrics
 from app.core.config import API_V1_PREFIX
 from app.core.logging import REQUEST_ID
@@ -41,19 +41,6 @@ def answer(
     ids = prediction_ids(result)
     recorded = stored_rows(time.time(), request_id, rows, result, ids) if record else []
     return {**result, "ids": ids}, recorded
-
-
-async def require_json(request: Request) -> None:
-    """A body sent as another media type (text/plain, a form) is refused for its type, before
-    its content is read: otherwise it would be refused as "not a valid dictionary"."""
-    content_type = request.headers.get("content-type", "no Content-Type")
-    media_type = content_type.partition(";")[0].strip().lower()
-    if media_type != "application/json" and not media_type.endswith("+json"):
-        raise HTTPException(
-            status_code=415,
-            detail=f"the body must be JSON sent as Content-Type: application/json, "
-            f"not {content_type[:100]}",
-        )
 
 
 router = APIRouter(prefix=API_V1_PREFIX, tags=["predict"])
