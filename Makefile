@@ -10,7 +10,7 @@ unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: test train build bench clean index index-stop publish run venv deploy-api java monitor postgres-bin \
 	chromium system-deps index-url
-.PHONY: image image-tools index-published image-smoke retrain
+.PHONY: image image-tools index-published image-smoke retrain rehearse
 
 # tox, tox-uv and all they pull in come from the lock (constraints.txt), so every machine runs
 # the same tox; a changed lock reinstalls them. A .venv that is not a directory (such as the PEP 832
@@ -29,23 +29,32 @@ $(VENV)/.ready: constraints.txt
 	@echo "$(VENV) holds (pinned by constraints.txt): $$($(VENV)/bin/python -m pip freeze --all | tr '\n' ' ')"
 	touch $@
 
-## make test: everything CI checks (lint/types, package, API, end-to-end, differential, Spark,
-## image),
-## after make system-deps; ends with a summary naming skipped suites and tests (titanic_release.test_summary;
-## under CI=true a suite that did not run fails)
-# The envs of make test whose pytest writes reports/junit/<env>.xml (all but checks).
-JUNIT_SUITES := test_ci test_package test_app test_monitor e2e differential test_spark test_image
-TEST_ENVS := checks,test_ci,test_package,test_app,test_monitor,e2e,differential,test_spark,test_image
-# The envs are first set up three at a time (downloads and installs, no test: a fresh clone's
-# installs wait mostly on the network), then run one after another, so that no test shares the
-# two cores with another suite. A failed set-up shows itself again, in full, in the run.
+## make test: everything CI checks, as CI runs it: the pipeline rehearsal (make rehearse: every run
+## command of .circleci/config.yml, verbatim, in job order, against local stand-ins) and the image
+## suite, after make system-deps; ends with a summary naming skipped suites and tests and the
+## commands not rehearsed (titanic_release.test_summary; under CI=true a suite that did not run fails)
+# The envs whose pytest writes reports/junit/<env>.xml: the config's test jobs (run by the
+# rehearsal), the rehearsal itself and the image suite.
+JUNIT_SUITES := test_ci test_package test_app test_monitor e2e differential test_spark rehearse test_image
+# Every env the rehearsal and the image suite use, set up first three at a time (downloads and
+# installs, no test: a fresh clone's installs wait mostly on the network); the run then goes one
+# command after another, so that no test shares the two cores with another suite.
+SETUP_ENVS := checks,test_ci,test_package,test_app,test_monitor,e2e,differential,test_spark,rehearse,publish_model,image,smoke,monitor,retrain,test_image
 test: $(VENV)/.ready system-deps
 	@rm -rf reports/junit
-	@$(TOX) run-parallel -e $(TEST_ENVS) --notest --parallel 3 --parallel-no-spinner -q || true
-	@$(TOX) run -e $(TEST_ENVS); \
+	@$(TOX) run-parallel -e $(SETUP_ENVS) --notest --parallel 3 --parallel-no-spinner -q || true
+	@$(TOX) run -e rehearse,test_image; \
 	tox_status=$$?; \
 	PYTHONPATH=release/src $(PYTHON) -m titanic_release.test_summary --junit-dir reports/junit $(JUNIT_SUITES); \
 	summary_status=$$?; exit $$(( tox_status ? tox_status : summary_status ))
+
+## make rehearse: the CircleCI pipeline here: each run command of .circleci/config.yml, verbatim, in
+## job order, with a fresh local index for Gemfury, a throwaway PostgreSQL for the production
+## store, podman on a local Debian base for Docker, a stand-in Railway CLI serving the built image
+## as API_URL; one line per command (job, result, seconds, command), the table in
+## reports/rehearsal.txt; the few commands that cannot run here are listed with their reason
+rehearse: $(VENV)/.ready system-deps
+	$(TOX) run -e rehearse
 
 ## make train: train the model for the current VERSION
 train: $(VENV)/.ready
@@ -117,9 +126,11 @@ index-published: index
 ## the index (a build secret) is PIP_EXTRA_INDEX_URL, else the local one (started, published to);
 ## its id and the SBOM of its Python environment go to reports/image/. BASE_IMAGE=local builds on
 ## a local Debian bookworm base (debootstrap, cached in .cache/local-base/), BASE_IMAGE=IMAGE on IMAGE.
+## NO_CACHE=1 builds every step again (the install and its provenance check included).
 BASE_IMAGE ?=
+NO_CACHE ?=
 image: $(if $(PIP_EXTRA_INDEX_URL),$(VENV)/.ready,index-published)
-	$(TOX) run -q -e image -- $(if $(BASE_IMAGE),--base $(BASE_IMAGE))
+	$(TOX) run -q -e image -- $(if $(BASE_IMAGE),--base $(BASE_IMAGE)) $(if $(NO_CACHE),--no-cache)
 
 ## make image-smoke: `make image`'s image started by docker (a real runtime), healthy by its own
 ## HEALTHCHECK, `tox -e smoke` against it from a container in its network, stopped by SIGTERM
@@ -198,7 +209,8 @@ postgres-bin:
 ## It first sets the service's RELEASE_ID (the commit; health reports it) without redeploying, then
 ## `up --ci` streams the build log and fails when the build fails; CircleCI then waits for that
 ## release with `tox -e smoke -- --url "$$API_URL" --expected-release "$$CIRCLE_SHA1" --wait 300`.
-RAILWAY_CLI := .cache/railway-cli/node_modules/.bin/railway
+# RAILWAY_CLI from the environment: the pipeline rehearsal gives its stand-in (tests/rehearsal).
+RAILWAY_CLI ?= .cache/railway-cli/node_modules/.bin/railway
 RELEASE_ID ?= $(or $(CIRCLE_SHA1),$(shell git rev-parse HEAD))
 deploy-api:
 	@test -n "$$RAILWAY_TOKEN" || { echo "deploy-api: RAILWAY_TOKEN is not set" >&2; exit 1; }

@@ -7,7 +7,7 @@ can start containers on this project's machines). A loopback index is reached th
 network. After the build, the image's id and a CycloneDX SBOM of its Python environment are
 written to reports/image/.
 
-    python -m titanic_release.image [--base local|IMAGE]   # index: $PIP_EXTRA_INDEX_URL or local
+    python -m titanic_release.image [--base local|IMAGE] [--no-cache]   # index: $PIP_EXTRA_INDEX_URL or local
 """
 
 from __future__ import annotations
@@ -94,12 +94,11 @@ def build_image(
     tag: str,
     base: str | None = None,
     use_cache: bool = True,
-    context_env: Mapping[str, str] | None = None,
 ) -> BuiltImage:
     """Build api/Dockerfile as `tag`, the index given as a build secret; raises CommandError
     (credentials masked) when the build fails, also when its install check refuses the model.
     Without the cache every step runs again, the install and its check included."""
-    env = {**(context_env if context_env is not None else os.environ), "DOCKER_BUILDKIT": "1"}
+    env = {**os.environ, "DOCKER_BUILDKIT": "1"}
     with tempfile.TemporaryDirectory(prefix="titanic-image-") as tmp:
         secret_file = Path(tmp) / SECRET_ID
         descriptor = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -137,6 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="",
         help=f"BASE_IMAGE: `{LOCAL_BASE}` for the local Debian base; default: the Dockerfile's",
     )
+    parser.add_argument("--no-cache", action="store_true", help="build every step again")
     args = parser.parse_args(argv)
     try:
         engine = container_engine()
@@ -149,14 +149,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         base = ensure_local_base(engine) if args.base == LOCAL_BASE else args.base or None
         on = base or "the Dockerfile's base"
         print(f"Building {tag} with {engine} from {shown_url(index_url)} on {on}")
-        built = build_image(index_url, engine=engine, tag=tag, base=base)
+        built = build_image(index_url, engine=engine, tag=tag, base=base, use_cache=not args.no_cache)
         OUT_DIR.mkdir(parents=True, exist_ok=True)
         (OUT_DIR / "image-id").write_text(built.image_id + "\n", encoding="utf-8")
+        (OUT_DIR / "build.log").write_text(built.output, encoding="utf-8")
         sbom = write_sbom(engine, built.tag, OUT_DIR / "sbom.cdx.json")
     except (CommandError, SbomError) as error:
         print(f"make image: {error}", file=sys.stderr)
         return 1
-    print(f"Image id in {OUT_DIR / 'image-id'}, SBOM of its Python environment in {sbom}")
+    print(f"Image id and build log in {OUT_DIR}/, SBOM of its Python environment in {sbom}")
     print(built.tag)
     return 0
 
