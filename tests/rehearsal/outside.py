@@ -1,13 +1,13 @@
 """The outside world of the pipeline, stood in for by real local components.
 
-| CircleCI sees              | the rehearsal gives it                                            |
-|----------------------------|-------------------------------------------------------------------|
-| Gemfury (TWINE_*, PIP_EXTRA_INDEX_URL) | a fresh authenticated local index (pypiserver)         |
-| the production store (PREDICTION_STORE_URL, PREDICTION_STORE_READONLY_URL) | a throwaway PostgreSQL at the newest schema, holding traffic and outcomes sent through the real API, as production had them before this merge |
-| remote Docker, Docker Hub's python image | podman, on the local Debian base (BASE_IMAGE=local) |
-| Railway (RAILWAY_TOKEN, the `railway` CLI) | railway_standin.py: serves the image the image job built, under chroot |
-| API_URL                    | that service's loopback URL                                       |
-| CircleCI's own variables   | CI, CIRCLECI, CIRCLE_SHA1 (this commit), CIRCLE_BRANCH=main        |
+- Gemfury (TWINE_*, PIP_EXTRA_INDEX_URL): a fresh authenticated local index (pypiserver).
+- The production store (PREDICTION_STORE_URL, PREDICTION_STORE_READONLY_URL): a throwaway
+  PostgreSQL at the newest schema, holding traffic and outcomes sent through the real API, as
+  production had them before this merge.
+- Remote Docker and Docker Hub's python image: podman on the local Debian base (BASE_IMAGE=local).
+- Railway (RAILWAY_TOKEN, the `railway` CLI): railway_standin.py, serving the image the image job
+  built under chroot; API_URL is that service's loopback URL.
+- CircleCI's own variables: CI, CIRCLECI, CIRCLE_SHA1 (this commit), CIRCLE_BRANCH=main.
 """
 
 import os

@@ -25,8 +25,17 @@ def test_a_misspelled_tox_env_in_a_copy_of_the_config_fails_the_rehearsal(tmp_pa
     broken.write_text(yaml.safe_dump(config), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", str(HERE / "test_pipeline.py"), "-p", "no:cacheprovider",
-         "--circleci-config", str(broken), "-q"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(HERE / "test_pipeline.py"),
+            "-p",
+            "no:cacheprovider",
+            "--circleci-config",
+            str(broken),
+            "-q",
+        ],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,

@@ -7,7 +7,8 @@ can start containers on this project's machines). A loopback index is reached th
 network. After the build, the image's id and a CycloneDX SBOM of its Python environment are
 written to reports/image/.
 
-    python -m titanic_release.image [--base local|IMAGE] [--no-cache]   # index: $PIP_EXTRA_INDEX_URL or local
+    python -m titanic_release.image [--base local|IMAGE] [--no-cache]
+    # the index: $PIP_EXTRA_INDEX_URL, else the local one
 """
 
 from __future__ import annotations
@@ -149,7 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         base = ensure_local_base(engine) if args.base == LOCAL_BASE else args.base or None
         on = base or "the Dockerfile's base"
         print(f"Building {tag} with {engine} from {shown_url(index_url)} on {on}")
-        built = build_image(index_url, engine=engine, tag=tag, base=base, use_cache=not args.no_cache)
+        built = build_image(
+            index_url, engine=engine, tag=tag, base=base, use_cache=not args.no_cache
+        )
         OUT_DIR.mkdir(parents=True, exist_ok=True)
         (OUT_DIR / "image-id").write_text(built.image_id + "\n", encoding="utf-8")
         (OUT_DIR / "build.log").write_text(built.output, encoding="utf-8")
