@@ -187,10 +187,13 @@ def test_the_install_refusal_is_the_one_verify_install_prints(tmp_path: Path) ->
 
 def test_the_held_out_metrics_are_what_evaluate_prints() -> None:
     text = (DOCS / "model.md").read_text(encoding="utf-8")
+    # model_package/README.md's command as printed, with this env's titanic-model on PATH
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
     evaluated = subprocess.run(
-        [str(Path(sys.executable).with_name("titanic-model")), "evaluate"],
+        ["bash", "-c", "titanic-model evaluate"],
         capture_output=True,
         text=True,
+        env={**os.environ, "PATH": path},
         timeout=300,
         check=True,
     )

@@ -1,0 +1,120 @@
+"""Every shell command the pages tell a reader to run is accounted for, in exactly one way:
+
+(a) run here, exactly as printed, by tests/ci/test_doc_commands_run.py (its RUN_HERE);
+(b) run exactly as printed by another test, named in RUN_ELSEWHERE: that test's source holds the
+    command's text, or (the `curl` examples) test_doc_examples.py reads it from the page;
+(c) marked on the page as not run by the tests, with the reason (doc_commands.py shows how).
+
+A command in none of these, or in more than one, fails here with its page and line: so does a
+command added to a page later, until it is run or marked.
+"""
+
+import pytest
+from doc_commands import PAGES, Command, block_commands, marks, page_commands
+from test_doc_commands_run import RUN_HERE
+from test_doc_examples import curl_examples
+from titanic_release.project import REPO_ROOT
+
+# (b): page -> {command (its text without a trailing comment): the test that runs it}.
+RUN_ELSEWHERE = {
+    "README.md": {
+        "curl -s -X POST http://127.0.0.1:8001/api/v1/predict -H 'Content-Type: application/json' "
+        '\\\n  -d \'{"inputs": [{"pclass": 1, "sex": "female", "age": 29, "fare": '
+        '211.34, "embarked": "S"}]}\'': "tests/ci/test_doc_examples.py",
+    },
+    "model_package/README.md": {"titanic-model evaluate": "tests/ci/test_doc_examples.py"},
+    "docs/api.md": {
+        "curl -s http://127.0.0.1:8001/api/v1/health": "tests/ci/test_doc_examples.py",
+        "curl -s -X POST http://127.0.0.1:8001/api/v1/predict -H 'Content-Type: application/json' "
+        '\\\n  -H \'X-Request-ID: my-trace-42\' \\\n  -d \'{"inputs": [{"pclass": 1, "sex": '
+        '"female", "age": 29, "fare": 211.34, "embarked": "S"},\n                  {"pclass": 4, '
+        '"sex": "male"}]}\'': "tests/ci/test_doc_examples.py",
+        "curl -s -w ' (HTTP %{http_code})' -X POST http://127.0.0.1:8001/api/v1/predict \\\n  "
+        '-H \'Content-Type: application/json\' -d \'{"inputs": [{"pclass": 1, "sex": "male"}'
+        ", 7]}'": "tests/ci/test_doc_examples.py",
+    },
+}
+
+
+ALL = [command for page in PAGES for command in page_commands(page)]
+
+
+def categories(command: Command) -> list[str]:
+    """Each way `command` is accounted for (exactly one is right)."""
+    found = []
+    if command.key in RUN_HERE.get(command.page, ()):
+        found.append("run here (tests/ci/test_doc_commands_run.py)")
+    elsewhere = RUN_ELSEWHERE.get(command.page, {}).get(command.key)
+    if elsewhere is not None:
+        source = (REPO_ROOT / elsewhere).read_text(encoding="utf-8")
+        page_text = (REPO_ROOT / command.page).read_text(encoding="utf-8")
+        from_page = elsewhere.endswith("test_doc_examples.py") and command.key in [
+            commands for commands, _ in curl_examples(page_text)
+        ]
+        assert command.key in source or from_page, f"{elsewhere} does not run: {command.text}"
+        found.append(f"run by {elsewhere}")
+    if command.marked is not None:
+        found.append(f"marked on the page: {command.marked}")
+    return found
+
+
+def test_the_pages_hold_about_a_hundred_commands() -> None:
+    assert len(ALL) >= 80
+    assert {command.page for command in ALL} >= {"README.md", "model_package/README.md"}
+
+
+@pytest.mark.parametrize("command", ALL, ids=lambda command: f"{command.page}:{command.line}")
+def test_every_command_is_run_or_marked_with_a_reason(command: Command) -> None:
+    found = categories(command)
+    assert len(found) == 1, (
+        f"{command.page}, line {command.line}: {command.text}\nis accounted for "
+        f"{len(found)} times: {found or 'not run by any test and not marked on the page'}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("page", "key"),
+    [(page, key) for table in (RUN_HERE, RUN_ELSEWHERE) for page in table for key in table[page]],
+)
+def test_every_listed_command_is_on_its_page(page: str, key: str) -> None:
+    assert key in [command.key for command in ALL if command.page == page]
+
+
+def test_commands_are_joined_as_bash_reads_them() -> None:
+    block = [
+        "# a comment",
+        "curl -s http://h/a \\",
+        '  -d \'{"x": 1,',
+        '       "y": 2}\'',
+        '# {"a": 1}',
+        "",
+        "make run   # it's a comment",
+    ]
+    assert block_commands(block, 10) == [
+        (11, 'curl -s http://h/a \\\n  -d \'{"x": 1,\n       "y": 2}\''),
+        (16, "make run   # it's a comment"),
+    ]
+
+
+def test_a_marker_names_its_commands_or_the_whole_block() -> None:
+    commands = [(1, "make bench"), (2, "git push -u origin x"), (3, "make test")]
+    assert marks("<!-- not run by the tests: a reason for all -->", commands) == {
+        1: "a reason for all",
+        2: "a reason for all",
+        3: "a reason for all",
+    }
+    comment = "<!-- not run by the tests:\n`make bench` 30 minutes\n`git push` leaves here\n-->"
+    assert marks(comment, commands) == {1: "30 minutes", 2: "leaves here"}
+    with pytest.raises(AssertionError, match="no command"):
+        marks("<!-- not run by the tests:\n`make nothing` stale\n-->", commands)
+    with pytest.raises(AssertionError, match="without a reason"):
+        marks("<!-- not run by the tests: -->", commands)
+    with pytest.raises(AssertionError, match="without a reason"):
+        marks("<!-- not run by the tests:\nmake bench\n-->", commands)
+
+
+def test_an_unaccounted_command_fails_naming_it() -> None:
+    new = Command("docs/api.md", 7, "make something-new", None)
+    assert categories(new) == []
+    with pytest.raises(AssertionError, match=r"docs/api.md, line 7: make something-new"):
+        test_every_command_is_run_or_marked_with_a_reason(new)
