@@ -77,8 +77,8 @@ def push(url: str, exit_code: int, summary: dict[str, Any] | None, timeout: floa
     handler: Callable[..., Callable[[], None]] = default_handler
     if user or password:
 
-        def handler(*request: Any) -> Callable[[], None]:
-            return basic_auth_handler(*request, username=user, password=password)
+        def handler(**request: Any) -> Callable[[], None]:
+            return basic_auth_handler(**request, username=user, password=password)
 
     try:
         push_to_gateway(
