@@ -44,7 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--push",
         metavar="URL",
-        help="Prometheus Pushgateway to push the verdict to (user:password@ for basic auth)",
+        default=os.environ.get("PUSHGATEWAY_URL"),
+        help="Prometheus Pushgateway to push the verdict to, user:password@ for basic auth "
+        "(default: $PUSHGATEWAY_URL, which keeps a password out of command logs)",
     )
     return parser
 

@@ -31,6 +31,7 @@ TEST_JOBS = (
     "differential",
     "test_spark",
     "security",
+    "observability",  # issue 35
 )
 RELEASE_JOBS = ("publish_model", "image", "deploy_api")
 SECRETS = (

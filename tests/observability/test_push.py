@@ -2,6 +2,7 @@
 exit code alone, and a URL's password is sent, never shown. (A pushed drift verdict, read back
 through Prometheus: test_live_prometheus.py.)"""
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,11 +24,17 @@ def gateway(tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-def monitor(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def monitor(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """titanic-monitor over an empty store (no report: exit 2), with `args`."""
     store = f"sqlite:///{tmp_path}/empty.sqlite3"
     command = [MONITOR, "--store-url", store, "--output", str(tmp_path / "report"), *args]
-    return subprocess.run(command, capture_output=True, text=True, check=False, timeout=300)
+    environment = {key: value for key, value in os.environ.items() if key != "PUSHGATEWAY_URL"}
+    environment.update(env or {})
+    return subprocess.run(
+        command, capture_output=True, text=True, check=False, timeout=300, env=environment
+    )
 
 
 def pushed(gateway_url: str) -> dict[str, float]:
@@ -56,3 +63,10 @@ def test_an_unreachable_pushgateway_is_exit_2_and_shows_no_password(tmp_path: Pa
     assert "cannot push to http://***@127.0.0.1:" in run.stderr, run.stderr
     assert PASSWORD not in run.stdout + run.stderr
     assert "watcher" not in run.stdout + run.stderr
+
+
+def test_the_gateway_url_may_come_from_the_environment(tmp_path: Path, gateway: str) -> None:
+    """PUSHGATEWAY_URL: what CircleCI's monitor job uses, so no password is in tox's log."""
+    run = monitor(tmp_path, env={"PUSHGATEWAY_URL": gateway})
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert pushed(gateway) == {"titanic_monitor_exit_code": 2.0}
