@@ -82,7 +82,10 @@ def push(url: str, exit_code: int, summary: dict[str, Any] | None, timeout: floa
 
     try:
         push_to_gateway(
-            bare, job=JOB, registry=registry_for(exit_code, summary), timeout=timeout,
+            bare,
+            job=JOB,
+            registry=registry_for(exit_code, summary),
+            timeout=timeout,
             handler=handler,
         )
     except OSError as error:  # urllib's URLError and HTTPError are OSErrors

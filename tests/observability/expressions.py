@@ -53,6 +53,8 @@ def watched(expr: str) -> str:
 def rule_expressions(path: Path = ALERTS) -> dict[str, str]:
     """'rule name' -> its expression, alerts' comparisons made `bool` (watched)."""
     return {
-        rule.get("alert") or rule["record"]: watched(rule["expr"]) if "alert" in rule else rule["expr"]
+        rule.get("alert") or rule["record"]: watched(rule["expr"])
+        if "alert" in rule
+        else rule["expr"]
         for rule in rules(path)
     }

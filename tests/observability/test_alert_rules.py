@@ -84,8 +84,12 @@ def test_every_summary_says_what_to_do_and_links_its_runbook() -> None:
 
 
 def test_the_base_rate_is_the_training_data_survival_rate() -> None:
-    (recorded,) = [rule for rule in rules() if rule.get("record") == "titanic:model_card:survival_rate"]
-    value = float(re.fullmatch(r"vector\(([\d.]+)\)", recorded["expr"])[1])  # type: ignore[index]
+    (recorded,) = [
+        rule for rule in rules() if rule.get("record") == "titanic:model_card:survival_rate"
+    ]
+    constant = re.fullmatch(r"vector\(([\d.]+)\)", recorded["expr"])
+    assert constant, recorded["expr"]
+    value = float(constant[1])
     assert value == round(float(reference_data("train")["survived"].mean()), 3)
 
 

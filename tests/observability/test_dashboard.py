@@ -44,7 +44,8 @@ def test_panels_do_not_overlap_on_the_24_column_grid() -> None:
     taken: set[tuple[int, int]] = set()
     for panel in panels():
         grid = panel["gridPos"]
-        assert 0 <= grid["x"] and grid["x"] + grid["w"] <= 24, panel["title"]
+        assert grid["x"] >= 0, panel["title"]
+        assert grid["x"] + grid["w"] <= 24, panel["title"]
         cells = {
             (x, y)
             for x in range(grid["x"], grid["x"] + grid["w"])

@@ -34,7 +34,9 @@ def _returning_data(expressions: dict[str, str], prometheus_url: str) -> dict[st
     counts: dict[str, int] = {}
 
     def all_return_data() -> bool:
-        counts.update({name: len(query(prometheus_url, expr)) for name, expr in expressions.items()})
+        counts.update(
+            {name: len(query(prometheus_url, expr)) for name, expr in expressions.items()}
+        )
         return all(counts.values())
 
     try:
@@ -91,7 +93,9 @@ def test_a_stopped_store_fires_the_store_alert(stack: Stack) -> None:
                 f"{stack.api.base_url}/api/v1/predict", json={"inputs": [passenger]}, timeout=30
             )
             assert answer.status_code == 200, answer.text
-        wait_for(lambda: query(stack.prometheus_url, pending) or query(stack.prometheus_url, firing))
+        wait_for(
+            lambda: query(stack.prometheus_url, pending) or query(stack.prometheus_url, firing)
+        )
         seen_pending = time.monotonic() - stopped
         wait_for(lambda: query(stack.prometheus_url, firing))
         seen_firing = time.monotonic() - stopped

@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from titanic_release.servers import free_port
 
 MONITOR = str(Path(sys.executable).with_name("titanic-monitor"))
-PASSWORD = "pushgateway-s3cret"
+PASSWORD = "pushgateway-s3cret"  # pragma: allowlist secret
 
 
 @pytest.fixture
