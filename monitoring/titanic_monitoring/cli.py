@@ -1,8 +1,8 @@
-"""titanic-monitor --store-url URL --since 7d --output DIR
+"""titanic-monitor --store-url URL --since 7d --output DIR [--push PUSHGATEWAY_URL]
 
 Exit 0: nothing drifted and no quality figure degraded beyond the thresholds. 1: something did
 (the summary says what). 2: no report could be made (store unreachable, no rows in the window,
-bad arguments).
+bad arguments), or --push could not reach the Pushgateway.
 """
 
 import argparse
@@ -12,7 +12,9 @@ import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+from titanic_monitoring.push import PushError, push
 from titanic_monitoring.store import StoreError, read_window
 from titanic_monitoring.thresholds import DEFAULT_FILE, load_thresholds
 
@@ -39,6 +41,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--since", type=parse_since, default="7d", help="window, e.g. 7d, 24h")
     parser.add_argument("--output", type=Path, required=True, help="directory for the report")
     parser.add_argument("--thresholds", type=Path, default=DEFAULT_FILE, help="thresholds YAML")
+    parser.add_argument(
+        "--push",
+        metavar="URL",
+        default=os.environ.get("PUSHGATEWAY_URL"),
+        help="Prometheus Pushgateway to push the verdict to, user:password@ for basic auth "
+        "(default: $PUSHGATEWAY_URL, which keeps a password out of command logs)",
+    )
     return parser
 
 
@@ -47,13 +56,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exit_:
         return EXIT_NO_REPORT if exit_.code else EXIT_OK
+    code, summary = _report(args)
+    if args.push:
+        try:
+            push(args.push, code, summary)
+        except PushError as error:
+            print(f"titanic-monitor: {error}", file=sys.stderr)
+            return EXIT_NO_REPORT
+        print("Pushed the verdict to the Pushgateway.")
+    return code
+
+
+def _report(args: argparse.Namespace) -> tuple[int, dict[str, Any] | None]:
+    """The report's exit code, and its summary when one was made."""
     if not args.store_url:
-        return _no_report("no store: pass --store-url or set PREDICTION_STORE_URL")
+        return _no_report("no store: pass --store-url or set PREDICTION_STORE_URL"), None
     try:
         thresholds = load_thresholds(args.thresholds)
         window = read_window(args.store_url, args.since)
     except (StoreError, ValueError, KeyError, OSError) as error:
-        return _no_report(str(error))
+        return _no_report(str(error)), None
     # Evidently reports usage unless told not to; a monitoring job has no business phoning home.
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("ITERATIVE_DO_NOT_TRACK", "1")
@@ -70,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.output,
         )
     except ValueError as error:
-        return _no_report(str(error))
+        return _no_report(str(error)), None
     rows, report = summary["rows"]["window"], args.output / "report.html"
     quality = summary["quality"]
     labelled = (
@@ -85,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         print(f"Verdict: no drift (exit 0) over {rows} rows ({labelled}): nothing beyond limits.")
     print(f"Report: {report}")
-    return EXIT_DRIFT if summary["reasons"] else EXIT_OK
+    return (EXIT_DRIFT if summary["reasons"] else EXIT_OK), summary
 
 
 def _no_report(reason: str) -> int:
