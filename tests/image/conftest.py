@@ -86,7 +86,7 @@ def base_image(engine: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def build(engine: str, base_image: str, index: LocalIndex) -> Iterator[BuildRun]:
+def build(index: LocalIndex) -> Iterator[BuildRun]:
     """`make image BASE_IMAGE=local NO_CACHE=1`, run as a person runs it, with the index given
     the way CircleCI gives it (PIP_EXTRA_INDEX_URL)."""
     env = {

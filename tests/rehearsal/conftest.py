@@ -16,7 +16,7 @@ from titanic_release.project import REPORTS_DIR
 
 TABLE = REPORTS_DIR / "rehearsal.txt"
 _results: dict[str, tuple[Step, str, float]] = {}
-_rehearsed_configs: list[Path] = []  # the configs whose steps this session collected
+_collected: list[Step] = []  # the steps of the config this session rehearses
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -25,9 +25,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "step" in metafunc.fixturenames:
-        path = metafunc.config.getoption("--circleci-config")
-        _rehearsed_configs.append(path)
-        found = steps(load(path))
+        found = steps(load(metafunc.config.getoption("--circleci-config")))
+        _collected[:] = found
         metafunc.parametrize("step", found, ids=[step.test_id for step in found])
 
 
@@ -55,8 +54,9 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
             result = "not rehearsed"
         else:
             result = "FAILED"
-        _results[step.test_id] = (step, result, time.monotonic() - started)
-        print(f"\nrehearsal: {_line(step, result, time.monotonic() - started)}", flush=True)
+        seconds = time.monotonic() - started
+        _results[step.test_id] = (step, result, seconds)
+        print(f"\nrehearsal: {_line(step, result, seconds)}", flush=True)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -74,11 +74,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Under CI=true, every command of the config was rehearsed or is a listed exception: one
     deselected or skipped by other means fails the run."""
-    if os.environ.get("CI") != "true" or not _rehearsed_configs:
+    if os.environ.get("CI") != "true" or not _collected:
         return
     missing = [
         step.test_id
-        for step in steps(load(_rehearsed_configs[0]))
+        for step in _collected
         if step.command not in NOT_REHEARSED
         and _results.get(step.test_id, (step, "", 0.0))[1] != "rehearsed"
     ]
