@@ -9,7 +9,7 @@ from typing import Any
 from titanic_model import PassengerInput, extract_deck, extract_title
 from titanic_store.engine import open_engine
 from titanic_store.inserts import insert_outcomes, insert_rows
-from titanic_store.names import COLUMNS
+from titanic_store.rows import OutcomeRow, PredictionRow
 from titanic_store.schema import upgrade
 
 REJECTED_ERRORS = [{"row": 0, "field": "pclass", "message": "Input should be 1, 2 or 3"}]
@@ -26,8 +26,8 @@ def stored_inputs(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def stored_row(values: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(values.get(column) for column in COLUMNS)
+def stored_row(values: dict[str, Any]) -> PredictionRow:
+    return PredictionRow.from_columns(values)
 
 
 def write_traffic(
@@ -60,7 +60,7 @@ def write_traffic(
         stored_row({**common, "row_index": i, "errors": REJECTED_ERRORS}) for i in range(rejected)
     ]
     labelled = [
-        (prediction_id, label, created_at)
+        OutcomeRow(prediction_id, label, created_at)
         for prediction_id, label in zip(ids, truth, strict=True)
         if label is not None
     ]

@@ -35,6 +35,7 @@ from differential_tests.store_rows import stored_row, write_traffic
 from titanic_model import __version__, model_metadata, reference_data
 from titanic_store.engine import open_engine
 from titanic_store.inserts import insert_outcomes, insert_rows
+from titanic_store.rows import OutcomeRow
 
 pytestmark = pytest.mark.differential
 
@@ -252,7 +253,7 @@ def test_rows_the_contract_rejects_are_left_out_and_counted(tmp_path: Path) -> N
     engine = open_engine(url)
     with engine.begin() as connection:
         insert_rows(connection, [stored_row(values)])
-        insert_outcomes(connection, [("f" * 32, 1, datetime.now(UTC))])
+        insert_outcomes(connection, [OutcomeRow("f" * 32, 1, datetime.now(UTC))])
     engine.dispose()
 
     labelled = read_traffic(url, WINDOW, labelled_only=True)

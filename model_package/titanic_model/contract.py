@@ -8,8 +8,9 @@ declarations, so a field is added or changed here (docs/schema-change.md walks t
 Plain Python: serving imports it.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from titanic_model.processing.rules import extract_deck, extract_title
 
@@ -122,3 +123,14 @@ _BY_NAME = {declared.name: declared for declared in FIELDS}
 def field(name: str) -> Field:
     """The declaration of input field `name` (KeyError if there is none)."""
     return _BY_NAME[name]
+
+
+def derive(values: Mapping[str, Any]) -> dict[str, str]:
+    """The DERIVED categories of one validated passenger, taken once: the scorer weighs them and
+    the recorded form keeps them."""
+    return {name: how.rule(values[how.source]) for name, how in DERIVED.items()}
+
+
+def recorded(values: Mapping[str, Any], derived: Mapping[str, str]) -> tuple[Any, ...]:
+    """The recorded form of one validated passenger: the values of RECORDED_COLUMNS, in order."""
+    return (*(values[name] for name in RECORDED_INPUTS), *(derived[name] for name in DERIVED))

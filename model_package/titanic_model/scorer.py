@@ -72,6 +72,7 @@ class LookupTerm:
     feature: str
     field: str
     rule: Callable[[object], str] | None
+    derived: str | None  # the contract.DERIVED name of `rule`
     table: Mapping[object, float]
     when_missing: float
 
@@ -109,7 +110,9 @@ class LinearScorer:
             for term in spec.numeric
         ]
         self.lookups = [
-            LookupTerm(term.feature, term.field, _rule(term), dict(term.weights), term.missing)
+            LookupTerm(
+                term.feature, term.field, _rule(term), term.rule, dict(term.weights), term.missing
+            )
             for term in spec.categories
         ]
         # Centring folded into the intercept once, so the hot path is one multiply-add per field.
@@ -118,23 +121,31 @@ class LinearScorer:
             folded -= numeric.weight * numeric.mean
         self.folded_intercept = folded
 
-    def lookup(self, term: LookupTerm, raw: object) -> float:
+    def lookup(
+        self, term: LookupTerm, raw: object, derived: Mapping[str, str] | None = None
+    ) -> float:
+        """The term's weight for a raw value; `derived`: the row's contract.derive, when taken."""
         if raw is None:
             return term.when_missing
-        return term.table.get(raw if term.rule is None else term.rule(raw), 0.0)
+        if term.rule is None:
+            return term.table.get(raw, 0.0)
+        if derived is not None and term.derived is not None:
+            return term.table.get(derived[term.derived], 0.0)
+        return term.table.get(term.rule(raw), 0.0)
 
-    def logit_record(self, record: Mapping[str, Any]) -> float:
+    def logit_record(self, record: Mapping[str, Any], derived: Mapping[str, str]) -> float:
+        """The log-odds of one validated record, given its derived categories."""
         logit = self.folded_intercept
         for term in self.numeric:
             value = record[term.feature]
             logit += term.when_missing if value is None else term.weight * value
         for lookup in self.lookups:
-            logit += self.lookup(lookup, record[lookup.field])
+            logit += self.lookup(lookup, record[lookup.field], derived)
         return logit
 
     def score_record(self, record: Mapping[str, Any]) -> tuple[int, float]:
         """(label, probability of survival) for one validated record."""
-        return outcome(self.logit_record(record))
+        return outcome(self.logit_record(record, contract.derive(record)))
 
     def explain_record(self, record: Mapping[str, Any], logit: float) -> Explanation:
         """Each feature's exact contribution to `logit`, the record's log-odds."""

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 import app.api.routes.predict as predict_route
 from app.api.deps import get_prediction_store, get_settings
 from app.core.config import Settings
-from titanic_model import PassengerInput, make_prediction
+from titanic_model import PassengerInput, contract, make_prediction
 
 
 def test_health_names_the_service_both_versions_and_the_release(
@@ -122,7 +122,8 @@ def test_an_answer_outside_the_response_model_is_never_sent(
     """Predict's answer goes through its response_model: a probability above 1 or a label of 2
     (a scorer bug) becomes an opaque 500, not a wrong answer."""
     broken = {"predictions": [2], "probabilities": [1.5], "version": "0", "errors": None}
-    monkeypatch.setattr(predict_route, "score", lambda rows, explain: broken)
+    broken["recorded"] = [(None,) * len(contract.RECORDED_COLUMNS)]  # what the store keeps
+    monkeypatch.setattr(predict_route, "score", lambda rows, explain, record: broken)
 
     response = client.post("/api/v1/predict", json={"inputs": [passenger]})
 

@@ -122,9 +122,9 @@ async def test_batches_above_the_threshold_are_scored_off_the_event_loop(
     scored_on: dict[int, bool] = {}
     real_score = predict_route.score
 
-    def recording_score(rows: list[dict[str, Any]], explain: bool) -> Any:
+    def recording_score(rows: list[dict[str, Any]], explain: bool, record: bool) -> Any:
         scored_on[len(rows)] = threading.get_ident() == loop_thread
-        return real_score(rows, explain)
+        return real_score(rows, explain, record)
 
     monkeypatch.setattr(predict_route, "score", recording_score)
     app = create_app(Settings(THREAD_OFFLOAD_ROWS=10))
@@ -146,12 +146,12 @@ async def test_single_records_are_answered_while_a_large_batch_is_being_scored(
     batch_started, single_answered = threading.Event(), threading.Event()
     real_score = predict_route.score
 
-    def gated_score(rows: list[dict[str, Any]], explain: bool) -> Any:
+    def gated_score(rows: list[dict[str, Any]], explain: bool, record: bool) -> Any:
         if len(rows) > 1:
             batch_started.set()
             if not single_answered.wait(timeout=20):
                 raise RuntimeError("single-record request was stalled by the batch")
-        return real_score(rows, explain)
+        return real_score(rows, explain, record)
 
     monkeypatch.setattr(predict_route, "score", gated_score)
     app = create_app(Settings(THREAD_OFFLOAD_ROWS=1000))

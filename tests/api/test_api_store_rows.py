@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from app.store.records import prediction_ids, queued_bytes, stored_inputs, stored_rows
+from app.store.records import prediction_ids, queued_bytes, stored_rows
 from titanic_model import contract, make_prediction
 from titanic_store import names
 from titanic_store.inserts import insert_rows
@@ -95,7 +95,9 @@ def test_the_table_records_the_passenger_contracts_columns() -> None:
     bookkeeping = ["id", "created_at", "request_id", "row_index", "model_version"]
     answer = ["probability", "prediction", "errors", "prediction_id"]
     assert created == [*bookkeeping, *contract.RECORDED_COLUMNS, *answer]
-    assert len(stored_inputs(RAW_ROWS[0])) == len(contract.RECORDED_COLUMNS)
+    [recorded] = make_prediction(input_data=RAW_ROWS[0], record=True)["recorded"]
+    assert recorded is not None
+    assert len(recorded) == len(contract.RECORDED_COLUMNS)
 
 
 @pytest.mark.parametrize(
@@ -123,10 +125,10 @@ def test_the_writers_column_names_are_the_declared_tables(
 def test_stored_inputs_of_an_accepted_row_are_what_the_model_saw(
     raw: dict[str, Any], expected_inputs: tuple[Any, ...]
 ) -> None:
-    result = make_prediction(input_data=[raw])
+    result = make_prediction(input_data=[raw], record=True)
     assert result["errors"] is None, "the package must accept every row of this test"
-    [row] = stored_rows(0.0, "req", [raw], result, prediction_ids(result))
-    stored = dict(zip(COLUMNS, row, strict=True))
+    [row] = stored_rows(0.0, "req", result, prediction_ids(result))
+    stored = dict(zip(COLUMNS, row.column_values(), strict=True))
     expected = dict(zip(INPUT_COLUMNS, expected_inputs, strict=True))
     assert typed({name: stored[name] for name in INPUT_COLUMNS}) == typed(expected)
 
@@ -134,8 +136,8 @@ def test_stored_inputs_of_an_accepted_row_are_what_the_model_saw(
 @pytest.mark.parametrize("count", [1, 3, 255, 256, 257, 700])
 def test_sqlite_gets_every_row_of_a_batch_in_order(count: int) -> None:
     raw = RAW_ROWS[0]
-    result = make_prediction(input_data=[raw] * count)
-    rows = stored_rows(1_700_000_000.25, "req", [raw] * count, result, prediction_ids(result))
+    result = make_prediction(input_data=[raw] * count, record=True)
+    rows = stored_rows(1_700_000_000.25, "req", result, prediction_ids(result))
     engine = sa.create_engine("sqlite://")
     try:
         with engine.begin() as connection:
@@ -152,15 +154,14 @@ def test_sqlite_gets_every_row_of_a_batch_in_order(count: int) -> None:
 def _memory_kept_by_stored_rows(raw_rows: list[dict[str, Any]]) -> tuple[int, int]:
     """(bytes still allocated once only the stored rows are left, their queued_bytes bound)."""
     body = json.dumps({"inputs": raw_rows})
-    make_prediction(input_data=json.loads(body)["inputs"])  # warm: caches are not the rows'
+    # warm: caches are not the rows'
+    make_prediction(input_data=json.loads(body)["inputs"], record=True)
     gc.collect()
     tracemalloc.start()
     try:
         rows = json.loads(body)["inputs"]  # fresh objects, as a request parses them
-        result = make_prediction(input_data=rows)
-        stored = stored_rows(
-            1_700_000_000.0, "req-" + "0" * 60, rows, result, prediction_ids(result)
-        )
+        result = make_prediction(input_data=rows, record=True)
+        stored = stored_rows(1_700_000_000.0, "req-" + "0" * 60, result, prediction_ids(result))
         del rows, result
         gc.collect()
         kept = tracemalloc.get_traced_memory()[0]

@@ -23,8 +23,8 @@ from live_server import serve
 from postgres_cluster import PostgresCluster
 from test_api_store import metric_value, stored_rows, wait_until
 
-from app.store import writer as writer_module
-from app.store.writer import PredictionWriter
+from app.store import schema_gate as schema_gate_module
+from app.store.schema_gate import SchemaGate
 from titanic_store import statements
 from titanic_store.engine import open_engine
 from titanic_store.names import HEAD_REVISION
@@ -196,20 +196,20 @@ def test_a_sqlite_store_that_cannot_be_upgraded_is_retried_sparingly_and_loses_n
         connection.execute("INSERT INTO alembic_version VALUES ('9999')")
     connection.close()
     checks, upgrades = [], []
-    real_check, real_upgrade = statements.require_current_schema, PredictionWriter._upgrade_sqlite
+    real_check, real_upgrade = statements.require_current_schema, SchemaGate.upgrade_sqlite
 
     def counted_check(cursor: Any, backend: str) -> None:
         checks.append(time.monotonic())
         real_check(cursor, backend)
 
-    def counted_upgrade(writer: PredictionWriter) -> None:
+    def counted_upgrade(gate: SchemaGate) -> None:
         upgrades.append(time.monotonic())
-        real_upgrade(writer)
+        real_upgrade(gate)
 
     monkeypatch.setattr(statements, "require_current_schema", counted_check)
-    monkeypatch.setattr(PredictionWriter, "_upgrade_sqlite", counted_upgrade)
+    monkeypatch.setattr(SchemaGate, "upgrade_sqlite", counted_upgrade)
     # Long enough for four retries on a loaded machine (about 3 s on an idle one).
-    monkeypatch.setattr(writer_module, "UPGRADE_RETRY_S", 8.0)
+    monkeypatch.setattr(schema_gate_module, "UPGRADE_RETRY_S", 8.0)
     client = make_client(PREDICTION_STORE_URL=f"sqlite:///{database}")
     written_before = metric_value(client, "titanic_api_store_rows_written_total")  # per process
     assert client.post("/api/v1/predict", json={"inputs": [passenger]}).status_code == 200

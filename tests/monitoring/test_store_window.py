@@ -9,29 +9,22 @@ import sqlalchemy as sa
 from titanic_monitoring.store import read_window
 from titanic_store.engine import open_engine
 from titanic_store.inserts import insert_rows
+from titanic_store.rows import PredictionRow
 from titanic_store.schema import upgrade
 from titanic_store.tables import outcomes
 
 SCORED, REJECTED, LABELLED = 300, 20, 120
 
 
-def _row(index: int, rejected: bool) -> tuple[object, ...]:
+def _row(index: int, rejected: bool) -> PredictionRow:
     now = datetime.now(UTC)
     if rejected:
         errors = [{"field": "age", "message": "too old"}]
-        return (now, f"r{index}", 0, "t", *[None] * 11, errors, None)
+        return PredictionRow(now, f"r{index}", 0, "t", (None,) * 9, None, None, errors, None)
     inputs = (1, "female", 30.0, 0, 0, 50.0, "S", "Mrs", "C")
     probability = (index % 100) / 100
-    return (
-        now,
-        f"r{index}",
-        0,
-        "t",
-        *inputs,
-        probability,
-        int(probability > 0.5),
-        None,
-        f"{index:032x}",
+    return PredictionRow(
+        now, f"r{index}", 0, "t", inputs, probability, int(probability > 0.5), None, f"{index:032x}"
     )
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from titanic_model import __version__, make_prediction
+from titanic_model import __version__, contract, make_prediction
 from titanic_model.config import config
 from titanic_model.training.evaluation import classification_metrics
 
@@ -210,3 +210,28 @@ def test_frame_missing_a_required_column(held_out: pd.DataFrame) -> None:
         (1, "sex"),
         (2, "sex"),
     }
+
+
+def test_record_hands_back_the_recorded_form_the_answer_was_scored_from(
+    passenger: dict[str, object],
+) -> None:
+    """record=True adds, per row, the validated values and the derived categories in the
+    contract's recorded order (None for a rejected row); the answer itself is unchanged."""
+    raw = {**passenger, "sex": " Female ", "age": 31, "name": "Doe, Mme. Jane", "cabin": " c22"}
+    rows = [raw, {**raw, "pclass": 7}]
+    plain = make_prediction(input_data=rows)
+    recorded = make_prediction(input_data=rows, record=True)
+    assert {key: recorded[key] for key in plain} == plain
+    good, rejected = recorded["recorded"]
+    assert good is not None
+    values = dict(zip(contract.RECORDED_COLUMNS, good, strict=True))
+    assert (values["sex"], values["age"], type(values["age"])) == ("female", 31.0, float)
+    assert (values["title"], values["deck"]) == ("Mrs", "C")
+    assert rejected is None
+    [one] = make_prediction(input_data=raw, record=True)["recorded"]
+    assert one == good
+
+
+def test_record_takes_records_not_a_data_frame(held_out: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match="takes records"):
+        make_prediction(input_data=held_out.head(2), record=True)

@@ -3,20 +3,20 @@ statements as the API's writer (statements.py), on the connection's driver curso
 
 from collections.abc import Sequence
 from contextlib import closing
-from typing import Any
 
 from sqlalchemy import Connection
 
 from titanic_store import statements
+from titanic_store.rows import OutcomeRow, PredictionRow
 
 
-def insert_rows(connection: Connection, rows: Sequence[Sequence[Any]]) -> None:
-    """Insert stored rows (tuples in names.COLUMNS order) in the connection's transaction."""
+def insert_rows(connection: Connection, rows: Sequence[PredictionRow]) -> None:
+    """Insert prediction rows in the connection's transaction."""
     with closing(connection.connection.cursor()) as cursor:
         statements.insert_predictions(cursor, connection.dialect.name, rows)
 
 
-def insert_outcomes(connection: Connection, rows: Sequence[Sequence[Any]]) -> None:
-    """Insert outcome rows (names.OUTCOME_COLUMNS order); the first label per prediction wins."""
+def insert_outcomes(connection: Connection, rows: Sequence[OutcomeRow]) -> None:
+    """Insert outcome rows; the first label per prediction wins."""
     with closing(connection.connection.cursor()) as cursor:
         statements.insert_outcomes(cursor, connection.dialect.name, rows)

@@ -4,27 +4,17 @@ No SQLAlchemy here (the API's writer uses these with its driver alone). tables.p
 same columns with their types for the migrations and the report; a test checks that they agree.
 """
 
-from titanic_model import contract
+from titanic_store.rows import PREDICTION_COLUMNS, OutcomeRow
 
 TABLE_NAME = "predictions"
 OUTCOMES_TABLE = "outcomes"
 QUARANTINE_TABLE = "prediction_quarantine"
 
-COLUMNS = (
-    "created_at",
-    "request_id",
-    "row_index",
-    "model_version",
-    *contract.RECORDED_COLUMNS,  # the passenger's recorded form
-    "probability",
-    "prediction",
-    "errors",
-    "prediction_id",
-)
-"""A stored row is a tuple of these values, in this order (app/store/records.py builds them)."""
+COLUMNS = PREDICTION_COLUMNS
+"""The predictions table's columns, the passenger's recorded form among them (rows.py)."""
 
-OUTCOME_COLUMNS = ("prediction_id", "survived", "received_at")
-"""An outcome row is a tuple of these values, in this order."""
+OUTCOME_COLUMNS = OutcomeRow._fields
+"""The outcomes table's columns (rows.OutcomeRow)."""
 
 QUARANTINE_COLUMNS = ("quarantined_at", "request_id", "row_index", "reason", "row")
 

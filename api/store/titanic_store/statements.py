@@ -21,6 +21,7 @@ from titanic_store.names import (
     TABLE_NAME,
     VERSION_TABLE,
 )
+from titanic_store.rows import OutcomeRow, PredictionRow
 
 # SQLite: many rows per INSERT statement, values bound by the driver from one flat list. Plain
 # executemany runs one step per row, and the sqlite3 module releases the GIL around each: under
@@ -31,7 +32,8 @@ from titanic_store.names import (
 # docs/performance.md#measured-choices-in-the-code.
 SQLITE_ROWS_PER_STATEMENT = 256  # x 16 columns: well under SQLite's 32,766 bound variables
 
-_CREATED_AT, _ERRORS = COLUMNS.index("created_at"), COLUMNS.index("errors")
+
+_CREATED_AT, _ERRORS = COLUMNS.index("created_at"), COLUMNS.index("errors")  # by name
 
 
 class SchemaBehindError(Exception):
@@ -59,11 +61,11 @@ def _bound(backend: str, value: Any) -> Any:
     return _sqlite_datetime(value) if backend == "sqlite" and isinstance(value, datetime) else value
 
 
-def _prediction_values(backend: str, row: Sequence[Any]) -> list[Any]:
+def _prediction_values(backend: str, row: PredictionRow) -> list[Any]:
     """The JSON column as text (as SQLAlchemy's JSON type sends it), the time as above."""
-    values = list(row)
-    values[_CREATED_AT] = _bound(backend, row[_CREATED_AT])
-    values[_ERRORS] = None if row[_ERRORS] is None else json.dumps(row[_ERRORS])
+    values = row.column_values()
+    values[_CREATED_AT] = _bound(backend, row.created_at)
+    values[_ERRORS] = None if row.errors is None else json.dumps(row.errors)
     return values
 
 
@@ -81,8 +83,8 @@ def _sqlite_statement_sizes(count: int) -> Iterator[int]:
             yield size
 
 
-def insert_predictions(cursor: Any, backend: str, rows: Sequence[Sequence[Any]]) -> None:
-    """Insert stored rows (tuples in COLUMNS order) in as few statements as the driver allows:
+def insert_predictions(cursor: Any, backend: str, rows: Sequence[PredictionRow]) -> None:
+    """Insert prediction rows in as few statements as the driver allows:
     psycopg pipelines an executemany; SQLite takes many rows per statement."""
     if backend != "sqlite":
         values = [_prediction_values(backend, row) for row in rows]
@@ -98,17 +100,17 @@ def insert_predictions(cursor: Any, backend: str, rows: Sequence[Sequence[Any]])
 
 
 def insert_predictions_unless_committed(
-    cursor: Any, backend: str, rows: Sequence[Sequence[Any]]
+    cursor: Any, backend: str, rows: Sequence[PredictionRow]
 ) -> None:
     """Insert stored rows again after an attempt that lost its connection: its commit may have
     reached the database before the connection broke. A transaction is all or nothing, so one
     scored row's id tells whether it did (rows all rejected have no id, and are inserted again)."""
-    witness = next((row[-1] for row in rows if row[-1] is not None), None)
+    witness = next((row.prediction_id for row in rows if row.prediction_id is not None), None)
     if witness is None or not known_predictions(cursor, backend, [witness]):
         insert_predictions(cursor, backend, rows)
 
 
-def insert_outcomes(cursor: Any, backend: str, rows: Sequence[Sequence[Any]]) -> None:
+def insert_outcomes(cursor: Any, backend: str, rows: Sequence[OutcomeRow]) -> None:
     """Insert outcome rows; one already recorded for the same prediction stays as it was (the
     first label wins, also between replicas that checked at the same time)."""
     statement = _insert(backend, OUTCOMES_TABLE, OUTCOME_COLUMNS)

@@ -128,6 +128,10 @@ class PredictionResult(TypedDict):
     errors: list[RowError] | None
     # Only with make_prediction(..., explain=True): one per row, None for a rejected row.
     explanations: NotRequired[list[Explanation | None]]
+    # Only with make_prediction(..., record=True): one per row, the passenger's recorded form
+    # (contract.recorded: the validated values and derived categories the model scored), None
+    # for a rejected row.
+    recorded: NotRequired[list[tuple[Any, ...] | None]]
 
 
 def describe_validation_error(row: int | None, errors: Sequence[ErrorDetails]) -> list[RowError]:

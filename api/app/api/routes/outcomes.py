@@ -20,8 +20,8 @@ from app.api.deps import SettingsDep, StoreDep, require_json
 from app.core.config import API_V1_PREFIX
 from app.schemas.errors import MessageResponse
 from app.schemas.outcomes import Outcome, OutcomeError, OutcomeItem, OutcomesResponse
-from app.store.records import OutcomeRow
 from app.store.writer import PredictionWriter
+from titanic_store.rows import OutcomeRow
 
 UNAVAILABLE = "the prediction store cannot be read now: retry shortly"
 OFF = "outcomes are off: set OUTCOMES_TOKEN and keep the store on"
@@ -89,7 +89,7 @@ async def record_outcomes(
             errors.append(OutcomeError(row=index, field="id", message="no prediction has this id"))
         elif outcome.id not in recorded:
             recorded[outcome.id] = outcome.survived
-            accepted.append((outcome.id, outcome.survived, now))
+            accepted.append(OutcomeRow(outcome.id, outcome.survived, now))
         elif recorded[outcome.id] == outcome.survived:
             duplicates += 1
         else:

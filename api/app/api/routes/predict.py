@@ -20,27 +20,33 @@ from app.core.config import API_V1_PREFIX
 from app.core.logging import REQUEST_ID
 from app.schemas.errors import MessageResponse, RequestErrorResponse
 from app.schemas.predict import PredictionRequest, PredictionResponse
-from app.store.records import StoredRow, prediction_ids, stored_rows
+from app.store.records import prediction_ids, stored_rows
 from titanic_model import PredictionResult, make_prediction
+from titanic_store.rows import PredictionRow
 
 STORE_FULL = "server busy: the prediction store's queue is full, retry shortly"
 
 
-def score(rows: list[dict[str, Any]], explain: bool) -> PredictionResult:
-    """One row goes to the package's single-record path, which skips the batch bookkeeping."""
-    return make_prediction(input_data=rows[0] if len(rows) == 1 else rows, explain=explain)
+def score(rows: list[dict[str, Any]], explain: bool, record: bool) -> PredictionResult:
+    """One row goes to the package's single-record path, which skips the batch bookkeeping.
+    With `record`, the result also has each row's recorded form, for the store."""
+    data = rows[0] if len(rows) == 1 else rows
+    return make_prediction(input_data=data, explain=explain, record=record)
 
 
 def answer(
     rows: list[dict[str, Any]], explain: bool, request_id: str, record: bool
-) -> tuple[dict[str, Any], list[StoredRow]]:
+) -> tuple[dict[str, Any], list[PredictionRow]]:
     """Score, give each scored row its id, count the answer in the metrics and, when recording,
-    make the store's rows (in the worker thread for large batches)."""
-    result = score(rows, explain)
+    make the store's rows from what the package validated (in the worker thread for large
+    batches)."""
+    result = score(rows, explain, record)
     metrics.observe_result(result)
     ids = prediction_ids(result)
-    recorded = stored_rows(time.time(), request_id, rows, result, ids) if record else []
-    return {**result, "ids": ids}, recorded
+    recorded = stored_rows(time.time(), request_id, result, ids) if record else []
+    body: dict[str, Any] = {**result, "ids": ids}
+    body.pop("recorded", None)  # the store's, not the client's
+    return body, recorded
 
 
 router = APIRouter(prefix=API_V1_PREFIX, tags=["predict"])
