@@ -30,12 +30,17 @@ def test_infer_equals_make_prediction_with_nulls_as_unknown(
     client: TestClient, held_out_records: list[dict[str, Any]], model_version: str
 ) -> None:
     rows = held_out_records[:80]
-    assert any(row["age"] is None for row in rows) and any(row["cabin"] is None for row in rows)
+    assert any(row["age"] is None for row in rows)
+    assert any(row["cabin"] is None for row in rows)
     expected = make_prediction(input_data=rows)
     answer = client.post(INFER, json=infer_body(rows, id="mine"))
     assert answer.status_code == 200, answer.text
     body = answer.json()
-    assert (body["model_name"], body["model_version"], body["id"]) == ("titanic", model_version, "mine")
+    assert (body["model_name"], body["model_version"], body["id"]) == (
+        "titanic",
+        model_version,
+        "mine",
+    )
     assert output(body, "predictions") == expected["predictions"]
     assert output(body, "probabilities") == expected["probabilities"]
 
@@ -45,7 +50,10 @@ def test_a_column_left_out_is_unknown_in_every_row_and_nan_is_unknown(
 ) -> None:
     without_age = {key: value for key, value in passenger.items() if key != "age"}
     expected = make_prediction(input_data=[without_age])["probabilities"]
-    assert output(client.post(INFER, json=infer_body([without_age])).json(), "probabilities") == expected
+    assert (
+        output(client.post(INFER, json=infer_body([without_age])).json(), "probabilities")
+        == expected
+    )
     body = infer_body([passenger])
     (age,) = [tensor for tensor in body["inputs"] if tensor["name"] == "age"]
     age["data"] = [float("nan")]  # what a client encoding a NumPy array with a NaN sends
@@ -72,13 +80,15 @@ def test_a_bad_row_refuses_the_request_naming_row_and_field_and_stores_nothing(
     refused = client.post(INFER, json=infer_body([passenger, passenger, bad]))
     assert refused.status_code == 400
     assert set(refused.json()) == {"error"}
-    assert "row 2" in refused.json()["error"] and "pclass" in refused.json()["error"]
+    assert "row 2" in refused.json()["error"]
+    assert "pclass" in refused.json()["error"]
     assert counts() == (before[0] + 1, before[1])
     accepted = client.post(INFER, json=infer_body([passenger, passenger])).json()
     client.__exit__(None, None, None)  # shutdown writes everything queued
     ids = accepted["parameters"]["ids"].split(",")
     assert [row["prediction_id"] for row in stored_rows(url)] == ids
-    assert len(set(ids)) == 2 and all(len(one) == 32 for one in ids)
+    assert len(set(ids)) == 2
+    assert all(len(one) == 32 for one in ids)
 
 
 def test_explanations_only_when_asked_as_json_strings(
@@ -107,7 +117,8 @@ def test_another_model_or_version_is_404_naming_the_served_one(
     answer = client.post(path, json=infer_body([passenger]))
     assert answer.status_code == 404
     served = "'titanic'" if "other" in path else model_version
-    assert named in answer.json()["error"] and served in answer.json()["error"]
+    assert named in answer.json()["error"]
+    assert served in answer.json()["error"]
 
 
 @pytest.mark.parametrize(
@@ -135,11 +146,14 @@ def test_batch_bound_and_body_limit_answer_in_the_protocols_error_shape(
 ) -> None:
     client = make_client(MAX_BATCH_SIZE=2, MAX_BODY_BYTES=4096, MAX_BODY_BYTES_IN_FLIGHT=4096)
     too_many = client.post(INFER, json=infer_body([passenger] * 3))
-    assert too_many.status_code == 413 and "at most 2 rows" in too_many.json()["error"]
+    assert too_many.status_code == 413
+    assert "at most 2 rows" in too_many.json()["error"]
     too_big = client.post(INFER, json=infer_body([{**passenger, "name": "x" * 5000}]))
-    assert too_big.status_code == 413 and "error" in too_big.json()
+    assert too_big.status_code == 413
+    assert "error" in too_big.json()
     v1 = client.post("/api/v1/predict", json={"inputs": [passenger] * 3})
-    assert v1.status_code == 413 and "detail" in v1.json()
+    assert v1.status_code == 413
+    assert "detail" in v1.json()
 
 
 def test_readiness_follows_the_model_being_loaded(

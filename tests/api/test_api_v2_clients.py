@@ -56,7 +56,8 @@ def test_tritonclient_infer_equals_make_prediction(
     strings = [name for name, datatype in DATATYPES.items() if datatype == "BYTES"]
     rows = [row for row in held_out_records if all(row[name] is not None for name in strings)]
     rows = rows[:ROWS]
-    assert len(rows) >= 20 and any(row["age"] is None for row in rows)
+    assert len(rows) >= 20
+    assert any(row["age"] is None for row in rows)
     expected = make_prediction(input_data=rows)
     inputs = [triton_tensor(name, [row[name] for row in rows]) for name in DATATYPES]
     outputs = [

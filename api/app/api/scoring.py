@@ -26,7 +26,7 @@ from titanic_model import PredictionResult, RowError, make_prediction
 STORE_FULL = "server busy: the prediction store's queue is full, retry shortly"
 
 
-class RowsRejected(Exception):
+class RowsRejectedError(Exception):
     """A request that takes all its rows or none had rows the package refused (their errors)."""
 
     def __init__(self, errors: list[RowError]) -> None:
@@ -48,7 +48,7 @@ def answer(
     result = score(rows, explain)
     if all_or_none and result["errors"]:
         metrics.observe_rejected(result["errors"])
-        raise RowsRejected(result["errors"])
+        raise RowsRejectedError(result["errors"])
     metrics.observe_result(result)
     ids = prediction_ids(result)
     recorded = stored_rows(time.time(), request_id, rows, result, ids) if record else []

@@ -10,14 +10,13 @@ import json
 import math
 from typing import Any
 
-from titanic_model import contract
-
 from app.schemas.inference import (
     Datatype,
     InferenceRequest,
     MetadataTensor,
     ResponseOutput,
 )
+from titanic_model import contract
 
 CONTENT_TYPE = "pd"
 INTEGERS = {"INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64"}
@@ -91,7 +90,8 @@ def decode_rows(body: InferenceRequest) -> list[dict[str, Any]]:
             raise TensorError(f"input {tensor.name!r} is given twice")
         if not _accepts(tensor.name, tensor.datatype):
             raise TensorError(
-                f"input {tensor.name!r} has datatype {tensor.datatype}, expected {INPUTS[tensor.name]}"
+                f"input {tensor.name!r} has datatype {tensor.datatype}, "
+                f"expected {INPUTS[tensor.name]}"
             )
         if len(tensor.shape) == 2 and tensor.shape[1] != 1:
             raise TensorError(f"input {tensor.name!r} has shape {tensor.shape}: one column only")

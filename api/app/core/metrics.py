@@ -157,8 +157,7 @@ def observe_result(result: PredictionResult) -> None:
 def observe_rejected(errors: list[RowError]) -> None:
     """Count each rejected row once per bad field."""
     rejected = {
-        (error["row"], error["field"] if error["field"] in _FIELDS else "other")
-        for error in errors
+        (error["row"], error["field"] if error["field"] in _FIELDS else "other") for error in errors
     }
     for _row, field in rejected:
         ROWS_REJECTED.labels(field=field).inc()

@@ -8,11 +8,13 @@ A body without a Content-Type is read as JSON (`strict_content_type=False`): the
 is JSON, and tritonclient sends none.
 """
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException, Request
 
 from app import __version__ as api_version
 from app.api.deps import SettingsDep, StoreDep
-from app.api.scoring import RowsRejected, predict_rows
+from app.api.scoring import RowsRejectedError, predict_rows
 from app.api.tensors import (
     TensorError,
     decode_rows,
@@ -42,10 +44,12 @@ router = APIRouter(
 )
 MODEL = "/models/{model_name}"
 VERSION = MODEL + "/versions/{model_version}"
-NOT_SERVED = {404: {"model": InferenceError, "description": "Another model or version"}}
-NOT_READY = {400: {"model": InferenceError, "description": "Not ready (the protocol's 4xx)"}}
-INFER_ROUTE = {"response_model": InferenceResponse, "response_model_exclude_none": True}
-INFER_ERRORS = {
+Responses = dict[int | str, dict[str, Any]]
+NOT_SERVED: Responses = {404: {"model": InferenceError, "description": "Another model or version"}}
+NOT_READY: Responses = {
+    400: {"model": InferenceError, "description": "Not ready (the protocol's 4xx)"}
+}
+INFER_ERRORS: Responses = {
     **NOT_SERVED,
     400: {"model": InferenceError, "description": "Not passenger tensors, or a bad row"},
     413: {"model": InferenceError, "description": "More than MAX_BATCH_SIZE rows"},
@@ -107,8 +111,18 @@ async def model_ready(
     return ModelReady(name=MODEL_NAME, ready=True)
 
 
-@router.post(MODEL + "/infer", responses=INFER_ERRORS, **INFER_ROUTE)
-@router.post(VERSION + "/infer", responses=INFER_ERRORS, **INFER_ROUTE)
+@router.post(
+    MODEL + "/infer",
+    response_model=InferenceResponse,
+    response_model_exclude_none=True,
+    responses=INFER_ERRORS,
+)
+@router.post(
+    VERSION + "/infer",
+    response_model=InferenceResponse,
+    response_model_exclude_none=True,
+    responses=INFER_ERRORS,
+)
 async def infer(
     body: InferenceRequest,
     settings: SettingsDep,
@@ -125,7 +139,7 @@ async def infer(
         result = await predict_rows(rows, explain, settings, store, all_or_none=True)
     except TensorError as error:
         raise HTTPException(400, str(error)) from None
-    except RowsRejected as rejected:
+    except RowsRejectedError as rejected:
         raise HTTPException(400, describe_rows_rejected(rejected.errors)) from None
     return InferenceResponse(
         model_name=MODEL_NAME,
