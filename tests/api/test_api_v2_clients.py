@@ -3,6 +3,8 @@ tritonclient[http] (JSON tensors, binary_data=False) and the kserve SDK's REST c
 answers must equal make_prediction's for the same held-out passengers."""
 
 import asyncio
+import json
+import subprocess
 from typing import Any
 
 import numpy as np
@@ -10,12 +12,14 @@ import pytest
 import tritonclient.http as triton
 from kserve import InferenceRESTClient, InferInput, InferRequest, RESTConfig
 from live_server import LiveServer
+from test_api_doc_curl import ROOT, bash_blocks
 from tritonclient.utils import InferenceServerException
 from v2_tensors import DATATYPES
 
 from titanic_model import make_prediction
 
 ROWS = 60
+API_DOC = ROOT / "docs" / "api.md"
 
 
 def triton_tensor(name: str, values: list[Any]) -> triton.InferInput:
@@ -120,3 +124,26 @@ def test_kserve_rest_client_with_nulls_equals_make_prediction(
     outputs = {output.name: output for output in response.outputs}
     assert outputs["predictions"].as_numpy().tolist() == expected["predictions"]
     assert outputs["probabilities"].as_numpy().tolist() == expected["probabilities"]
+
+
+def test_the_docs_curl_example_answers_make_predictions_result(live_server: LiveServer) -> None:
+    [example] = bash_blocks(API_DOC, "/v2/models/titanic/infer")
+    script = example.replace("http://127.0.0.1:8001", live_server.base_url)
+    ran = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    rows = [
+        {"pclass": 1, "sex": "female", "age": 29.0, "embarked": "S"},
+        {"pclass": 3, "sex": "male", "age": None, "embarked": None},
+    ]
+    outputs = {output["name"]: output["data"] for output in json.loads(ran.stdout)["outputs"]}
+    expected = make_prediction(input_data=rows)
+    assert outputs == {
+        "predictions": expected["predictions"],
+        "probabilities": expected["probabilities"],
+    }
