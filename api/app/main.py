@@ -18,6 +18,7 @@ from app.core.errors import register_error_handlers
 from app.core.load_shed import LoadShedMiddleware
 from app.core.logging import setup_logging
 from app.core.middleware import RequestLogMiddleware
+from app.core.readiness import mark_model_loaded
 from app.core.responses import SafeJSONResponse
 from app.schemas.predict import EXAMPLE_PASSENGER
 from app.store.writer import PredictionWriter
@@ -36,7 +37,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     metrics.MODEL_INFO.labels(version=model_version).set(1)
     warn_if_metrics_are_per_worker(app.state.settings)
     app.state.prediction_store = start_prediction_store(app.state.settings)
+    mark_model_loaded(app, True)
     yield
+    mark_model_loaded(app, False)
     if app.state.prediction_store is not None:
         app.state.prediction_store.close()  # writes every queued row before the process ends
     metrics.mark_worker_stopped()

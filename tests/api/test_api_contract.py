@@ -8,7 +8,7 @@ from answers import without_ids
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-import app.api.routes.predict as predict_route
+import app.api.scoring as predict_route
 from app.api.deps import get_prediction_store, get_settings
 from app.core.config import Settings
 from titanic_model import PassengerInput, contract, make_prediction

@@ -61,6 +61,8 @@ def test_docs_lists_the_predict_operation_with_no_internet(
     assert page.locator(".opblock-post .opblock-summary-path").all_inner_texts() == [
         "/api/v1/predict",
         "/api/v1/outcomes",
+        "/v2/models/{model_name}/versions/{model_version}/infer",
+        "/v2/models/{model_name}/infer",
     ]
     assert blocked == [], "the docs page tried to reach the internet"
     assert failed == [], "a request of the docs page failed"

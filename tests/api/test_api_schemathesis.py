@@ -31,8 +31,11 @@ def load_schema(mode: GenerationMode) -> Any:
 
 
 positive = load_schema(GenerationMode.POSITIVE)
-# health takes no input, so there is nothing to break: only predict gets negative cases.
-negative = load_schema(GenerationMode.NEGATIVE).include(path="/api/v1/predict")
+# health takes no input, so there is nothing to break: only predict and the Open Inference
+# Protocol's infer (with and without a version) get negative cases.
+negative = load_schema(GenerationMode.NEGATIVE).include(
+    path_regex=r"^(/api/v1/predict|/v2/models/\{model_name\}(/versions/\{model_version\})?/infer)$"
+)
 bounded = settings(
     max_examples=MAX_EXAMPLES,
     deadline=None,

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from live_server import LiveServer, serve
 
-import app.api.routes.predict as predict_route
+import app.api.scoring as predict_route
 from app.core.config import Settings
 from app.main import create_app
 

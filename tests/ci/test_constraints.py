@@ -12,7 +12,8 @@ from titanic_release.project import REPO_ROOT
 CONSTRAINTS = REPO_ROOT / "constraints.txt"
 TOX_INI = REPO_ROOT / "tox.ini"
 COMPILE_COMMAND = (
-    "#    uv pip compile constraints.in --python-version 3.11 --output-file constraints.txt"
+    "#    uv pip compile constraints.in --python-version 3.11 --no-emit-package pandas "
+    "--output-file constraints.txt"
 )
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==\S+", re.MULTILINE)
 

@@ -6,8 +6,8 @@ included route keeps the path it was declared with.
 
 from fastapi import APIRouter
 
-from app.api.routes import docs, health, metrics, model, outcomes, page, predict
+from app.api.routes import docs, health, inference, metrics, model, outcomes, page, predict
 
 api_router = APIRouter()
-for module in (predict, health, outcomes, model, metrics, page, docs):
+for module in (predict, health, outcomes, model, metrics, page, docs, inference):
     api_router.include_router(module.router)

@@ -7,7 +7,7 @@ FastAPI's own max_body_size, which wraps every router level again.
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.responses import SafeJSONResponse
+from app.core.responses import SafeJSONResponse, error_body
 
 
 class BodyTooLargeError(Exception):
@@ -34,7 +34,7 @@ class BodySizeLimitMiddleware:
         if declared is not None:
             # The server delivers no more than the declared length, so the header is the size.
             if not declared.isdigit() or int(declared) > self.max_bytes:
-                body = {"detail": f"request body larger than {self.max_bytes} bytes"}
+                body = error_body(scope["path"], f"request body larger than {self.max_bytes} bytes")
                 await SafeJSONResponse(body, status_code=413)(scope, receive, send)
                 return
             await self.app(scope, receive, send)

@@ -8,6 +8,8 @@ from pydantic import BeforeValidator, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 API_V1_PREFIX = "/api/v1"  # a public contract (docs/api.md), not a setting
+API_V2_PREFIX = "/v2"  # the Open Inference Protocol's, for the one model MODEL_NAME
+MODEL_NAME = "titanic"
 
 # Relative to the working directory (api/ under the Procfile); `make run` points it at data/.
 DEFAULT_STORE_URL = "sqlite:///./data/predictions.sqlite3"

@@ -1,5 +1,8 @@
 """Error responses: a malformed body names its row and field; anything unexpected is an opaque 500.
 
+Under /v2 every error is the Open Inference Protocol's `{"error": "..."}` and a malformed body is
+its 400, not 422 (app/core/responses.error_body).
+
 Neither echoes the input back: an echoed value can be huge, can be someone's secret, and is what
 made Starlette's default 422 fail to encode a lone surrogate.
 """
@@ -14,9 +17,21 @@ from loguru import logger
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from app.core.responses import SafeJSONResponse
+from app.core.responses import SafeJSONResponse, error_body
+from titanic_model import RowError
 
 ROWS_FIELD = "inputs"
+MAX_NAMED_ERRORS = 20  # a 10,000-row batch of bad rows gets a readable message, not 10,000 lines
+
+
+def describe_rows_rejected(errors: list[RowError]) -> str:
+    """'row 1, field pclass: Input should be 1, 2 or 3; ...' for the protocol's one-string error."""
+    named = [
+        f"row {error['row']}, field {error['field']}: {error['message']}"
+        for error in errors[:MAX_NAMED_ERRORS]
+    ]
+    more = len(errors) - len(named)
+    return "; ".join(named) + (f"; and {more} more" if more else "")
 
 
 def describe_request_error(error: dict[str, Any]) -> dict[str, object]:
@@ -44,8 +59,22 @@ def describe_request_error(error: dict[str, Any]) -> dict[str, object]:
 
 async def request_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    if "error" in error_body(request.url.path, ""):  # the protocol's one string, and its 400
+        return SafeJSONResponse({"error": describe_tensor_errors(exc.errors())}, status_code=400)
     details = [describe_request_error(dict(error)) for error in exc.errors()]
     return SafeJSONResponse({"detail": details}, status_code=422)
+
+
+def describe_tensor_errors(errors: Sequence[Any]) -> str:
+    """'inputs.0.datatype: Input should be ...; ...': where in the body, and what is wrong."""
+    named = []
+    for error in errors[:MAX_NAMED_ERRORS]:
+        if error.get("type") == "json_invalid":
+            named.append(str(describe_request_error(dict(error))["message"]))
+            continue
+        location = [str(part) for part in error.get("loc", ()) if part != "body"]
+        named.append(f"{'.'.join(location) or 'body'}: {error.get('msg', 'invalid request')}")
+    return "; ".join(named)
 
 
 def _unparsable_body_reason(exc: HTTPException) -> str | None:
@@ -66,6 +95,10 @@ async def http_error(request: Request, exc: Exception) -> Response:
     """FastAPI answers 400 to a body json.loads cannot take; as a malformed body, that is 422."""
     assert isinstance(exc, HTTPException)
     reason = _unparsable_body_reason(exc)
+    body = error_body(request.url.path, reason or str(exc.detail))
+    if "error" in body:
+        status = 400 if reason else exc.status_code
+        return SafeJSONResponse(body, status_code=status, headers=exc.headers)
     if reason is None:
         return await http_exception_handler(request, exc)
     detail = {"row": None, "field": "body", "message": reason, "type": "json_invalid"}
@@ -79,7 +112,7 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
     logger.bind(request_id=request_id).error(
         "unhandled {kind} answered 500: {error}", kind=type(exc).__name__, error=str(exc)
     )
-    body = {"detail": "internal server error", "request_id": request_id}
+    body = {**error_body(request.url.path, "internal server error"), "request_id": request_id}
     return SafeJSONResponse(body, status_code=500, headers={"x-request-id": request_id})
 
 

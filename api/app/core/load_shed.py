@@ -25,7 +25,7 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.body_limit import BodyTooLargeError
-from app.core.responses import SafeJSONResponse
+from app.core.responses import SafeJSONResponse, error_body
 
 SMALL_BODY_BYTES = 64 * 1024  # a few hundred rows: cheap enough to need no share of the budget
 RETRY_AFTER_S = 1
@@ -92,7 +92,7 @@ async def refuse(
             await read_body(receive, deadline, keep=False)
         except (BodyTimeoutError, BodyTooLargeError):
             headers["Connection"] = "close"
-    await SafeJSONResponse({"detail": detail}, status_code=status, headers=headers)(
+    await SafeJSONResponse(error_body(scope["path"], detail), status_code=status, headers=headers)(
         scope, receive, send
     )
 
@@ -150,12 +150,12 @@ class LoadShedMiddleware:
         except BodyTimeoutError:
             detail = f"request body not received within {self.body_timeout_s:g} s"
             headers = {"Connection": "close"}
-            answer = SafeJSONResponse({"detail": detail}, status_code=408, headers=headers)
+            answer = SafeJSONResponse(error_body(scope["path"], detail), 408, headers)
             await answer(scope, receive, send)
             return
         except BodyTooLargeError as error:
             headers = {"Connection": "close"}
-            answer = SafeJSONResponse({"detail": str(error)}, status_code=413, headers=headers)
+            answer = SafeJSONResponse(error_body(scope["path"], str(error)), 413, headers)
             await answer(scope, receive, send)
             return
         if self.requests >= self.max_requests:

@@ -18,7 +18,7 @@ from prometheus_client import (
 from prometheus_client import multiprocess as _multiprocess
 
 from app.core.metrics_dir import MULTIPROC_DIR_VARIABLE
-from titanic_model import PassengerInput, PredictionResult
+from titanic_model import PassengerInput, PredictionResult, RowError
 
 # Read from the environment, as prometheus-client itself does: the two cannot disagree.
 MULTIPROC_DIR = os.environ.get(MULTIPROC_DIR_VARIABLE)
@@ -150,11 +150,14 @@ def observe_result(result: PredictionResult) -> None:
         _LABELS[1].inc(survived)
     if scored > survived:
         _LABELS[0].inc(scored - survived)
-    if not result["errors"]:
-        return
+    if result["errors"]:
+        observe_rejected(result["errors"])
+
+
+def observe_rejected(errors: list[RowError]) -> None:
+    """Count each rejected row once per bad field."""
     rejected = {
-        (error["row"], error["field"] if error["field"] in _FIELDS else "other")
-        for error in result["errors"]
+        (error["row"], error["field"] if error["field"] in _FIELDS else "other") for error in errors
     }
     for _row, field in rejected:
         ROWS_REJECTED.labels(field=field).inc()

@@ -5,6 +5,16 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
+from app.core.config import API_V2_PREFIX
+
+
+def error_body(path: str, message: str) -> dict[str, str]:
+    """An error as its API writes it: the Open Inference Protocol's `{"error": ...}` under /v2,
+    `{"detail": ...}` everywhere else."""
+    if path == API_V2_PREFIX or path.startswith(API_V2_PREFIX + "/"):
+        return {"error": message}
+    return {"detail": message}
+
 
 class SafeJSONResponse(JSONResponse):
     """JSON escaped to ASCII: text such as a lone surrogate ("\\ud800") cannot fail to encode.
