@@ -35,16 +35,3 @@ async def require_json(request: Request) -> None:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[PredictionWriter | None, Depends(get_prediction_store)]
-
-
-async def require_json(request: Request) -> None:
-    """A body sent as another media type (text/plain, a form) is refused for its type, before
-    its content is read: otherwise it would be refused as "not a valid dictionary"."""
-    content_type = request.headers.get("content-type", "no Content-Type")
-    media_type = content_type.partition(";")[0].strip().lower()
-    if media_type != "application/json" and not media_type.endswith("+json"):
-        raise HTTPException(
-            status_code=415,
-            detail=f"the body must be JSON sent as Content-Type: application/json, "
-            f"not {content_type[:100]}",
-        )
