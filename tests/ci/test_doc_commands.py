@@ -12,27 +12,17 @@ command added to a page later, until it is run or marked.
 import pytest
 from doc_commands import PAGES, Command, block_commands, marks, page_commands
 from test_doc_commands_run import RUN_HERE
-from test_doc_examples import curl_examples
+from test_doc_examples import CURL_PAGES, curl_examples
 from titanic_release.project import REPO_ROOT
 
-# (b): page -> {command (its text without a trailing comment): the test that runs it}.
+# (b): page -> {command (its text without a trailing comment): the test that runs it}. The `curl`
+# examples of test_doc_examples.CURL_PAGES need no entry: that test reads them from the page.
 RUN_ELSEWHERE = {
-    "README.md": {
-        "curl -s -X POST http://127.0.0.1:8001/api/v1/predict -H 'Content-Type: application/json' "
-        '\\\n  -d \'{"inputs": [{"pclass": 1, "sex": "female", "age": 29, "fare": '
-        '211.34, "embarked": "S"}]}\'': "tests/ci/test_doc_examples.py",
-    },
     "model_package/README.md": {"titanic-model evaluate": "tests/ci/test_doc_examples.py"},
-    "docs/api.md": {
-        "curl -s http://127.0.0.1:8001/api/v1/health": "tests/ci/test_doc_examples.py",
-        "curl -s -X POST http://127.0.0.1:8001/api/v1/predict -H 'Content-Type: application/json' "
-        '\\\n  -H \'X-Request-ID: my-trace-42\' \\\n  -d \'{"inputs": [{"pclass": 1, "sex": '
-        '"female", "age": 29, "fare": 211.34, "embarked": "S"},\n                  {"pclass": 4, '
-        '"sex": "male"}]}\'': "tests/ci/test_doc_examples.py",
-        "curl -s -w ' (HTTP %{http_code})' -X POST http://127.0.0.1:8001/api/v1/predict \\\n  "
-        '-H \'Content-Type: application/json\' -d \'{"inputs": [{"pclass": 1, "sex": "male"}'
-        ", 7]}'": "tests/ci/test_doc_examples.py",
-    },
+}
+CURL_EXAMPLES = {
+    str(page.relative_to(REPO_ROOT)): {commands for commands, _ in curl_examples(page.read_text())}
+    for page in CURL_PAGES
 }
 
 
@@ -47,12 +37,10 @@ def categories(command: Command) -> list[str]:
     elsewhere = RUN_ELSEWHERE.get(command.page, {}).get(command.key)
     if elsewhere is not None:
         source = (REPO_ROOT / elsewhere).read_text(encoding="utf-8")
-        page_text = (REPO_ROOT / command.page).read_text(encoding="utf-8")
-        from_page = elsewhere.endswith("test_doc_examples.py") and command.key in [
-            commands for commands, _ in curl_examples(page_text)
-        ]
-        assert command.key in source or from_page, f"{elsewhere} does not run: {command.text}"
+        assert command.key in source, f"{elsewhere} does not run: {command.text}"
         found.append(f"run by {elsewhere}")
+    if command.key in CURL_EXAMPLES.get(command.page, ()):
+        found.append("run by tests/ci/test_doc_examples.py, read from the page")
     if command.marked is not None:
         found.append(f"marked on the page: {command.marked}")
     return found
