@@ -31,8 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import uvloop
-from titanic_release.project import API_DIR, SAMPLE_PASSENGER
+from titanic_release.project import API_DIR
 from titanic_release.servers import HOST, free_port, memory_mib, start_server, stopped_on_exit
+
+from titanic_model.contract import EXAMPLE_PASSENGER
 
 BENCH_DIR = Path(__file__).resolve().parent
 UVICORN = str(Path(sys.executable).parent / "uvicorn")
@@ -267,7 +269,7 @@ def store_on_off(seconds: float, log: Path) -> None:
     """Single-record predict at c=32 with the SQLite prediction store on and off (metrics on in
     both), beside the echo and the idioms echo, in alternating halves; the RSS of each after its
     runs; and how many rows the store kept."""
-    body = json.dumps({"inputs": [SAMPLE_PASSENGER]}).encode()
+    body = json.dumps({"inputs": [EXAMPLE_PASSENGER]}).encode()
     single = post_request("/api/v1/predict", body)
     store_url = f"sqlite:///{log.parent}/store-bench.sqlite3"
     with (
@@ -345,12 +347,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.2f}"
     )
     print("client: asyncio + uvloop raw HTTP/1.1, keep-alive, one connection per concurrent user")
-    body = {"inputs": [SAMPLE_PASSENGER]}
+    body = {"inputs": [EXAMPLE_PASSENGER]}
     single = post_request("/api/v1/predict", json.dumps(body).encode())
     explained = post_request("/api/v1/predict", json.dumps({**body, "explain": True}).encode())
     echo_request = post_request("/echo", json.dumps(body).encode())
     batch = post_request(
-        "/api/v1/predict", json.dumps({"inputs": [SAMPLE_PASSENGER] * BATCH_ROWS}).encode()
+        "/api/v1/predict", json.dumps({"inputs": [EXAMPLE_PASSENGER] * BATCH_ROWS}).encode()
     )
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -467,8 +469,8 @@ def before_after(before_api: Path, seconds: float, rounds: int, log: Path) -> No
     `seconds` per server per round, the servers' order rotating from round to round so drift hits
     all alike. Prints each round, each server's totals and RSS, the medians of the per-round
     ratios, then the three servers' cold starts, in turns."""
-    single = post_request("/api/v1/predict", json.dumps({"inputs": [SAMPLE_PASSENGER]}).encode())
-    echo_request = post_request("/echo", json.dumps({"inputs": [SAMPLE_PASSENGER]}).encode())
+    single = post_request("/api/v1/predict", json.dumps({"inputs": [EXAMPLE_PASSENGER]}).encode())
+    echo_request = post_request("/echo", json.dumps({"inputs": [EXAMPLE_PASSENGER]}).encode())
     print(
         f"== before ({before_api}) vs after ({API_DIR}): c=32, store on, {rounds} rounds of "
         f"{seconds:.0f} s per server, load average {os.getloadavg()[0]:.2f} =="

@@ -34,10 +34,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from titanic_release.project import SAMPLE_PASSENGER
+from titanic_model.contract import EXAMPLE_PASSENGER
 
 ROOT = Path(__file__).resolve().parents[1]
-BODY = json.dumps({"inputs": [SAMPLE_PASSENGER]}).encode()
+BODY = json.dumps({"inputs": [EXAMPLE_PASSENGER]}).encode()
 WARM_UP_REQUESTS = 2_000
 
 

@@ -24,8 +24,9 @@ from pathlib import Path
 
 import uvloop
 from bench_api import exchange, post_request, start
-from titanic_release.project import SAMPLE_PASSENGER
 from titanic_release.servers import memory_mib
+
+from titanic_model.contract import EXAMPLE_PASSENGER
 
 PREDICT = "/api/v1/predict"
 BATCH_CONNECTIONS, BATCH_ROWS = 4, 1_000
@@ -61,8 +62,8 @@ async def sample(
 async def soak(
     pid: int, port: int, seconds: float, interval: float, concurrency: int
 ) -> tuple[list[tuple[float, float]], Counter[int]]:
-    single = post_request(PREDICT, json.dumps({"inputs": [SAMPLE_PASSENGER]}).encode())
-    batch = post_request(PREDICT, json.dumps({"inputs": [SAMPLE_PASSENGER] * BATCH_ROWS}).encode())
+    single = post_request(PREDICT, json.dumps({"inputs": [EXAMPLE_PASSENGER]}).encode())
+    batch = post_request(PREDICT, json.dumps({"inputs": [EXAMPLE_PASSENGER] * BATCH_ROWS}).encode())
     statuses: Counter[int] = Counter()
     until = time.perf_counter() + seconds
     requests = [batch] * BATCH_CONNECTIONS + [single] * (concurrency - BATCH_CONNECTIONS)

@@ -1,10 +1,11 @@
 """Fixtures shared by the package and API tests."""
 
 import pytest
-from titanic_release.project import SAMPLE_PASSENGER
+
+from titanic_model.contract import EXAMPLE_PASSENGER
 
 
 @pytest.fixture
 def passenger() -> dict[str, object]:
     """A valid record with every field set (a fresh copy: tests may change it)."""
-    return dict(SAMPLE_PASSENGER)
+    return dict(EXAMPLE_PASSENGER)

@@ -117,6 +117,10 @@ RECORDED_COLUMNS = (*RECORDED_INPUTS, *DERIVED)
 RECORDED_NUMERIC = NUMERIC_FIELDS
 RECORDED_CATEGORICAL = (*CATEGORICAL_FIELDS, *DERIVED)
 
+# One valid passenger, each field its declared example: the API's documented example, the
+# warm-up row, and the passenger the tests and benchmarks send.
+EXAMPLE_PASSENGER: dict[str, object] = {declared.name: declared.example for declared in FIELDS}
+
 _BY_NAME = {declared.name: declared for declared in FIELDS}
 
 

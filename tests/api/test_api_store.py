@@ -66,17 +66,17 @@ def test_every_row_is_stored_minimised_with_its_answer(
     assert good["model_version"] == answers[0]["version"]
     assert good["probability"] == answers[0]["probabilities"][0]
     assert good["prediction"] == answers[0]["predictions"][0]
-    # name "Doe, Mrs. Jane" only as its title, cabin "F4" only as its deck
+    # the example passenger: name "Doe, Mrs. Jane" only as its title, cabin "C85" only as its deck
     assert {column: good[column] for column in INPUT_COLUMNS} == {
-        "pclass": 2,
+        "pclass": 3,
         "sex": "female",
-        "age": 31.0,
-        "sibsp": 1,
-        "parch": 1,
-        "fare": 26.0,
+        "age": 29.0,
+        "sibsp": 0,
+        "parch": 0,
+        "fare": 7.25,
         "embarked": "S",
         "title": "Mrs",
-        "deck": "F",
+        "deck": "C",
     }
     assert good["errors"] is None
     assert "name" not in good
@@ -177,11 +177,11 @@ import sys, time
 from fastapi.testclient import TestClient
 from app.core.config import Settings
 from app.main import create_app
-from titanic_release.project import SAMPLE_PASSENGER
+from titanic_model.contract import EXAMPLE_PASSENGER
 
 app = create_app(Settings(PREDICTION_STORE_URL=sys.argv[1]))
 with TestClient(app) as client:
-    assert client.post("/api/v1/predict", json={"inputs": [SAMPLE_PASSENGER]}).status_code == 200
+    assert client.post("/api/v1/predict", json={"inputs": [EXAMPLE_PASSENGER]}).status_code == 200
     deadline = time.monotonic() + 20
     while app.state.prediction_store.written_rows < 1:
         assert time.monotonic() < deadline, "the row was not written"

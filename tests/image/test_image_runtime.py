@@ -15,10 +15,10 @@ import pytest
 from conftest import VERSION
 from container_rootfs import Rootfs
 from load import run_load
-from titanic_release.project import SAMPLE_PASSENGER
 from titanic_release.servers import HOST, free_port, start_server, stop_server
 
 from titanic_model import make_prediction
+from titanic_model.contract import EXAMPLE_PASSENGER
 
 RELEASE_ID = "image-test-release"
 DRAIN_TIMEOUT_S = 10  # STORE_SHUTDOWN_TIMEOUT_S, set as a deployer would
@@ -78,12 +78,12 @@ def test_the_images_own_command_answers_health_and_predicts_like_the_package(
     assert health["model_version"] == VERSION
     assert health["release_id"] == RELEASE_ID
     reply = httpx.post(
-        f"{served.base_url}/api/v1/predict", json={"inputs": [SAMPLE_PASSENGER]}, timeout=30
+        f"{served.base_url}/api/v1/predict", json={"inputs": [EXAMPLE_PASSENGER]}, timeout=30
     )
     assert reply.status_code == 200, reply.text
     answer = reply.json()
     print(f"predict from the image's own command: {answer}")
-    expected = make_prediction(input_data=[SAMPLE_PASSENGER])
+    expected = make_prediction(input_data=[EXAMPLE_PASSENGER])
     assert answer["predictions"] == expected["predictions"]
     assert answer["probabilities"] == expected["probabilities"]
     assert answer["version"] == VERSION
@@ -99,8 +99,8 @@ def test_the_healthcheck_passes_while_serving_and_fails_after_stop(served: Image
 def test_sigterm_stops_it_within_the_drain_timeout_with_every_answered_row_stored(
     served: ImageServer,
 ) -> None:
-    bad: dict[str, Any] = {**SAMPLE_PASSENGER, "age": -3}
-    bodies = [{"inputs": [SAMPLE_PASSENGER]}, {"inputs": [SAMPLE_PASSENGER] * 50 + [bad]}]
+    bad: dict[str, Any] = {**EXAMPLE_PASSENGER, "age": -3}
+    bodies = [{"inputs": [EXAMPLE_PASSENGER]}, {"inputs": [EXAMPLE_PASSENGER] * 50 + [bad]}]
     outcome = run_load(served.base_url, bodies, seconds=5.0)
     served.process.send_signal(signal.SIGTERM)
     signalled = time.monotonic()

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, GetJsonSchemaHandler, StrictBool
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from titanic_model import PassengerInput
+from titanic_model import PassengerInput, contract
 
 
 class DocumentedAs:
@@ -29,17 +29,7 @@ class DocumentedAs:
 
 PassengerRow = Annotated[dict[str, Any], DocumentedAs(PassengerInput)]
 
-EXAMPLE_PASSENGER = {
-    "pclass": 1,
-    "sex": "female",
-    "age": 29.0,
-    "sibsp": 0,
-    "parch": 0,
-    "fare": 211.34,
-    "cabin": "B5",
-    "embarked": "S",
-    "name": "Allen, Miss. Elisabeth Walton",
-}
+EXAMPLE_PASSENGER = contract.EXAMPLE_PASSENGER
 
 
 class PredictionRequest(BaseModel):

@@ -15,19 +15,6 @@ DIST_NAME = "titanic-survival-model"
 # The distribution name as it appears in sdist and wheel file names (PEP 625 / PEP 427).
 DIST_FILE_PREFIX = canonicalize_name(DIST_NAME).replace("-", "_")
 
-# One valid passenger with every field set: the sample the tests and benchmarks send.
-SAMPLE_PASSENGER: dict[str, object] = {
-    "pclass": 2,
-    "sex": "female",
-    "age": 31.0,
-    "sibsp": 1,
-    "parch": 1,
-    "fare": 26.0,
-    "cabin": "F4",
-    "embarked": "S",
-    "name": "Doe, Mrs. Jane",
-}
-
 
 def current_version() -> str:
     """The version the working tree builds, read from the file (not from imported code)."""
