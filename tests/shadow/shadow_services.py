@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from live_server import LiveServer, serve
 from prometheus_client.parser import text_string_to_metric_families
 
-TOKEN = "shadow-test-token"  # noqa: S105 - a test's own token
+TOKEN = "shadow-test-token"
 PREDICT = "/api/v1/predict"
 
 
@@ -66,13 +66,13 @@ def stopped_process(server: LiveServer) -> Iterator[None]:
 
 
 class _Failing(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("content-length", 0)))
         self.send_response(500)
         self.send_header("content-length", "0")
         self.end_headers()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 

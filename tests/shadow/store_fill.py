@@ -29,18 +29,27 @@ def fill(
     ids = [secrets.token_hex(16) for _ in rows]
     live_rows_ = [
         {
-            "created_at": now, "request_id": "fill", "row_index": index,
-            "model_version": "0.3.0", "sex": row["sex"], "pclass": row["pclass"],
-            "age": row["age"], "probability": p, "prediction": int(p >= 0.5),
+            "created_at": now,
+            "request_id": "fill",
+            "row_index": index,
+            "model_version": "0.3.0",
+            "sex": row["sex"],
+            "pclass": row["pclass"],
+            "age": row["age"],
+            "probability": p,
+            "prediction": int(p >= 0.5),
             "prediction_id": ids[index],
         }
         for index, (row, p) in enumerate(zip(rows, live, strict=True))
     ]
     shadow_rows = [
         {
-            "created_at": now, "live_prediction_id": ids[index],
-            "model_version": candidate_version, "probability": p,
-            "prediction": int(p >= 0.5), "latency_ms": 1.0,
+            "created_at": now,
+            "live_prediction_id": ids[index],
+            "model_version": candidate_version,
+            "probability": p,
+            "prediction": int(p >= 0.5),
+            "latency_ms": 1.0,
         }
         for index, p in enumerate(candidate)
     ]
@@ -65,6 +74,12 @@ def fill(
 def shadow_report(url: str, output: Path, *args: str) -> subprocess.CompletedProcess[str]:
     command = [
         str(Path(sys.executable).parent / "titanic-shadow-report"),
-        "--store-url", url, "--since", "7d", "--output", str(output), *args,
+        "--store-url",
+        url,
+        "--since",
+        "7d",
+        "--output",
+        str(output),
+        *args,
     ]
     return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)

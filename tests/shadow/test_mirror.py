@@ -64,7 +64,9 @@ def test_every_mirrored_row_is_stored_by_the_candidate_under_the_live_id(
         )
         assert unauthenticated.status_code == 401
         # A live service has no mirror route at all.
-        assert httpx.post(server.base_url + "/api/v1/shadow/predictions", json={}).status_code == 404
+        assert (
+            httpx.post(server.base_url + "/api/v1/shadow/predictions", json={}).status_code == 404
+        )
 
 
 def server_version(server: LiveServer) -> str:
@@ -107,10 +109,12 @@ def test_a_broken_candidate_costs_no_live_answer(
         wait_until(lambda: metric(server, FAILED, reason=reason) >= 2)
         send(server, traffic[10:60], batch=1)  # all 200 (send asserts it)
         wait_until(
-            lambda: metric(server, FAILED, reason=reason)
-            + metric(server, DROPPED, reason="breaker_open")
-            + metric(server, DROPPED, reason="queue_full")
-            == 60
+            lambda: (
+                metric(server, FAILED, reason=reason)
+                + metric(server, DROPPED, reason="breaker_open")
+                + metric(server, DROPPED, reason="queue_full")
+                == 60
+            )
         )
         assert metric(server, MIRRORED) == 0
         assert metric(server, DROPPED, reason="breaker_open") > 0  # the breaker opened

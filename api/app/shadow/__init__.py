@@ -1,1 +1,1 @@
-"""Shadow release (docs/shadow.md): the live API mirrors rows to a candidate, which stores its own answers."""
+"""Shadow release (docs/shadow.md): live mirrors rows to a candidate, which stores its answers."""

@@ -33,7 +33,9 @@ def start_shadow(app: FastAPI, live_version: str) -> None:
         mirror = ShadowMirror(shadow, live_version)
         mirror.start()
         app.state.shadow_mirror = mirror
-        logger.info("mirroring {share:g} % of predict requests to a shadow", share=shadow.SHADOW_SHARE)
+        logger.info(
+            "mirroring {share:g} % of predict requests to a shadow", share=shadow.SHADOW_SHARE
+        )
 
 
 def stop_shadow(app: FastAPI) -> None:

@@ -29,12 +29,15 @@ class ShadowMirror:
     """Started by the lifespan when SHADOW_URL is set; `offer` from the prediction path."""
 
     def __init__(self, settings: ShadowSettings, live_version: str) -> None:
-        assert settings.SHADOW_URL and settings.SHADOW_TOKEN
+        assert settings.SHADOW_URL
+        assert settings.SHADOW_TOKEN
         self._share = settings.SHADOW_SHARE / 100
         self._max_rows = settings.SHADOW_QUEUE_ROWS
         self._max_bytes = settings.SHADOW_QUEUE_BYTES
         self._live_version = live_version
-        self._breaker = Breaker(settings.SHADOW_BREAKER_FAILURES, settings.SHADOW_BREAKER_COOLDOWN_S)
+        self._breaker = Breaker(
+            settings.SHADOW_BREAKER_FAILURES, settings.SHADOW_BREAKER_COOLDOWN_S
+        )
         self._sender = Sender(
             settings.SHADOW_URL,
             MIRROR_PATH,
@@ -54,7 +57,7 @@ class ShadowMirror:
 
     def offer(self, rows: Sequence[dict[str, Any]], ids: Sequence[str | None]) -> None:
         """Queue the rows that got an id, for a sampled share of requests; never blocks."""
-        if self._share < 1 and random.random() >= self._share:  # noqa: S311 - sampling, not crypto
+        if self._share < 1 and random.random() >= self._share:
             return
         inputs = [row for row, row_id in zip(rows, ids, strict=True) if row_id is not None]
         if not inputs:

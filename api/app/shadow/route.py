@@ -85,7 +85,7 @@ async def mirrored(
     ]
     try:
         await run_in_threadpool(answers_store.write, answers)
-    except Exception as error:  # noqa: BLE001 - any store failure is the caller's 503
+    except Exception as error:
         logger.warning("shadow answers not stored: {kind}", kind=type(error).__name__)
         raise HTTPException(503, UNAVAILABLE, headers={"Retry-After": "5"}) from None
     return ShadowStored(stored=len(answers), model_version=result["version"])

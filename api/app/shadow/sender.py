@@ -6,7 +6,6 @@ again once connected). The token goes in a header only; it is never logged.
 """
 
 import http.client
-import socket
 from urllib.parse import urlsplit
 
 
@@ -59,7 +58,7 @@ class Sender:
             connection.request("POST", self._path, body=body, headers=self._headers)
             response = connection.getresponse()
             response.read()
-        except (TimeoutError, socket.timeout) as error:
+        except TimeoutError as error:
             self.close()
             raise MirrorCallError("timeout", f"no answer in time: {error}") from None
         except (OSError, http.client.HTTPException) as error:

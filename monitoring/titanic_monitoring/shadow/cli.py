@@ -35,7 +35,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if not args.store_url:
-        print("titanic-shadow-report: pass --store-url or set PREDICTION_STORE_URL", file=sys.stderr)
+        print(
+            "titanic-shadow-report: pass --store-url or set PREDICTION_STORE_URL", file=sys.stderr
+        )
         return EXIT_UNREADABLE
     rules = load_rules(args.rules)
     try:

@@ -24,16 +24,24 @@ def render(summary: dict[str, Any]) -> str:
         flips += [[f"{column}={key}", *figures.values()] for key, figures in groups.items()]
     quality = summary["quality"]
     tests = [
-        [d["metric"], d["live"], d["candidate"], d["worse_by"], f"[{d['low']:+.4f}, {d['high']:+.4f}]"]
+        [
+            d["metric"],
+            d["live"],
+            d["candidate"],
+            d["worse_by"],
+            f"[{d['low']:+.4f}, {d['high']:+.4f}]",
+        ]
         for d in quality.get("differences", [])
     ]
     reasons = "".join(f"<li>{html.escape(reason)}</li>" for reason in summary["reasons"])
+    version = html.escape(summary["candidate_version"])
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Shadow report {html.escape(summary["candidate_version"])}</title>
+<html lang="en"><head><meta charset="utf-8"><title>Shadow report {version}</title>
 <style>body{{font-family:sans-serif;margin:2em}}td,th{{border:1px solid #ccc;padding:3px 8px}}
 table{{border-collapse:collapse;margin-bottom:1em}}</style></head><body>
-<h1>Shadow report: candidate {html.escape(summary["candidate_version"])}</h1>
-<p id="verdict"><strong>{summary["verdict"]}</strong> (exit {summary["exit_code"]})</p><ul>{reasons}</ul>
+<h1>Shadow report: candidate {version}</h1>
+<p id="verdict"><strong>{summary["verdict"]}</strong> (exit {summary["exit_code"]})</p>
+<ul>{reasons}</ul>
 <p>{summary["pairs"]} paired rows, {quality["labelled_pairs"]} with outcomes; live versions
 {html.escape(", ".join(summary["live_versions"]))}.</p>
 <h2>Agreement and flips</h2>

@@ -50,7 +50,9 @@ def worse_by(metric: str, live: float, candidate: float) -> float:
     return live - candidate if HIGHER_IS_BETTER[metric] else candidate - live
 
 
-def mcnemar_exact(live_right: npt.NDArray[np.bool_], candidate_right: npt.NDArray[np.bool_]) -> dict[str, float]:
+def mcnemar_exact(
+    live_right: npt.NDArray[np.bool_], candidate_right: npt.NDArray[np.bool_]
+) -> dict[str, float]:
     """Exact two-sided McNemar: b = live right only, c = candidate right only."""
     b = int(np.sum(live_right & ~candidate_right))
     c = int(np.sum(~live_right & candidate_right))

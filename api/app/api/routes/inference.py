@@ -137,9 +137,7 @@ async def infer(
     try:
         rows = decode_rows(body)
         outputs, explain = requested_outputs(body)
-        result = await predict_rows(
-            rows, explain, settings, store, all_or_none=True, mirror=mirror
-        )
+        result = await predict_rows(rows, explain, settings, store, all_or_none=True, mirror=mirror)
     except TensorError as error:
         raise HTTPException(400, str(error)) from None
     except RowsRejectedError as rejected:
