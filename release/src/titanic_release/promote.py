@@ -27,7 +27,7 @@ VERSION_FILE = Path("model_package/titanic_model/VERSION")
 PIN = re.compile(rf"^{re.escape(DIST_NAME)}==(\S+)$", re.MULTILINE)
 
 
-class Refused(Exception):
+class Refused(Exception):  # noqa: N818 - a refusal, not an error
     """Why the pin does not move."""
 
 
@@ -59,7 +59,8 @@ def checked_report(report_dir: Path, version: str, now: datetime) -> dict[str, A
     if summary.get("candidate_version") != version:
         raise Refused(f"the report judges {summary.get('candidate_version')}, not {version}")
     if summary.get("verdict") != "PROMOTE":
-        raise Refused(f"the report's verdict is {summary.get('verdict')}: {summary.get('reasons')}")
+        verdict, reasons = summary.get("verdict"), summary.get("reasons")
+        raise Refused(f"the report's verdict is {verdict}: {reasons}")
     age = now - datetime.fromisoformat(summary["generated_at"])
     limit = timedelta(hours=float(summary["rules"]["max_report_age_hours"]))
     if age > limit:
@@ -70,7 +71,8 @@ def checked_report(report_dir: Path, version: str, now: datetime) -> dict[str, A
 def commit_message(summary: dict[str, Any], previous: str) -> str:
     quality = summary["quality"]
     lines = [
-        f"Promote {DIST_NAME} {summary['candidate_version']} (was {previous}): shadow report PROMOTE",
+        f"Promote {DIST_NAME} {summary['candidate_version']} (was {previous}): "
+        "shadow report PROMOTE",
         "",
         f"Paired rows {summary['pairs']}, labelled {quality['labelled_pairs']}, "
         f"agreement {summary['flips']['agreement']:.4f}, "

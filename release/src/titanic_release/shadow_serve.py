@@ -3,7 +3,8 @@ its own venv, served as the shadow (SERVING_ROLE=shadow) on SHADOW_PORT (docs/sh
 
 The install is install_api's (index only as PIP_EXTRA_INDEX_URL, the model's source checked) from
 a copy of api/requirements.txt whose pin names the candidate; the start command is run_api's,
-the Procfile's; the store is upgraded first (the shadow table). SHADOW_TOKEN must be in the environment: the live API sends the same one.
+the Procfile's; the store is upgraded first (the shadow table). SHADOW_TOKEN must be in the
+environment: the live API sends the same one.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
     os.environ["SERVING_ROLE"] = "shadow"
     os.environ.pop("SHADOW_URL", None)  # a shadow does not mirror
-    from titanic_release import run_api  # noqa: PLC0415 - only when serving
+    from titanic_release import run_api
 
     return run_api.main(["--venv", str(args.venv), "--port", str(args.port)])
 
