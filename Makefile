@@ -11,6 +11,7 @@ unexport PYTHONDONTWRITEBYTECODE
 .PHONY: test train build bench clean index index-stop publish run venv deploy-api java monitor postgres-bin \
 	chromium system-deps index-url
 .PHONY: image image-tools index-published image-smoke retrain rehearse prometheus-bin
+.PHONY: shadow shadow-report promote rollback
 
 # tox, tox-uv and all they pull in come from the lock (constraints.txt), so every machine runs
 # the same tox; a changed lock reinstalls them. A .venv that is not a directory (such as the PEP 832
@@ -35,11 +36,11 @@ $(VENV)/.ready: constraints.txt
 ## commands not rehearsed (titanic_release.test_summary; under CI=true a suite that did not run fails)
 # The envs whose pytest writes reports/junit/<env>.xml: the config's test jobs (run by the
 # rehearsal), the rehearsal itself and the image suite.
-JUNIT_SUITES := test_ci test_package test_app test_monitor e2e differential test_spark test_observability rehearse test_image
+JUNIT_SUITES := test_ci test_package test_app test_monitor e2e differential test_spark test_observability test_shadow rehearse test_image
 # Every env the rehearsal and the image suite use, set up first three at a time (downloads and
 # installs, no test: a fresh clone's installs wait mostly on the network); the run then goes one
 # command after another, so that no test shares the two cores with another suite.
-SETUP_ENVS := checks,test_ci,test_package,test_app,test_monitor,e2e,differential,test_spark,test_observability,rehearse,publish_model,image,smoke,monitor,retrain,test_image
+SETUP_ENVS := checks,test_ci,test_package,test_app,test_monitor,e2e,differential,test_spark,test_observability,test_shadow,rehearse,publish_model,image,smoke,monitor,retrain,test_image
 test: $(VENV)/.ready system-deps
 	@rm -rf reports/junit
 	@$(TOX) run-parallel -e $(SETUP_ENVS) --notest --parallel 3 --parallel-no-spinner -q || true
@@ -164,6 +165,34 @@ RETRAIN_SINCE ?= 90d
 RETRAIN_STORE_URL ?= $(PREDICTION_STORE_URL)
 retrain: $(VENV)/.ready
 	$(TOX) run -e retrain -- --store-url $(RETRAIN_STORE_URL) --since $(RETRAIN_SINCE)
+
+# --- issue 33: shadow release (docs/shadow.md) ---
+## make shadow VERSION=<candidate>: that version from the local index into its own venv
+## ($(SHADOW_VENV)), served as the shadow (SERVING_ROLE=shadow) on 127.0.0.1:$(SHADOW_PORT), storing
+## its answers in make run's store; needs SHADOW_TOKEN. Then: SHADOW_URL=http://127.0.0.1:8002 make run
+SHADOW_PORT ?= 8002
+SHADOW_VENV := .venv-shadow
+shadow: $(VENV)/.ready
+	@test -n "$(VERSION)" || { echo "make shadow VERSION=<candidate version on the index>" >&2; exit 1; }
+	$(TOX) run -q -e index -- start
+	@mkdir -p data
+	PORT=$(SHADOW_PORT) PREDICTION_STORE_URL=$(PREDICTION_STORE_URL) $(INDEX_PY) -m titanic_release.shadow_serve \
+	  --version $(VERSION) --venv $(SHADOW_VENV) --port $(SHADOW_PORT)
+
+## make shadow-report: live and shadow answers of make run's store paired by id, last $(SHADOW_SINCE),
+## into reports/shadow/ (report.html, summary.json); exit 0 PROMOTE, 1 REJECT, 2 INSUFFICIENT
+SHADOW_SINCE ?= 7d
+shadow-report: $(VENV)/.ready
+	$(TOX) run -q -e shadow_report -- --store-url $(PREDICTION_STORE_URL) --since $(SHADOW_SINCE) --output reports/shadow
+
+## make promote VERSION=<candidate>: refuses without a PROMOTE report (reports/shadow/) for that
+## version younger than shadow.yml's max_report_age_hours; else moves the pin and VERSION and
+## commits with the report's summary as the message. make rollback: back to the previous pin.
+promote:
+	PYTHONPATH=release/src $(PYTHON) -m titanic_release.promote promote --version "$(VERSION)" --report reports/shadow
+rollback:
+	PYTHONPATH=release/src $(PYTHON) -m titanic_release.promote rollback
+# --- end issue 33 ---
 
 ## make bench: speed and memory figures beside their baselines, the monitoring report and the
 ## traffic replay on a 1M-row PostgreSQL store, then a 10-minute soak of the API (RSS growth < 5 %);

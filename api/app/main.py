@@ -21,6 +21,8 @@ from app.core.middleware import RequestLogMiddleware
 from app.core.readiness import mark_model_loaded
 from app.core.responses import SafeJSONResponse
 from app.schemas.predict import EXAMPLE_PASSENGER
+from app.shadow.lifecycle import shadow_role_settings, start_shadow, stop_shadow
+from app.shadow.settings import ShadowSettings, get_shadow_settings
 from app.store.writer import PredictionWriter
 from titanic_model import __version__ as model_version
 from titanic_model import make_prediction, warm_up
@@ -36,10 +38,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     logger.info("model {version} loaded in {ms:.0f} ms", version=model_version, ms=loaded_ms)
     metrics.MODEL_INFO.labels(version=model_version).set(1)
     warn_if_metrics_are_per_worker(app.state.settings)
-    app.state.prediction_store = start_prediction_store(app.state.settings)
+    shadow_role = app.state.shadow_settings.is_shadow  # records no predict answer of its own
+    app.state.prediction_store = None if shadow_role else start_prediction_store(app.state.settings)
+    start_shadow(app, model_version)
     mark_model_loaded(app, True)
     yield
     mark_model_loaded(app, False)
+    stop_shadow(app)
     if app.state.prediction_store is not None:
         app.state.prediction_store.close()  # writes every queued row before the process ends
     metrics.mark_worker_stopped()
@@ -75,8 +80,9 @@ def start_prediction_store(settings: Settings) -> PredictionWriter | None:
     return writer
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
+def create_app(settings: Settings | None = None, shadow: ShadowSettings | None = None) -> FastAPI:
+    shadow = shadow or get_shadow_settings()
+    settings = shadow_role_settings(settings or get_settings(), shadow)
     setup_logging(settings)
     app = FastAPI(
         title=settings.PROJECT_NAME,
@@ -109,6 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
     app.state.settings = settings
     app.state.prediction_store = None  # started by the lifespan; routes get it from api/deps.py
+    app.state.shadow_settings = shadow  # the mirror or the candidate's writer (app/shadow/)
+    app.state.shadow_mirror = app.state.shadow_answers = None
     app.state.access_log = AccessLog(settings.LOG_FLUSH_INTERVAL_MS)
     # Added last = outermost: sees every response, the body limit's 413 included.
     app.add_middleware(RequestLogMiddleware, access_log=app.state.access_log)

@@ -32,10 +32,11 @@ TEST_JOBS = (
     "test_spark",
     "security",
     "observability",  # issue 35
+    "shadow",  # issue 33
 )
 RELEASE_JOBS = ("publish_model", "image", "deploy_api")
 # A test job whose tox env has another name (issue 35); every other test job runs its namesake.
-JOB_TOX_ENV = {"observability": "test_observability"}
+JOB_TOX_ENV = {"observability": "test_observability", "shadow": "test_shadow"}
 SECRETS = (
     "PIP_EXTRA_INDEX_URL",
     "TWINE_REPOSITORY_URL",

@@ -1,10 +1,12 @@
-"""What routes get through `Depends`: the app's settings, its prediction store, a JSON body."""
+"""What routes get through `Depends`: the app's settings, its prediction store, the shadow
+mirror, a JSON body."""
 
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
 from app.core.config import Settings
+from app.shadow.mirror import ShadowMirror
 from app.store.writer import PredictionWriter
 
 
@@ -18,6 +20,12 @@ async def get_prediction_store(request: Request) -> PredictionWriter | None:
     """The prediction store's writer, started by the lifespan; None when recording is off."""
     store: PredictionWriter | None = request.app.state.prediction_store
     return store
+
+
+async def get_shadow_mirror(request: Request) -> ShadowMirror | None:
+    """The shadow mirror, started by the lifespan when SHADOW_URL is set (app/shadow/)."""
+    mirror: ShadowMirror | None = request.app.state.shadow_mirror
+    return mirror
 
 
 async def require_json(request: Request) -> None:
@@ -35,3 +43,4 @@ async def require_json(request: Request) -> None:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[PredictionWriter | None, Depends(get_prediction_store)]
+MirrorDep = Annotated[ShadowMirror | None, Depends(get_shadow_mirror)]

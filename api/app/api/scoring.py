@@ -7,7 +7,8 @@ a thread would cost more than the work). Larger batches go to a worker thread so
 stall the single-record requests served meanwhile. Each answer is counted in the metrics and
 handed to the prediction store's queue (app/store/writer.py), which writes it in its own thread.
 Room in that queue is reserved before scoring: a request the store could not take is shed with
-503 rather than answered and then lost.
+503 rather than answered and then lost. With a shadow mirror (app/shadow/), the answered rows
+and their ids are queued for the candidate, never waited on.
 """
 
 import time
@@ -19,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from app.core import metrics
 from app.core.config import Settings
 from app.core.logging import REQUEST_ID
+from app.shadow.mirror import ShadowMirror
 from app.store.records import prediction_ids, stored_rows
 from app.store.writer import PredictionWriter
 from titanic_model import PredictionResult, RowError, make_prediction
@@ -67,6 +69,7 @@ async def predict_rows(
     settings: Settings,
     store: PredictionWriter | None,
     all_or_none: bool = False,
+    mirror: ShadowMirror | None = None,
 ) -> dict[str, Any]:
     """The package's result plus `ids`; 413 beyond MAX_BATCH_SIZE, 503 when the store is full."""
     if len(rows) > settings.MAX_BATCH_SIZE:
@@ -92,4 +95,6 @@ async def predict_rows(
         raise
     if store is not None:  # a list append: the rows are written by the store's own thread
         store.add(recorded, reserved)
+    if mirror is not None:  # a queue append: the shadow's copy is sent by the mirror's thread
+        mirror.offer(rows, result["ids"])
     return result

@@ -9,6 +9,9 @@ from titanic_store.rows import PREDICTION_COLUMNS, OutcomeRow
 TABLE_NAME = "predictions"
 OUTCOMES_TABLE = "outcomes"
 QUARANTINE_TABLE = "prediction_quarantine"
+SHADOW_TABLE = "shadow_predictions"
+"""A candidate's answers to mirrored rows, by the live row's id (docs/shadow.md): a table of
+their own, so nothing that reads `predictions` (the live report, retraining) can count them."""
 
 COLUMNS = PREDICTION_COLUMNS
 """The predictions table's columns, the passenger's recorded form among them (rows.py)."""
@@ -18,6 +21,6 @@ OUTCOME_COLUMNS = OutcomeRow._fields
 
 QUARANTINE_COLUMNS = ("quarantined_at", "request_id", "row_index", "reason", "row")
 
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 """The newest migration's id (a test checks it against the migrations themselves)."""
 VERSION_TABLE = "alembic_version"

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeEngine
 
 from titanic_model import contract
-from titanic_store.names import OUTCOMES_TABLE, QUARANTINE_TABLE, TABLE_NAME
+from titanic_store.names import OUTCOMES_TABLE, QUARANTINE_TABLE, SHADOW_TABLE, TABLE_NAME
 
 DERIVED_LENGTH = 16  # room for every derived category (a title, a deck letter)
 
@@ -89,4 +89,19 @@ quarantine = Table(
     Column("row_index", Integer),
     Column("reason", String(300), nullable=False),
     Column("row", Text, nullable=False),  # ASCII JSON of the refused row (escapes included)
+)
+
+# A shadow candidate's answer to a mirrored row (docs/shadow.md): the live row's prediction id, not
+# a foreign key (the live row may still be queued when the shadow's answer is written), and the
+# candidate's own version; no inputs (the live row has them).
+shadow_predictions = Table(
+    SHADOW_TABLE,
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("live_prediction_id", String(32), nullable=False, index=True),
+    Column("model_version", String(64), nullable=False),
+    Column("probability", Float, nullable=False),
+    Column("prediction", SmallInteger, nullable=False),
+    Column("latency_ms", Float, nullable=False),
 )

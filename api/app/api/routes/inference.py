@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 
 from app import __version__ as api_version
-from app.api.deps import SettingsDep, StoreDep
+from app.api.deps import MirrorDep, SettingsDep, StoreDep
 from app.api.scoring import RowsRejectedError, predict_rows
 from app.api.tensors import (
     TensorError,
@@ -127,6 +127,7 @@ async def infer(
     body: InferenceRequest,
     settings: SettingsDep,
     store: StoreDep,
+    mirror: MirrorDep,
     model_name: str,
     model_version: str | None = None,
 ) -> InferenceResponse:
@@ -136,7 +137,7 @@ async def infer(
     try:
         rows = decode_rows(body)
         outputs, explain = requested_outputs(body)
-        result = await predict_rows(rows, explain, settings, store, all_or_none=True)
+        result = await predict_rows(rows, explain, settings, store, all_or_none=True, mirror=mirror)
     except TensorError as error:
         raise HTTPException(400, str(error)) from None
     except RowsRejectedError as rejected:

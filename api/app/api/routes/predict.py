@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from app.api.deps import SettingsDep, StoreDep, require_json
+from app.api.deps import MirrorDep, SettingsDep, StoreDep, require_json
 from app.api.scoring import predict_rows
 from app.core.config import API_V1_PREFIX
 from app.schemas.errors import MessageResponse, RequestErrorResponse
@@ -31,7 +31,7 @@ router = APIRouter(prefix=API_V1_PREFIX, tags=["predict"])
     },
 )
 async def predict(
-    body: PredictionRequest, settings: SettingsDep, store: StoreDep
+    body: PredictionRequest, settings: SettingsDep, store: StoreDep, mirror: MirrorDep
 ) -> dict[str, Any]:
     """Survival prediction per row; a row with a bad value gets null and an error."""
-    return await predict_rows(body.inputs, body.explain, settings, store)
+    return await predict_rows(body.inputs, body.explain, settings, store, mirror=mirror)
