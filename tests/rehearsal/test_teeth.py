@@ -19,6 +19,7 @@ def test_a_misspelled_tox_env_in_a_copy_of_the_config_fails_the_rehearsal(tmp_pa
     steps = config["jobs"]["checks"]["steps"]
     (index,) = [i for i, s in enumerate(steps) if "tox run -e checks" in str(s)]
     steps[index]["run"]["command"] = ".venv/bin/tox run -e chekcs"
+    del steps[index + 1 :]  # the misspelled command is the last: nothing else needs to run
     config["jobs"] = {"checks": config["jobs"]["checks"]}
     config["workflows"] = {"push": {"jobs": ["checks"]}}
     broken = tmp_path / "config.yml"
@@ -35,6 +36,7 @@ def test_a_misspelled_tox_env_in_a_copy_of_the_config_fails_the_rehearsal(tmp_pa
             "--circleci-config",
             str(broken),
             "-q",
+            "-s",  # as tox -e rehearse runs it: each command's line printed as it ends
         ],
         cwd=REPO_ROOT,
         env=env,
@@ -45,5 +47,5 @@ def test_a_misspelled_tox_env_in_a_copy_of_the_config_fails_the_rehearsal(tmp_pa
     )
     out = done.stdout + done.stderr
     assert done.returncode == 1, out[-3000:]
-    assert re.search(r"rehearsal: checks +FAILED .* tox run -e chekcs$", out, re.M), out[-3000:]
+    assert re.search(r"rehearsal: checks +FAILED .*/tox run -e chekcs$", out, re.M), out[-3000:]
     assert re.search(r"rehearsal: checks +rehearsed .* make venv$", out, re.M)  # it ran before
