@@ -10,7 +10,7 @@ unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: test train build bench clean index index-stop publish run venv deploy-api java monitor postgres-bin \
 	chromium system-deps index-url
-.PHONY: image image-tools index-published image-smoke retrain rehearse prometheus-bin
+.PHONY: image image-tools index-published image-smoke retrain rehearse prometheus-bin haproxy-bin
 
 # tox, tox-uv and all they pull in come from the lock (constraints.txt), so every machine runs
 # the same tox; a changed lock reinstalls them. A .venv that is not a directory (such as the PEP 832
@@ -184,8 +184,8 @@ endef
 
 ## make system-deps: what make test needs beyond Python, from apt when missing: Java 17+ (Spark),
 ## PostgreSQL's binaries (the store tests), Chromium (the browser tests), Prometheus and its
-## Pushgateway (the observability tests). make test runs it first.
-system-deps: java postgres-bin chromium image-tools prometheus-bin
+## Pushgateway (the observability tests), HAProxy (the replica tests). make test runs it first.
+system-deps: java postgres-bin chromium image-tools prometheus-bin haproxy-bin
 
 ## make java: a Java runtime for Spark 4 (Debian's default-jre-headless) when none, or one older than 17,
 ## is present (make system-deps, and CircleCI's test_spark job)
@@ -204,6 +204,11 @@ venv: $(VENV)/.ready
 ## server from (tests/api/postgres_cluster.py), when they are missing
 postgres-bin:
 	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { $(call apt_install,postgresql); }
+
+## make haproxy-bin: Debian's haproxy, which tests/replicas puts in front of several API
+## processes (started and stopped by the test, by PID), when it is missing
+haproxy-bin:
+	@command -v haproxy >/dev/null || test -x /usr/sbin/haproxy || { $(call apt_install,haproxy); }
 
 # --- issue 35 ---
 ## make prometheus-bin: Debian's prometheus (with promtool) and prometheus-pushgateway, which

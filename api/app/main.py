@@ -1,5 +1,6 @@
 """Builds the FastAPI app; `app.main:app` is what uvicorn serves (see api/Procfile)."""
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,21 +15,27 @@ from app.core import metrics
 from app.core.access_log import AccessLog
 from app.core.body_limit import BodySizeLimitMiddleware
 from app.core.config import API_V1_PREFIX, Settings, get_settings
+from app.core.drain import delay_sigterm
 from app.core.errors import register_error_handlers
 from app.core.load_shed import LoadShedMiddleware
 from app.core.logging import setup_logging
 from app.core.middleware import RequestLogMiddleware
-from app.core.readiness import mark_model_loaded
+from app.core.readiness import mark_draining, mark_model_loaded
 from app.core.responses import SafeJSONResponse
 from app.schemas.predict import EXAMPLE_PASSENGER
 from app.store.writer import PredictionWriter
 from titanic_model import __version__ as model_version
 from titanic_model import make_prediction, warm_up
 
+# Start-up waits this long for the store's first schema check (a new SQLite store is upgraded
+# then), so that a server that answers its health is ready too unless the database is slow.
+STORE_CHECK_WAIT_S = 30.0
+
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Load and warm the model before accepting traffic, so the first request is as fast as any."""
+    """Load and warm the model and check the store's schema before accepting traffic, so the first
+    request is as fast as any and its rows can be stored."""
     started = time.perf_counter()
     warm_up()
     make_prediction(input_data=EXAMPLE_PASSENGER)
@@ -36,9 +43,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     logger.info("model {version} loaded in {ms:.0f} ms", version=model_version, ms=loaded_ms)
     metrics.MODEL_INFO.labels(version=model_version).set(1)
     warn_if_metrics_are_per_worker(app.state.settings)
-    app.state.prediction_store = start_prediction_store(app.state.settings)
+    store = app.state.prediction_store = start_prediction_store(app.state.settings)
+    if store is not None and not await asyncio.to_thread(store.wait_checked, STORE_CHECK_WAIT_S):
+        logger.warning("prediction store: schema not checked yet; not ready until it is")
     mark_model_loaded(app, True)
+    delay_sigterm(app, app.state.settings.SHUTDOWN_DELAY_S)
     yield
+    mark_draining(app)
     mark_model_loaded(app, False)
     if app.state.prediction_store is not None:
         app.state.prediction_store.close()  # writes every queued row before the process ends
@@ -69,6 +80,7 @@ def start_prediction_store(settings: Settings) -> PredictionWriter | None:
         shutdown_timeout_s=settings.STORE_SHUTDOWN_TIMEOUT_S,
         connect_timeout_s=settings.STORE_CONNECT_TIMEOUT_S,
         statement_timeout_s=settings.STORE_STATEMENT_TIMEOUT_S,
+        read_timeout_s=settings.STORE_READ_TIMEOUT_S,
     )
     writer.start()
     logger.info("prediction store on ({backend})", backend=writer.backend)
