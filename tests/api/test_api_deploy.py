@@ -40,14 +40,15 @@ def test_procfile_is_the_documented_command() -> None:
     assert (API_DIR / "Procfile").read_text(encoding="utf-8") == f"web: {PROCFILE_COMMAND}\n"
 
 
-def test_railway_starts_the_same_command_and_checks_health() -> None:
+def test_railway_starts_the_same_command_and_checks_readiness() -> None:
     railway = json.loads((API_DIR / "railway.json").read_text(encoding="utf-8"))
 
     deploy = railway["deploy"]
     assert PROCFILE_COMMAND in deploy["startCommand"]
     # the store's schema is brought up to date before the new release starts (never by the API)
     assert deploy["preDeployCommand"] == ["titanic-store upgrade"]
-    assert deploy["healthcheckPath"] == "/api/v1/health"
+    # readiness: the new release gets traffic once its schema is current (issue 36)
+    assert deploy["healthcheckPath"] == "/api/v1/ready"
     assert deploy["restartPolicyType"] in {"ON_FAILURE", "ALWAYS"}
     assert railway["build"]["builder"] == "DOCKERFILE"
 
