@@ -1,6 +1,8 @@
 """The flush loop: a thread that wakes every flush interval and hands what is queued to the batch
 isolator, then at shutdown writes what is left before a deadline.
 
+A row waits at most one interval before its write begins: after a write that took longer, the
+next begins at once (what kill -9 loses is the rows queued or being written, docs/operations.md).
 Before the first write it checks the schema (the gate upgrades an embedded SQLite store), and
 again with a growing pause while the store is not ready: readiness waits on that, not on a row.
 """
@@ -77,16 +79,19 @@ class FlushLoop:
 
     def _run(self) -> None:
         self._check()
+        busy = 0.0  # how long the last write took: rows queued meanwhile have waited that long
         while True:
-            stopping = self._stopping.wait(self._flush_interval_s)
+            stopping = self._stopping.wait(max(0.0, self._flush_interval_s - busy))
             if not stopping:
                 self._check()
+            writing = time.monotonic()
             predictions, outcomes = self._queue.take()
             if predictions:
                 self._isolator.write_predictions(predictions)
             if outcomes:
                 self._isolator.write_outcomes(outcomes)
             self._queue.taken_done()
+            busy = time.monotonic() - writing
             self._publish()
             if stopping and not self._queue.has_pending():
                 return
