@@ -173,7 +173,8 @@ def test_sigterm_with_postgres_hung_and_look_ups_blocked_ends_within_the_bound(
     )
     assert statuses == {503}, seen["look_ups"]
     assert p99 < 1.0, seen["latencies"]  # the bound
-    assert seen["ready"][0] == 503 and seen["ready"][1].startswith("draining")
+    assert seen["ready"][0] == 503
+    assert seen["ready"][1].startswith("draining")
     assert seen["during_delay"] == 200
     assert "prediction store closed" in log, log[-3000:]
 
