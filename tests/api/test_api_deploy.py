@@ -11,6 +11,8 @@ from live_server import API_DIR, PROCFILE_COMMAND, serve
 from titanic_release.project import DIST_NAME
 from titanic_release.servers import free_port
 
+from app.core.config import Settings
+
 PIN = re.compile(rf"^{re.escape(DIST_NAME)}==(?P<version>\S+)$")
 
 
@@ -49,6 +51,13 @@ def test_railway_starts_the_same_command_and_checks_readiness() -> None:
     assert deploy["preDeployCommand"] == ["titanic-store upgrade"]
     # readiness: the new release gets traffic once its schema is current (issue 36)
     assert deploy["healthcheckPath"] == "/api/v1/ready"
+    # SIGTERM to SIGKILL: the whole shutdown's bound with the default settings (operations.md)
+    defaults = Settings.model_fields
+    bound = sum(
+        defaults[name].default
+        for name in ("SHUTDOWN_DELAY_S", "SHUTDOWN_GRACE_S", "STORE_SHUTDOWN_TIMEOUT_S")
+    )
+    assert deploy["drainingSeconds"] >= bound + 5
     assert deploy["restartPolicyType"] in {"ON_FAILURE", "ALWAYS"}
     assert railway["build"]["builder"] == "DOCKERFILE"
 
