@@ -8,9 +8,9 @@ prometheus-client reads it when the workers import it.
 uvicorn runs in this process, as its own `uvicorn` script would run it: exec'ing the script
 would start a second interpreter, a cost every cold start pays (docs/performance.md), and the
 settings read here are the ones the app then finds already imported. Requests in flight at
-shutdown get SHUTDOWN_GRACE_S (uvicorn's --timeout-graceful-shutdown, unless the command sets
-it). Any other command replaces this process (exec). Either way the PID stays the one that
-gets SIGTERM.
+shutdown get SHUTDOWN_GRACE_S (uvicorn's --timeout-graceful-shutdown, unless the command or
+UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN sets it). Any other command replaces this process (exec).
+Either way the PID stays the one that gets SIGTERM.
 """
 
 import os
@@ -33,7 +33,8 @@ def main(command: list[str]) -> None:
         from uvicorn.main import main as uvicorn_command
 
         arguments = command[1:]
-        if not any(a.startswith("--timeout-graceful-shutdown") for a in arguments):
+        given = any(a.startswith("--timeout-graceful-shutdown") for a in arguments)
+        if not given and "UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN" not in os.environ:
             # in-flight requests get this long once the drain's delay is over (core/drain.py)
             arguments += ["--timeout-graceful-shutdown", f"{settings.SHUTDOWN_GRACE_S:g}"]
         uvicorn_command.main(args=arguments, prog_name="uvicorn")  # exits with its status
