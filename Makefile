@@ -10,7 +10,7 @@ unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: test train build bench clean index index-stop publish run venv deploy-api java monitor postgres-bin \
 	chromium system-deps index-url
-.PHONY: image image-tools index-published image-smoke retrain rehearse prometheus-bin
+.PHONY: image image-tools index-published image-smoke retrain rehearse prometheus-bin haproxy-bin
 .PHONY: shadow shadow-report promote rollback
 
 # tox, tox-uv and all they pull in come from the lock (constraints.txt), so every machine runs
@@ -36,11 +36,11 @@ $(VENV)/.ready: constraints.txt
 ## commands not rehearsed (titanic_release.test_summary; under CI=true a suite that did not run fails)
 # The envs whose pytest writes reports/junit/<env>.xml: the config's test jobs (run by the
 # rehearsal), the rehearsal itself and the image suite.
-JUNIT_SUITES := test_ci test_package test_app test_monitor e2e differential test_spark test_observability test_shadow rehearse test_image
+JUNIT_SUITES := test_ci test_package test_app test_replicas test_monitor e2e differential test_spark test_observability test_shadow rehearse test_image
 # Every env the rehearsal and the image suite use, set up first three at a time (downloads and
 # installs, no test: a fresh clone's installs wait mostly on the network); the run then goes one
 # command after another, so that no test shares the two cores with another suite.
-SETUP_ENVS := checks,test_ci,test_package,test_app,test_monitor,e2e,differential,test_spark,test_observability,test_shadow,rehearse,publish_model,image,smoke,monitor,retrain,test_image
+SETUP_ENVS := checks,test_ci,test_package,test_app,test_replicas,test_monitor,e2e,differential,test_spark,test_observability,test_shadow,rehearse,publish_model,image,smoke,monitor,retrain,test_image
 test: $(VENV)/.ready system-deps
 	@rm -rf reports/junit
 	@$(TOX) run-parallel -e $(SETUP_ENVS) --notest --parallel 3 --parallel-no-spinner -q || true
@@ -213,8 +213,8 @@ endef
 
 ## make system-deps: what make test needs beyond Python, from apt when missing: Java 17+ (Spark),
 ## PostgreSQL's binaries (the store tests), Chromium (the browser tests), Prometheus and its
-## Pushgateway (the observability tests). make test runs it first.
-system-deps: java postgres-bin chromium image-tools prometheus-bin
+## Pushgateway (the observability tests), HAProxy (the replica tests). make test runs it first.
+system-deps: java postgres-bin chromium image-tools prometheus-bin haproxy-bin
 
 ## make java: a Java runtime for Spark 4 (Debian's default-jre-headless) when none, or one older than 17,
 ## is present (make system-deps, and CircleCI's test_spark job)
@@ -233,6 +233,11 @@ venv: $(VENV)/.ready
 ## server from (tests/api/postgres_cluster.py), when they are missing
 postgres-bin:
 	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { $(call apt_install,postgresql); }
+
+## make haproxy-bin: Debian's haproxy, which tests/replicas puts in front of several API
+## processes (started and stopped by the test, by PID), when it is missing
+haproxy-bin:
+	@command -v haproxy >/dev/null || test -x /usr/sbin/haproxy || { $(call apt_install,haproxy); }
 
 # --- issue 35 ---
 ## make prometheus-bin: Debian's prometheus (with promtool) and prometheus-pushgateway, which

@@ -1,6 +1,11 @@
-"""`python -m app.healthcheck`: exit 0 when the local server answers health with status ok.
+"""`python -m app.healthcheck`: exit 0 when the local server answers its liveness (health,
+status ok).
 
 Used by the Dockerfile's HEALTHCHECK; the slim image has no curl, and Python is there anyway.
+Liveness, not readiness: Docker restarts nothing on its own and marks a container unhealthy
+for good reasons only; a replica that is draining, or waits for `titanic-store upgrade`, is alive
+and must not be reported unhealthy (an orchestrator acting on it would kill it mid-drain).
+Readiness (/api/v1/ready) is what a balancer and Railway's healthcheck ask.
 """
 
 import json

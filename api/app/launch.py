@@ -7,8 +7,10 @@ prometheus-client reads it when the workers import it.
 
 uvicorn runs in this process, as its own `uvicorn` script would run it: exec'ing the script
 would start a second interpreter, a cost every cold start pays (docs/performance.md), and the
-settings read here are the ones the app then finds already imported. Any other command replaces
-this process (exec). Either way the PID stays the one that gets SIGTERM.
+settings read here are the ones the app then finds already imported. Requests in flight at
+shutdown get SHUTDOWN_GRACE_S (uvicorn's --timeout-graceful-shutdown, unless the command or
+UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN sets it). Any other command replaces this process (exec).
+Either way the PID stays the one that gets SIGTERM.
 """
 
 import os
@@ -22,14 +24,20 @@ from app.core.metrics_dir import MULTIPROC_DIR_VARIABLE, prepare_multiprocess_di
 def main(command: list[str]) -> None:
     if not command:
         sys.exit("usage: python -m app.launch COMMAND [ARGS...]  (e.g. uvicorn app.main:app)")
-    workers = get_settings().WEB_CONCURRENCY  # a bad value stops here, naming the variable
+    settings = get_settings()  # a bad value stops here, naming the variable
+    workers = settings.WEB_CONCURRENCY
     shared = prepare_multiprocess_dir(workers, os.getpid(), os.environ)
     if shared is not None:
         os.environ[MULTIPROC_DIR_VARIABLE] = str(shared)  # for the workers this process starts
     if Path(command[0]).name == "uvicorn":
         from uvicorn.main import main as uvicorn_command
 
-        uvicorn_command.main(args=command[1:], prog_name="uvicorn")  # exits with its status
+        arguments = command[1:]
+        given = any(a.startswith("--timeout-graceful-shutdown") for a in arguments)
+        if not given and "UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN" not in os.environ:
+            # in-flight requests get this long once the drain's delay is over (core/drain.py)
+            arguments += ["--timeout-graceful-shutdown", f"{settings.SHUTDOWN_GRACE_S:g}"]
+        uvicorn_command.main(args=arguments, prog_name="uvicorn")  # exits with its status
     os.execvp(command[0], command)
 
 

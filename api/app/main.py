@@ -1,5 +1,6 @@
 """Builds the FastAPI app; `app.main:app` is what uvicorn serves (see api/Procfile)."""
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,11 +15,12 @@ from app.core import metrics
 from app.core.access_log import AccessLog
 from app.core.body_limit import BodySizeLimitMiddleware
 from app.core.config import API_V1_PREFIX, Settings, get_settings
+from app.core.drain import delay_sigterm
 from app.core.errors import register_error_handlers
 from app.core.load_shed import LoadShedMiddleware
 from app.core.logging import setup_logging
 from app.core.middleware import RequestLogMiddleware
-from app.core.readiness import mark_model_loaded
+from app.core.readiness import mark_draining, mark_model_loaded
 from app.core.responses import SafeJSONResponse
 from app.schemas.predict import EXAMPLE_PASSENGER
 from app.shadow.lifecycle import shadow_role_settings, start_shadow, stop_shadow
@@ -27,10 +29,15 @@ from app.store.writer import PredictionWriter
 from titanic_model import __version__ as model_version
 from titanic_model import make_prediction, warm_up
 
+# Start-up waits this long for the store's first schema check (a new SQLite store is upgraded
+# then), so that a server that answers its health is ready too unless the database is slow.
+STORE_CHECK_WAIT_S = 30.0
+
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Load and warm the model before accepting traffic, so the first request is as fast as any."""
+    """Load and warm the model and check the store's schema before accepting traffic, so the first
+    request is as fast as any and its rows can be stored."""
     started = time.perf_counter()
     warm_up()
     make_prediction(input_data=EXAMPLE_PASSENGER)
@@ -39,10 +46,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     metrics.MODEL_INFO.labels(version=model_version).set(1)
     warn_if_metrics_are_per_worker(app.state.settings)
     shadow_role = app.state.shadow_settings.is_shadow  # records no predict answer of its own
-    app.state.prediction_store = None if shadow_role else start_prediction_store(app.state.settings)
+    store = None if shadow_role else start_prediction_store(app.state.settings)
+    app.state.prediction_store = store
+    if store is not None and not await asyncio.to_thread(store.wait_checked, STORE_CHECK_WAIT_S):
+        logger.warning("prediction store: schema not checked yet; not ready until it is")
     start_shadow(app, model_version)
     mark_model_loaded(app, True)
+    delay_sigterm(app, app.state.settings.SHUTDOWN_DELAY_S)
     yield
+    mark_draining(app)
     mark_model_loaded(app, False)
     stop_shadow(app)
     if app.state.prediction_store is not None:
@@ -74,6 +86,7 @@ def start_prediction_store(settings: Settings) -> PredictionWriter | None:
         shutdown_timeout_s=settings.STORE_SHUTDOWN_TIMEOUT_S,
         connect_timeout_s=settings.STORE_CONNECT_TIMEOUT_S,
         statement_timeout_s=settings.STORE_STATEMENT_TIMEOUT_S,
+        read_timeout_s=settings.STORE_READ_TIMEOUT_S,
     )
     writer.start()
     logger.info("prediction store on ({backend})", backend=writer.backend)

@@ -6,6 +6,7 @@ environment like any dependency.
 """
 
 import math
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from titanic_release.project import current_version
 from app.core.config import Settings
 from app.main import create_app
 from titanic_model import reference_data
+from titanic_store.engine import open_engine
+from titanic_store.schema import upgrade
 
 
 @pytest.fixture(scope="session")
@@ -27,16 +30,32 @@ def model_version() -> str:
     return current_version()
 
 
+@pytest.fixture(scope="session")
+def upgraded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite store at the newest schema, made once: start-up checks the schema before the app
+    is ready (a new file would cost each client an upgrade child process)."""
+    path = tmp_path_factory.mktemp("template") / "predictions.sqlite3"
+    engine = open_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        upgrade(connection)
+    engine.dispose()
+    return path
+
+
 @pytest.fixture
-def make_client(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
+def make_client(tmp_path: Path, upgraded_sqlite: Path) -> Iterator[Callable[..., TestClient]]:
     """Factory: a TestClient for an app built with the given settings (lifespan included).
 
-    The prediction store is a SQLite file in the test's temp dir unless the test says otherwise.
+    The prediction store is a SQLite file in the test's temp dir (a copy of an upgraded one)
+    unless the test says otherwise.
     """
     clients: list[TestClient] = []
 
     def build(**settings: Any) -> TestClient:
-        settings.setdefault("PREDICTION_STORE_URL", f"sqlite:///{tmp_path}/predictions.sqlite3")
+        default = tmp_path / "predictions.sqlite3"
+        if "PREDICTION_STORE_URL" not in settings and not default.exists():
+            shutil.copyfile(upgraded_sqlite, default)
+        settings.setdefault("PREDICTION_STORE_URL", f"sqlite:///{default}")
         client = TestClient(create_app(Settings(**settings)), raise_server_exceptions=False)
         client.__enter__()
         clients.append(client)

@@ -48,6 +48,8 @@ def _environment(port: int, overrides: Mapping[str, str], tmp: str) -> dict[str,
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["PORT"] = str(port)
     env.setdefault("PYTHONUNBUFFERED", "1")
+    # No drain delay after SIGTERM unless a test asks (the drain tests do): nothing balances here.
+    env["SHUTDOWN_DELAY_S"] = "0"
     env.update(overrides)
     return env
 

@@ -11,6 +11,8 @@ from live_server import API_DIR, PROCFILE_COMMAND, serve
 from titanic_release.project import DIST_NAME
 from titanic_release.servers import free_port
 
+from app.core.config import Settings
+
 PIN = re.compile(rf"^{re.escape(DIST_NAME)}==(?P<version>\S+)$")
 
 
@@ -40,14 +42,22 @@ def test_procfile_is_the_documented_command() -> None:
     assert (API_DIR / "Procfile").read_text(encoding="utf-8") == f"web: {PROCFILE_COMMAND}\n"
 
 
-def test_railway_starts_the_same_command_and_checks_health() -> None:
+def test_railway_starts_the_same_command_and_checks_readiness() -> None:
     railway = json.loads((API_DIR / "railway.json").read_text(encoding="utf-8"))
 
     deploy = railway["deploy"]
     assert PROCFILE_COMMAND in deploy["startCommand"]
     # the store's schema is brought up to date before the new release starts (never by the API)
     assert deploy["preDeployCommand"] == ["titanic-store upgrade"]
-    assert deploy["healthcheckPath"] == "/api/v1/health"
+    # readiness: the new release gets traffic once its schema is current (issue 36)
+    assert deploy["healthcheckPath"] == "/api/v1/ready"
+    # SIGTERM to SIGKILL: the whole shutdown's bound with the default settings (operations.md)
+    defaults = Settings.model_fields
+    bound = sum(
+        defaults[name].default
+        for name in ("SHUTDOWN_DELAY_S", "SHUTDOWN_GRACE_S", "STORE_SHUTDOWN_TIMEOUT_S")
+    )
+    assert deploy["drainingSeconds"] >= bound + 5
     assert deploy["restartPolicyType"] in {"ON_FAILURE", "ALWAYS"}
     assert railway["build"]["builder"] == "DOCKERFILE"
 

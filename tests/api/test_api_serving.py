@@ -16,6 +16,7 @@ from live_server import LiveServer, serve
 
 import app.api.scoring as predict_route
 from app.core.config import Settings
+from app.core.readiness import mark_model_loaded
 from app.main import create_app
 
 PREDICT = "/api/v1/predict"
@@ -128,6 +129,7 @@ async def test_batches_above_the_threshold_are_scored_off_the_event_loop(
 
     monkeypatch.setattr(predict_route, "score", recording_score)
     app = create_app(Settings(THREAD_OFFLOAD_ROWS=10))
+    mark_model_loaded(app, True)  # no lifespan here (nor store): ready for predict's gate
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
         for size in (1, 10, 11):
@@ -155,6 +157,7 @@ async def test_single_records_are_answered_while_a_large_batch_is_being_scored(
 
     monkeypatch.setattr(predict_route, "score", gated_score)
     app = create_app(Settings(THREAD_OFFLOAD_ROWS=1000))
+    mark_model_loaded(app, True)  # no lifespan here (nor store): ready for predict's gate
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
         batch = asyncio.ensure_future(client.post(PREDICT, json={"inputs": [ROW] * 5000}))

@@ -1,8 +1,9 @@
 """The store's schema is owned by its Alembic migrations (api/store/), on SQLite and PostgreSQL.
 
 A store made before migrations existed is adopted with its rows; the migrations produce exactly
-the declared tables (`alembic check`); the API does not write to a PostgreSQL store whose schema
-is behind, says so, and writes once it is upgraded.
+the declared tables (`alembic check`); the API is not ready on a PostgreSQL store whose schema is
+behind (predict answers 503 with Retry-After, nothing is answered and dropped), says so, and
+becomes ready and writes once it is upgraded.
 """
 
 import sqlite3
@@ -144,7 +145,11 @@ def test_the_api_does_not_write_to_a_postgres_store_behind_and_does_once_upgrade
     at_first_revision(postgres.url)
     client = make_client(PREDICTION_STORE_URL=postgres.url)
     answer = client.post("/api/v1/predict", json={"inputs": [passenger]})
-    assert answer.status_code == 200  # never a 5xx
+    assert answer.status_code == 503  # not ready: refused, not answered and dropped (issue 36)
+    assert answer.headers["Retry-After"] == "1"
+    ready = client.get("/api/v1/ready")
+    assert ready.status_code == 503
+    assert "schema is at 0001" in ready.json()["reason"]
     wait_until(lambda: metric_value(client, "titanic_api_store_up") == 0)
     assert metric_value(client, "titanic_api_store_schema_current") == 0
     assert postgres.count_rows() == 0
@@ -153,7 +158,10 @@ def test_the_api_does_not_write_to_a_postgres_store_behind_and_does_once_upgrade
     assert "titanic-store upgrade" in log
 
     assert titanic_store("upgrade", "--url", postgres.url).returncode == 0
-    wait_until(lambda: postgres.count_rows() == 1, seconds=15)  # the writer retries every 2 s
+    # the writer checks again every 2 s at most
+    wait_until(lambda: client.get("/api/v1/ready").status_code == 200, seconds=15)
+    assert client.post("/api/v1/predict", json={"inputs": [passenger]}).status_code == 200
+    wait_until(lambda: postgres.count_rows() == 1, seconds=15)
     assert metric_value(client, "titanic_api_store_schema_current") == 1
     client.__exit__(None, None, None)
 
@@ -189,7 +197,8 @@ def test_a_sqlite_store_that_cannot_be_upgraded_is_retried_sparingly_and_loses_n
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Each upgrade is a child process: a store that refuses it (here a revision this code does
-    not know) gets one every UPGRADE_RETRY_S, not one at every retry of the writer."""
+    not know) gets one every UPGRADE_RETRY_S, not one at every retry of the writer; meanwhile the
+    API is not ready and refuses predictions (503) instead of answering rows it cannot store."""
     database = tmp_path / "predictions.sqlite3"
     with sqlite3.connect(database) as connection:
         connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
@@ -212,7 +221,8 @@ def test_a_sqlite_store_that_cannot_be_upgraded_is_retried_sparingly_and_loses_n
     monkeypatch.setattr(schema_gate_module, "UPGRADE_RETRY_S", 8.0)
     client = make_client(PREDICTION_STORE_URL=f"sqlite:///{database}")
     written_before = metric_value(client, "titanic_api_store_rows_written_total")  # per process
-    assert client.post("/api/v1/predict", json={"inputs": [passenger]}).status_code == 200
+    refused = client.post("/api/v1/predict", json={"inputs": [passenger]})
+    assert refused.status_code == 503  # not ready: nothing answered that could not be stored
     wait_until(lambda: len(upgrades) == 1)
     wait_until(lambda: len(checks) >= 4)  # the writer kept retrying (0.1 to 2 s apart) ...
     assert len(upgrades) == 1  # ... and upgraded once
@@ -224,6 +234,8 @@ def test_a_sqlite_store_that_cannot_be_upgraded_is_retried_sparingly_and_loses_n
         connection.execute("DELETE FROM alembic_version")
     connection.close()
     written = lambda: metric_value(client, "titanic_api_store_rows_written_total")  # noqa: E731
+    wait_until(lambda: client.get("/api/v1/ready").status_code == 200, seconds=20)
+    assert client.post("/api/v1/predict", json={"inputs": [passenger]}).status_code == 200
     wait_until(lambda: written() == written_before + 1, seconds=20)
     assert len(stored_rows(f"sqlite:///{database}")) == 1
     assert len(upgrades) == 2

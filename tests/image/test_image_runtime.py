@@ -43,6 +43,7 @@ def served(rootfs: Rootfs, tmp_path: Path) -> Iterator[ImageServer]:
         "PORT": str(port),
         "RELEASE_ID": RELEASE_ID,
         "STORE_SHUTDOWN_TIMEOUT_S": str(DRAIN_TIMEOUT_S),
+        "SHUTDOWN_DELAY_S": "1",  # the drain's delay (nothing balances here), within the bound
     }
     base_url = f"http://{HOST}:{port}"
     log_path = tmp_path / "image-server.log"

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 
 from app.core.config import Settings
+from app.core.readiness import unavailable
 from app.shadow.mirror import ShadowMirror
 from app.store.writer import PredictionWriter
 
@@ -39,6 +40,14 @@ async def require_json(request: Request) -> None:
             detail=f"the body must be JSON sent as Content-Type: application/json, "
             f"not {content_type[:100]}",
         )
+
+
+async def require_ready(request: Request) -> None:
+    """Predict and infer answer 503 with Retry-After while the model or the store is not ready:
+    an answer whose rows the store could not take would be an answer dropped."""
+    reason = unavailable(request.app)
+    if reason is not None:
+        raise HTTPException(503, f"not ready: {reason}", headers={"Retry-After": "1"})
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -114,6 +114,27 @@ class Settings(BaseSettings):
     STORE_STATEMENT_TIMEOUT_S: float = Field(
         default=10.0, gt=0, le=300, description="Longest wait for one write to the store"
     )
+    STORE_READ_TIMEOUT_S: float = Field(
+        default=2.0,
+        gt=0,
+        le=60,
+        description="Longest wait for a read on the request path (outcome look-ups): then 503",
+    )
+    # Shutdown (docs/operations.md): SIGTERM -> ready says 503 at once; answers go on for
+    # SHUTDOWN_DELAY_S (the balancer notices); then no new connection, in-flight requests get
+    # SHUTDOWN_GRACE_S; then the store writes its queue within STORE_SHUTDOWN_TIMEOUT_S.
+    SHUTDOWN_DELAY_S: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="After SIGTERM, how long the server keeps answering while ready says 503",
+    )
+    SHUTDOWN_GRACE_S: float = Field(
+        default=10.0,
+        gt=0,
+        le=120,
+        description="After the delay, how long requests in flight get before they are cancelled",
+    )
     METRICS_TOKEN: SecretStr | None = Field(
         default=None, description="Bearer token GET /metrics requires, when set"
     )

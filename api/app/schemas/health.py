@@ -14,3 +14,10 @@ class HealthResponse(BaseModel):
         "the model version can still be told from the one before"
     )
     status: Literal["ok"]
+
+
+class ReadyResponse(BaseModel):
+    status: Literal["ready", "not ready"]
+    reason: str | None = Field(
+        default=None, description="Why not: the model, the store's schema, or draining"
+    )

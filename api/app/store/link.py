@@ -82,6 +82,15 @@ class WriterLink:
         self._last_attempt_s = time.monotonic() - started
         return None, False
 
+    def check_schema(self) -> Exception | None:
+        """Reach the database and pass the schema gate (an embedded SQLite store is upgraded)
+        without writing: what readiness waits for before the first request."""
+        try:
+            error, _ = self.attempt(lambda cursor: None)
+        finally:
+            self._gate.checked.set()
+        return error
+
     def close(self) -> None:
         db.close(self._connection)
         self._connection = None

@@ -5,11 +5,17 @@ through `titanic-store upgrade` run as a child process; any other database must 
 (the deploy's pre-deploy step, the same command), else the writer does not write to it: it says
 so in the log, sets `titanic_api_store_schema_current` to 0, and treats the store as unavailable
 until it is upgraded.
+
+Readiness (app/core/readiness.py) asks `not_ready`: a store whose schema is unchecked, being
+upgraded or found behind is not ready, so requests are refused (503) rather than answered and
+their rows dropped. A database that cannot be reached at all is an outage, not a verdict on the
+schema: the writer's outage policy (admission.py) applies to it.
 """
 
 import os
 import subprocess
 import sys
+import threading
 import time
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -32,7 +38,22 @@ class SchemaGate:
     def __init__(self, database: "Database") -> None:
         self._database = database
         self.ready = False
+        self.checked = threading.Event()  # set once the first check has ended, either way
+        self.upgrading = False
+        self.behind: str | None = None  # why the schema is not current, when the database said
         self._next_upgrade = 0.0  # monotonic time from which an upgrade may be tried
+
+    def not_ready(self) -> str | None:
+        """Why the store cannot take rows yet, or None."""
+        if self.ready:
+            return None
+        if not self.checked.is_set():
+            return "the prediction store's schema has not been checked yet"
+        if self.upgrading:
+            return "the prediction store's schema is being upgraded"
+        if self.behind is not None:
+            return f"the prediction store's schema is not current: {self.behind}"
+        return None  # unreachable: an outage, not a schema verdict
 
     def require_current(self, connection: Any) -> None:
         """Raise SchemaBehindError unless the schema is current; an embedded SQLite store is
@@ -48,12 +69,18 @@ class SchemaGate:
                 if backend != "sqlite" or time.monotonic() < self._next_upgrade:
                     raise
                 self._next_upgrade = time.monotonic() + UPGRADE_RETRY_S
-                self.upgrade_sqlite()
+                self.upgrading = True
+                try:
+                    self.upgrade_sqlite()
+                finally:
+                    self.upgrading = False
                 self._database.in_transaction(connection, check)
-        except statements.SchemaBehindError:
+        except statements.SchemaBehindError as error:
+            self.behind = str(error)[:300]
             metrics.STORE_SCHEMA_CURRENT.set(0)
             raise
         metrics.STORE_SCHEMA_CURRENT.set(1)
+        self.behind = None
         self.ready = True
 
     def upgrade_sqlite(self) -> None:

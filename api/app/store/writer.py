@@ -17,11 +17,13 @@ answered, which the process no longer learns).
   commits counted in doubt;
 - link.py: the thread's connection, each attempt told apart as an outage or the rows' fault;
 - schema_gate.py: no write before the schema is current (an embedded SQLite store upgraded);
-- reader.py: the outcomes route's look-ups in the database.
+- reader.py: the outcomes route's look-ups in the database, on threads of their own with a
+  deadline.
 """
 
 import atexit
 import time
+from dataclasses import replace
 
 from loguru import logger
 
@@ -50,6 +52,7 @@ class PredictionWriter:
         shutdown_timeout_s: float,
         connect_timeout_s: float,
         statement_timeout_s: float,
+        read_timeout_s: float = 2.0,
     ) -> None:
         try:
             self.backend = db.backend(url)  # what the log may say: never the URL
@@ -64,19 +67,29 @@ class PredictionWriter:
         self._ledger = Ledger()
         self._link = WriterLink(database, gate)
         self._queue = RowQueue(self._ledger, max_rows, max_bytes, self._link.reachable)
-        self._reader = OutcomeReader(database, gate)
+        reads = replace(
+            database,
+            connect_timeout_s=min(connect_timeout_s, read_timeout_s),
+            statement_timeout_s=min(statement_timeout_s, read_timeout_s),
+        )
+        self.read_timeout_s = read_timeout_s
+        self._reader = OutcomeReader(reads, gate, read_timeout_s)
         self._loop = FlushLoop(
             self._queue,
             lambda pause: BatchIsolator(database, self._link, self._queue, self._ledger, pause),
             flush_interval_s,
             self.publish_metrics,
+            self._link.check_schema,
+            lambda: gate.ready,
         )
+        self._gate = gate
         # the request path's and the outcomes route's calls, as they are
         self.reserve = self._queue.reserve
         self.release = self._queue.release
         self.queued_predictions = self._queue.queued_predictions
         self.queued_outcomes = self._queue.queued_outcomes
         self.look_up = self._reader.look_up
+        self.submit_read = self._reader.pool.submit  # the reads' own threads (reader.py)
 
     def add(self, rows: list[PredictionRow], reserved: int) -> None:
         """Queue an answer's rows; without a reservation they are dropped when they don't fit."""
@@ -101,6 +114,14 @@ class PredictionWriter:
     @property
     def in_doubt_rows(self) -> int:
         return self._ledger.in_doubt_rows
+
+    def not_ready(self) -> str | None:
+        """Why the store cannot take rows yet (app/core/readiness.py), or None."""
+        return self._gate.not_ready()
+
+    def wait_checked(self, timeout_s: float) -> bool:
+        """Wait (bounded) for the first schema check: start-up gives it this long."""
+        return self._gate.checked.wait(timeout_s)
 
     def start(self) -> None:
         self._loop.start()

@@ -10,10 +10,10 @@ is JSON, and tritonclient sends none.
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 
 from app import __version__ as api_version
-from app.api.deps import MirrorDep, SettingsDep, StoreDep
+from app.api.deps import MirrorDep, SettingsDep, StoreDep, require_ready
 from app.api.scoring import RowsRejectedError, predict_rows
 from app.api.tensors import (
     TensorError,
@@ -53,7 +53,10 @@ INFER_ERRORS: Responses = {
     **NOT_SERVED,
     400: {"model": InferenceError, "description": "Not passenger tensors, or a bad row"},
     413: {"model": InferenceError, "description": "More than MAX_BATCH_SIZE rows"},
-    503: {"model": InferenceError, "description": "Overloaded: retry after Retry-After s"},
+    503: {
+        "model": InferenceError,
+        "description": "Overloaded or not ready: retry after Retry-After s",
+    },
 }
 
 
@@ -116,12 +119,14 @@ async def model_ready(
     response_model=InferenceResponse,
     response_model_exclude_none=True,
     responses=INFER_ERRORS,
+    dependencies=[Depends(require_ready)],
 )
 @router.post(
     VERSION + "/infer",
     response_model=InferenceResponse,
     response_model_exclude_none=True,
     responses=INFER_ERRORS,
+    dependencies=[Depends(require_ready)],
 )
 async def infer(
     body: InferenceRequest,

@@ -8,12 +8,12 @@ has one is a conflict: the first label is kept. Accepted outcomes are queued to 
 store's writer, like predictions: nothing answered is lost on SIGTERM.
 """
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from app.api.bearer import BearerToken
 from app.api.deps import SettingsDep, StoreDep, require_json
@@ -77,8 +77,10 @@ async def record_outcomes(
     if len(items) > settings.MAX_BATCH_SIZE:
         raise HTTPException(413, f"at most {settings.MAX_BATCH_SIZE} items per request")
     valid, errors = _parsed(items)
-    try:
-        known, recorded = await run_in_threadpool(_known, store, {o.id for _, o in valid})
+    ids = {o.id for _, o in valid}
+    try:  # on the reads' own threads, within their deadline (app/store/reader.py)
+        read = asyncio.wrap_future(store.submit_read(lambda: _known(store, ids)))
+        known, recorded = await asyncio.wait_for(read, store.read_timeout_s)
     except Exception as error:  # the database is unreachable or hung: nothing is decided
         raise HTTPException(503, UNAVAILABLE, {"Retry-After": "1"}) from error
     now = datetime.now(UTC)

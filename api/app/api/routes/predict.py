@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from app.api.deps import MirrorDep, SettingsDep, StoreDep, require_json
+from app.api.deps import MirrorDep, SettingsDep, StoreDep, require_json, require_ready
 from app.api.scoring import predict_rows
 from app.core.config import API_V1_PREFIX
 from app.schemas.errors import MessageResponse, RequestErrorResponse
@@ -22,12 +22,15 @@ router = APIRouter(prefix=API_V1_PREFIX, tags=["predict"])
     response_model=PredictionResponse,
     # `explanations` only when asked for: the answer is the package's result, key for key.
     response_model_exclude_unset=True,
-    dependencies=[Depends(require_json)],
+    dependencies=[Depends(require_json), Depends(require_ready)],
     responses={
         413: {"model": MessageResponse, "description": "More than MAX_BATCH_SIZE rows"},
         415: {"model": MessageResponse, "description": "A Content-Type other than JSON"},
         422: {"model": RequestErrorResponse, "description": "Malformed body"},
-        503: {"model": MessageResponse, "description": "Overloaded: retry after Retry-After s"},
+        503: {
+            "model": MessageResponse,
+            "description": "Overloaded or not ready: retry after Retry-After s",
+        },
     },
 )
 async def predict(
