@@ -166,7 +166,6 @@ RETRAIN_STORE_URL ?= $(PREDICTION_STORE_URL)
 retrain: $(VENV)/.ready
 	$(TOX) run -e retrain -- --store-url $(RETRAIN_STORE_URL) --since $(RETRAIN_SINCE)
 
-# --- issue 33: shadow release (docs/shadow.md) ---
 ## make shadow VERSION=<candidate>: that version from the local index into its own venv
 ## ($(SHADOW_VENV)), served as the shadow (SERVING_ROLE=shadow) on 127.0.0.1:$(SHADOW_PORT), storing
 ## its answers in make run's store; needs SHADOW_TOKEN. Then: SHADOW_URL=http://127.0.0.1:8002 make run
@@ -192,7 +191,6 @@ promote:
 	PYTHONPATH=release/src $(PYTHON) -m titanic_release.promote promote --version "$(VERSION)" --report reports/shadow
 rollback:
 	PYTHONPATH=release/src $(PYTHON) -m titanic_release.promote rollback
-# --- end issue 33 ---
 
 ## make bench: speed and memory figures beside their baselines, the monitoring report and the
 ## traffic replay on a 1M-row PostgreSQL store, then a 10-minute soak of the API (RSS growth < 5 %);
@@ -239,13 +237,11 @@ postgres-bin:
 haproxy-bin:
 	@command -v haproxy >/dev/null || test -x /usr/sbin/haproxy || { $(call apt_install,haproxy); }
 
-# --- issue 35 ---
 ## make prometheus-bin: Debian's prometheus (with promtool) and prometheus-pushgateway, which
 ## tests/observability starts throwaway servers from, when they are missing
 prometheus-bin:
 	@command -v promtool >/dev/null && command -v prometheus-pushgateway >/dev/null || { \
 	  $(call apt_install,prometheus prometheus-pushgateway); }
-# --- end issue 35 ---
 
 ## make deploy-api: deploy api/ to Railway with the Railway CLI from npm (needs RAILWAY_TOKEN;
 ## RAILWAY_SERVICE picks the service when the project has several). CircleCI runs it on main.

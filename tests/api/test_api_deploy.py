@@ -49,7 +49,7 @@ def test_railway_starts_the_same_command_and_checks_readiness() -> None:
     assert PROCFILE_COMMAND in deploy["startCommand"]
     # the store's schema is brought up to date before the new release starts (never by the API)
     assert deploy["preDeployCommand"] == ["titanic-store upgrade"]
-    # readiness: the new release gets traffic once its schema is current (issue 36)
+    # readiness: the new release gets traffic once its schema is current
     assert deploy["healthcheckPath"] == "/api/v1/ready"
     # SIGTERM to SIGKILL: the whole shutdown's bound with the default settings (operations.md)
     defaults = Settings.model_fields

@@ -1,4 +1,4 @@
-"""What kill -9 loses (issue 36, case 5): answered rows that never reached the database, in rows
+"""What kill -9 loses: answered rows that never reached the database, in rows
 and in milliseconds of the load at that moment, on SQLite and PostgreSQL, for c=16 one-row and
 c=4 100-row load. docs/operations.md has the table these print."""
 

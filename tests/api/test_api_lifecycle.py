@@ -1,4 +1,4 @@
-"""Readiness and the drain (issue 36): ready is a different question from live; a fresh store is
+"""Readiness and the drain: ready is a different question from live; a fresh store is
 not a store that is down; SIGTERM with the database hung ends within the documented bound.
 
 Real uvicorn processes on 127.0.0.1, stopped by PID on the way out whatever happens.

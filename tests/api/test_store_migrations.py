@@ -145,7 +145,7 @@ def test_the_api_does_not_write_to_a_postgres_store_behind_and_does_once_upgrade
     at_first_revision(postgres.url)
     client = make_client(PREDICTION_STORE_URL=postgres.url)
     answer = client.post("/api/v1/predict", json={"inputs": [passenger]})
-    assert answer.status_code == 503  # not ready: refused, not answered and dropped (issue 36)
+    assert answer.status_code == 503  # not ready: refused, not answered and dropped
     assert answer.headers["Retry-After"] == "1"
     ready = client.get("/api/v1/ready")
     assert ready.status_code == 503

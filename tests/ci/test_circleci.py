@@ -31,11 +31,11 @@ TEST_JOBS = (
     "differential",
     "test_spark",
     "security",
-    "observability",  # issue 35
-    "shadow",  # issue 33
+    "observability",
+    "shadow",
 )
 RELEASE_JOBS = ("publish_model", "image", "deploy_api")
-# A test job whose tox env has another name (issue 35); every other test job runs its namesake.
+# A test job whose tox env has another name; every other test job runs its namesake.
 JOB_TOX_ENV = {"observability": "test_observability", "shadow": "test_shadow"}
 SECRETS = (
     "PIP_EXTRA_INDEX_URL",

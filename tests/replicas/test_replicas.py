@@ -1,5 +1,5 @@
 """Three replicas of the API (each the Procfile's command, its own port) behind HAProxy on one
-throwaway PostgreSQL store (issue 36, case 4).
+throwaway PostgreSQL store.
 
 On an empty database none of them migrates it: each says live and not ready ("run titanic-store
 upgrade") until the deploy's one `titanic-store upgrade` ran (Railway's preDeployCommand), then all
