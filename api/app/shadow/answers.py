@@ -7,11 +7,10 @@ The candidate's latency does not matter to anyone, so there is no queue here.
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
-from titanic_store.engine import open_engine
-from titanic_store.tables import shadow_predictions
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 @dataclass(frozen=True)
@@ -27,14 +26,20 @@ class ShadowAnswer:
 
 
 class ShadowAnswers:
-    """The shadow table's writer; the engine's waits are bounded like the store's."""
+    """The shadow table's writer; the engine's waits are bounded like the store's. SQLAlchemy is
+    imported here, when a candidate starts one: a live service never loads it (its store writes
+    through the driver alone, for its start-up time and memory)."""
 
     def __init__(self, url: str, connect_timeout_s: float, statement_timeout_s: float) -> None:
+        from titanic_store.engine import open_engine
+
         self._engine: Engine = open_engine(
             url, connect_timeout_s, statement_timeout_s, create_directory=True
         )
 
     def write(self, answers: list[ShadowAnswer]) -> None:
+        from titanic_store.tables import shadow_predictions
+
         if answers:
             with self._engine.begin() as connection:
                 connection.execute(
