@@ -134,8 +134,8 @@ def test_no_secret_value_is_in_the_manifests() -> None:
     for container in containers():
         for variable in container.get("env", []):
             if re.search(r"TOKEN|PASSWORD|URL|SECRET", variable["name"]):
-                from_secret = "secretKeyRef" in variable.get("valueFrom", {})
-                assert from_secret or variable["name"] in NOT_SECRET, variable
+                source = variable.get("valueFrom", {})
+                assert "secretKeyRef" in source or variable["name"] in NOT_SECRET, variable
         sources = [
             source["secretRef"]["name"] for source in container["envFrom"] if "secretRef" in source
         ]
