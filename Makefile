@@ -11,7 +11,7 @@ unexport PYTHONDONTWRITEBYTECODE
 .PHONY: test train build bench clean index index-stop publish run venv deploy-api java monitor postgres-bin \
 	chromium system-deps index-url
 .PHONY: image image-tools index-published image-smoke retrain rehearse prometheus-bin haproxy-bin
-.PHONY: shadow shadow-report promote rollback
+.PHONY: shadow shadow-report promote rollback kind-smoke python311
 
 # tox, tox-uv and all they pull in come from the lock (constraints.txt), so every machine runs
 # the same tox; a changed lock reinstalls them. A .venv that is not a directory (such as the PEP 832
@@ -138,6 +138,20 @@ image: $(if $(PIP_EXTRA_INDEX_URL),$(VENV)/.ready,index-published)
 ## (CircleCI's image job, on its remote Docker; .ci/image_smoke.sh)
 image-smoke:
 	RELEASE_ID=$(RELEASE_ID) bash .ci/image_smoke.sh
+
+## make kind-smoke: the Kustomize base on a kind cluster with `make image`'s image: a PostgreSQL in
+## the cluster, the migration Job first, the base rolled out, `tox -e smoke` through a port-forward;
+## the cluster deleted after (CircleCI's kind_smoke job, machine executor; .ci/kind_smoke.sh)
+kind-smoke:
+	RELEASE_ID=$(RELEASE_ID) bash .ci/kind_smoke.sh
+
+## make python311: python3.11 made the default of a machine whose Python comes from pyenv (CircleCI's
+## machine images), so that make venv finds it; nothing where python3.11 already runs
+python311:
+	@if python3.11 --version >/dev/null 2>&1; then python3.11 --version; else \
+	  version="$$(pyenv versions --bare | grep -E '^3\.11\.[0-9]+$$' | sort -V | tail -1)"; \
+	  test -n "$$version" || { echo "no Python 3.11 here, nor in pyenv" >&2; exit 1; }; \
+	  pyenv global "$$version" && python3.11 --version; fi
 
 ## make monitor: drift and quality report over the last 7 days of `make run`'s store, in
 ## reports/monitoring/; exits with the report's own code: 0 no drift, 1 drift (named),

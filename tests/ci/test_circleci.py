@@ -6,6 +6,7 @@ catch it locally. Each checker is also run on a deliberately broken copy, to sho
 
 import configparser
 import copy
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -35,6 +36,8 @@ TEST_JOBS = (
     "shadow",
 )
 RELEASE_JOBS = ("publish_model", "image", "deploy_api")
+# On a machine executor (a VM with its own Docker), after image, beside deploy_api.
+CLUSTER_JOBS = ("kind_smoke",)
 # A test job whose tox env has another name; every other test job runs its namesake.
 JOB_TOX_ENV = {"observability": "test_observability", "shadow": "test_shadow"}
 SECRETS = (
@@ -211,7 +214,7 @@ def test_the_image_is_built_run_smoke_tested_and_audited_before_deploy() -> None
 def test_tests_on_every_push_then_publish_and_deploy_on_main_only() -> None:
     config = _load()
     assert config["version"] == 2.1
-    for job in (*TEST_JOBS, *RELEASE_JOBS):
+    for job in (*TEST_JOBS, *RELEASE_JOBS):  # CLUSTER_JOBS: a VM, checked below
         executor = config["jobs"][job]["executor"]
         image = config["executors"][executor]["docker"][0]["image"]
         assert image.startswith("cimg/python:3.11"), (job, image)
@@ -220,15 +223,58 @@ def test_tests_on_every_push_then_publish_and_deploy_on_main_only() -> None:
     for entry in workflow["jobs"]:
         name, settings = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()))
         entries[name] = settings
-    assert set(entries) == {*TEST_JOBS, *RELEASE_JOBS}
+    assert set(entries) == {*TEST_JOBS, *RELEASE_JOBS, *CLUSTER_JOBS}
     for job in TEST_JOBS:
         assert "filters" not in entries[job]
         assert "requires" not in entries[job]
     assert set(entries["publish_model"]["requires"]) == set(TEST_JOBS)
     assert entries["image"]["requires"] == ["publish_model"]
     assert entries["deploy_api"]["requires"] == ["publish_model", "image"]
-    for job in RELEASE_JOBS:
+    for job in (*RELEASE_JOBS, *CLUSTER_JOBS):
         assert entries[job]["filters"] == {"branches": {"only": "main"}}
+
+
+def test_kind_smoke_runs_the_base_on_a_vm_after_the_image_without_gating_the_deploy() -> None:
+    """kind needs a Docker daemon of the job's own (remote Docker runs no cluster); the deploy
+    to Railway does not wait for it."""
+    config = _load()
+    job = config["jobs"]["kind_smoke"]
+    executor = config["executors"][job["executor"]]
+    assert executor["machine"]["image"].startswith("ubuntu-2204:")
+    assert "docker" not in executor
+    commands = [s["run"]["command"] for s in job["steps"] if isinstance(s, dict) and "run" in s]
+    assert commands == ["make python311", "make image", "make kind-smoke"]
+    names = [step if isinstance(step, str) else next(iter(step)) for step in job["steps"]]
+    assert names.index("checkout") < names.index("run") < names.index("prepare")
+    (stored,) = [step["store_artifacts"] for step in job["steps"] if "store_artifacts" in step]
+    assert (stored["path"], stored["when"]) == ("reports/kind", "always")
+    entries = {
+        next(iter(entry)): next(iter(entry.values()))
+        for entry in config["workflows"]["test-publish-deploy"]["jobs"]
+        if isinstance(entry, dict)
+    }
+    assert entries["kind_smoke"]["requires"] == ["image"]
+    assert "kind_smoke" not in entries["deploy_api"]["requires"]
+
+
+def test_the_rehearsal_lists_what_needs_docker_and_rehearses_the_rest_of_kind_smoke() -> None:
+    """Under CI=true the rehearsal fails on a command neither rehearsed nor listed: kind's needs
+    a Docker daemon, its image build and Python step run here (podman, python3.11)."""
+    spec = importlib.util.spec_from_file_location("pipeline", ROOT / "tests/rehearsal/pipeline.py")
+    assert spec is not None
+    assert spec.loader is not None
+    pipeline = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pipeline)
+    NOT_REHEARSED = pipeline.NOT_REHEARSED  # noqa: N806
+    kind_steps = [step for step in pipeline.steps(_load()) if step.job == "kind_smoke"]
+    listed = {step.command: NOT_REHEARSED.get(step.command) for step in kind_steps}
+    assert listed == {
+        "make python311": None,
+        "make venv": None,
+        "make image": None,
+        "make kind-smoke": NOT_REHEARSED["make kind-smoke"],
+    }
+    assert NOT_REHEARSED["make kind-smoke"].startswith("needs Docker (kind)")
 
 
 def test_pip_and_tox_caches_are_keyed_on_the_dependency_files() -> None:
@@ -415,4 +461,5 @@ def test_the_deploy_check_sees_a_deploy_added_to_the_retrain_workflow() -> None:
     sneaky = copy.deepcopy(_load())
     sneaky["jobs"]["retrain"]["steps"].append({"run": {"command": "make deploy-api"}})
     assert deploying_jobs(sneaky, "weekly-retrain") == ["retrain"]
-    assert deploying_jobs(_load(), "test-publish-deploy") == ["image", "deploy_api"]
+    # kind_smoke builds the image too (for its own cluster; it publishes nothing).
+    assert deploying_jobs(_load(), "test-publish-deploy") == ["image", "deploy_api", "kind_smoke"]

