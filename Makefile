@@ -172,7 +172,7 @@ endif
 
 ## make retrain: retrain on the labelled rows of the store's last $(RETRAIN_SINCE) (RETRAIN_STORE_URL,
 ## default make run's store) beside the historical data: a candidate under a dev version
-## (build/retrain/), gated on held-out rows and recorded traffic (reports/retrain/), published to
+## (build/retrain/), judged by non-inferiority on held-out rows (reports/retrain/), published to
 ## the private index (TWINE_* or the local one) only if it passes; api/requirements.txt untouched.
 ## Exit 2 with the count when fewer labelled rows than release's retrain.yml minimum.
 RETRAIN_SINCE ?= 90d
@@ -200,11 +200,15 @@ shadow-report: $(VENV)/.ready
 
 ## make promote VERSION=<candidate>: refuses without a PROMOTE report (reports/shadow/) for that
 ## version younger than shadow.yml's max_report_age_hours; else moves the pin and VERSION and
-## commits with the report's summary as the message. make rollback: back to the previous pin.
+## commits with the report's summary as the message. make rollback: the previous release's commit
+## (before the pin last moved) redeployed from its own api/ with make deploy-api, the smoke test
+## waiting until that release id answers at API_URL with its version, then the pin moved back.
 promote:
 	PYTHONPATH=release/src $(PYTHON) -m titanic_release.promote promote --version "$(VERSION)" --report reports/shadow
-rollback:
-	PYTHONPATH=release/src $(PYTHON) -m titanic_release.promote rollback
+ROLLBACK_WAIT ?= 300
+rollback: $(VENV)/.ready
+	PYTHONPATH=release/src $(PYTHON) -m titanic_release.rollback --wait $(ROLLBACK_WAIT) \
+	  --smoke "$(TOX) run -e smoke --"
 
 ## make bench: speed and memory figures beside their baselines, the monitoring report and the
 ## traffic replay on a 1M-row PostgreSQL store, then a 10-minute soak of the API (RSS growth < 5 %);
@@ -265,11 +269,13 @@ prometheus-bin:
 # RAILWAY_CLI from the environment: the pipeline rehearsal gives its stand-in (tests/rehearsal).
 RAILWAY_CLI ?= .cache/railway-cli/node_modules/.bin/railway
 RELEASE_ID ?= $(or $(CIRCLE_SHA1),$(shell git rev-parse HEAD))
+# make rollback deploys another commit's api/ (exported from git) with its own RELEASE_ID.
+API_DIR ?= api
 deploy-api:
 	@test -n "$$RAILWAY_TOKEN" || { echo "deploy-api: RAILWAY_TOKEN is not set" >&2; exit 1; }
 	test -x $(RAILWAY_CLI) || npm install --no-save --no-audit --no-fund --prefix .cache/railway-cli @railway/cli
-	cd api && $(abspath $(RAILWAY_CLI)) variables --set "RELEASE_ID=$(RELEASE_ID)" --skip-deploys $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
-	cd api && $(abspath $(RAILWAY_CLI)) up --ci $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
+	cd $(API_DIR) && $(abspath $(RAILWAY_CLI)) variables --set "RELEASE_ID=$(RELEASE_ID)" --skip-deploys $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
+	cd $(API_DIR) && $(abspath $(RAILWAY_CLI)) up --ci $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
 
 ## make image-tools: Debian's podman (builds the API image without a daemon) and debootstrap (makes
 ## the local base image) when missing (.ci/run and make test call it, like make java)

@@ -1,7 +1,8 @@
 """make retrain's teeth, on a real SQLite store filled by the real API (its predict and outcomes
 routes) and a real local index: outcomes that agree with the training data give a candidate that
-passes both gates and is published; outcomes that contradict it for one segment fail the gate,
-the report names the segment, and nothing is built or published. Too few labelled rows write
+passes and is published; outcomes that contradict it for one segment are refused by the
+held-out non-inferiority verdict, the change report names the segment, and nothing is built or
+published (test_retrain_verdicts.py has the four kinds of labels). Too few labelled rows write
 nothing; duplicates and rows the contract rejects are left out and counted; the version scheme
 keeps pins away from it.
 """
@@ -31,7 +32,7 @@ from titanic_release.retrain_rows import DUPLICATE_ID, REJECTED_BY_CONTRACT, usa
 from titanic_release.simple_index import SimpleIndex, version_of
 from titanic_release.traffic import read_traffic
 
-from differential_tests.store_rows import stored_row, write_traffic
+from differential_tests.store_rows import stored_inputs, stored_row, write_traffic
 from titanic_model import __version__, model_metadata, reference_data
 from titanic_store.engine import open_engine
 from titanic_store.inserts import insert_outcomes, insert_rows
@@ -126,20 +127,30 @@ def test_outcomes_that_agree_with_the_data_give_a_published_candidate(
     production = metadata["production_data"]
     assert metadata["version"] == version
     assert metadata["data_sha256"] == model_metadata().data_sha256
-    assert production["rows"] == CONSISTENT_ROWS
-    assert metadata["rows"]["train"] == len(records) + CONSISTENT_ROWS
+    repeats = _held_out_repeats(records[:CONSISTENT_ROWS])
+    assert production["rows"] == CONSISTENT_ROWS - repeats
+    assert metadata["rows"]["train"] == len(records) + CONSISTENT_ROWS - repeats
     snapshot = work / SNAPSHOT_FILE
     assert production["sha256"] == _sha256(snapshot)
     assert production["left_out"] == {
         DUPLICATE_ID: 0,
         REJECTED_BY_CONTRACT: 0,
+        "held_out_passenger": repeats,
         "rejected_by_api": 4,
     }
-    assert len(pd.read_csv(snapshot)) == CONSISTENT_ROWS
+    assert len(pd.read_csv(snapshot)) == CONSISTENT_ROWS - repeats
     assert version in _on_index(index)
     assert f"published {version}" in printed
     _pip_downloads(index, version, tmp_path / "downloaded")
     _published_answers_as_gated(index, version, work / "source", tmp_path / "published")
+
+
+def _held_out_repeats(records: list[dict[str, Any]]) -> int:
+    """Training passengers the store keeps exactly as it keeps a held-out one (same class, sex,
+    age, family, fare, port, title and deck): the candidate may not learn those."""
+    inputs = build_input_set()
+    held_out = [stored_inputs(inputs.records[i]) for i in inputs.held_out_positions()]
+    return sum(stored_inputs(record) in held_out for record in records)
 
 
 def _published_answers_as_gated(
@@ -185,11 +196,11 @@ def _pip_downloads(index: LocalIndex, version: str, directory: Path) -> None:
     assert version_of(wheels[0], DIST_NAME) == Version(version)
 
 
-def test_outcomes_that_contradict_a_segment_fail_the_gate_and_nothing_is_published(
+def test_outcomes_that_contradict_a_segment_are_refused_and_nothing_is_published(
     tmp_path: Path, index: LocalIndex, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Every first-class woman of the training split reported as dead: the candidate learns it,
-    and the gate names the segment it moved."""
+    the verdict names the metric it lost and the change report the segment it moved."""
     records, truth = _training_records()
     women = [r for r in records if r["sex"] == "female" and r["pclass"] == 1]
     others = [(r, t) for r, t in zip(records, truth, strict=True) if r not in women][:60]
@@ -205,15 +216,19 @@ def test_outcomes_that_contradict_a_segment_fail_the_gate_and_nothing_is_publish
     printed = capsys.readouterr().out
     assert code == 1, printed
     held_out = (reports / "held_out.md").read_text(encoding="utf-8")
-    assert held_out.startswith("# Differential report: FAIL")
+    assert held_out.startswith("# Differential report: FAIL")  # gate.yml's budgets, shown
+    summary = json.loads((reports / "retrain.json").read_text(encoding="utf-8"))
+    assert summary["verdict"] == "refuse"
+    assert any("interval [" in reason for reason in summary["reasons"]), summary["reasons"]
     why = held_out.split("## Why it fails")[1].split("##")[0]
     assert "the largest effect by segment: sex=female, pclass=1: mean probability" in why
     segments = json.loads((reports / "held_out.json").read_text(encoding="utf-8"))["segments"]
     assert segments[0]["segment"] == "sex=female, pclass=1"
     assert segments[0]["shift"] < -0.2
-    assert json.loads((reports / "retrain.json").read_text(encoding="utf-8"))["published"] == []
+    assert summary["published"] == []
     assert not (work / "dist").exists()
     assert candidate_version(__version__, now) not in _on_index(index)
+    assert "non-inferiority on 262 held-out rows: REFUSED" in printed
     assert "was not built or published" in printed
 
 
@@ -230,8 +245,10 @@ def test_too_few_labelled_rows_exit_2_with_the_count_and_write_nothing(
     code = main(["--store-url", "env:RETRAIN_TEST_STORE", "--since", "90d"], environ)
 
     assert code == 2
+    usable = few - _held_out_repeats(records[:few])
     assert (
-        f"{few} usable labelled rows, fewer than the minimum {MINIMUM}" in capsys.readouterr().err
+        f"{usable} usable labelled rows, fewer than the minimum {MINIMUM}"
+        in capsys.readouterr().err
     )
     assert sorted(tmp_path.rglob("*")) == before
 

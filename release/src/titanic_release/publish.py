@@ -26,6 +26,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from titanic_release.commands import CommandError, run
 from titanic_release.local_index import DEFAULT_STATE_DIR, ensure_background_index
 from titanic_release.project import DIST_FILE_PREFIX, DIST_NAME, REPO_ROOT, current_version
 from titanic_release.simple_index import IndexUnavailableError, SimpleIndex
@@ -47,6 +48,20 @@ def distributions(dist_dir: Path, version: str) -> list[Path]:
             f"{sorted(p.name for p in dist_dir.glob('*'))}); build them first (tox -e build)"
         )
     return [*sdists, *wheels]
+
+
+def build_checked(source: Path, dist: Path) -> list[Path]:
+    """sdist + wheel of `source` (make retrain's staged copy) with PyPA build, checked by twine."""
+    try:
+        run(
+            [sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", dist, source],
+            f"building the candidate from {source}",
+        )
+        files = sorted(dist.glob(f"{DIST_FILE_PREFIX}-*"))
+        run([sys.executable, "-m", "twine", "check", "--strict", *files], "twine check")
+    except CommandError as error:
+        raise PublishError(str(error)) from None
+    return files
 
 
 def resolve_target(environ: Mapping[str, str], *, local_index: bool = False) -> dict[str, str]:

@@ -3,18 +3,21 @@
     python -m titanic_release.retrain --store-url URL|env:NAME --since 90d [--local-index]
 
 1. The window's labelled rows are read from the prediction store the way the traffic replay reads
-   them (titanic_release.traffic), duplicates and rows the contract rejects left out and counted
-   (titanic_release.retrain_rows). Fewer than retrain.yml's minimum: exit 2, nothing written.
+   them (titanic_release.traffic), duplicates, rows the contract rejects and rows that repeat a
+   held-out passenger left out and counted (retrain_rows, retrain_judge). Fewer than
+   retrain.yml's minimum: exit 2, nothing written.
 2. The package's own `train` fits them beside the historical training split, with config.yml
    unchanged, into a copy of the package source under build/retrain/VERSION/ whose VERSION is
    the next patch's dev release (docs/releasing.md says why). The source tree's model is untouched.
-3. The differential gate compares the candidate with the current VERSION (the one the API pins),
-   on the held-out rows and on the recorded traffic; reports in reports/retrain/VERSION/.
-4. Only when both pass: PyPA build, twine check, and upload to the private index (twine's
+3. The candidate is judged against the current VERSION (the one the API pins) by non-inferiority
+   on the held-out rows, with paired intervals (retrain_judge); it must also answer every held-out,
+   edge-case and recorded-traffic row. gate.yml's change budgets are reported, not applied: they
+   are for code changes. Reports in reports/retrain/VERSION/.
+4. Only when it passes: PyPA build, twine check, and upload to the private index (twine's
    variables, else the local index). api/requirements.txt is never changed: promotion is a
    reviewed change of its pin.
 
-Exit codes: 0 passed and published; 1 the gate failed (nothing built or published) or building
+Exit codes: 0 passed and published; 1 refused (nothing built or published) or building
 or publishing failed; 2 nothing trained (too few rows, bad arguments, unreadable store).
 """
 
@@ -33,14 +36,27 @@ from titanic_model import ModelMetadata, ProductionSnapshot, __version__, train
 from titanic_release.baseline import run_capture_script
 from titanic_release.candidate_version import candidate_version
 from titanic_release.capture import capture
-from titanic_release.commands import CommandError, run
+from titanic_release.commands import CommandError
 from titanic_release.compare import Comparison, compare
 from titanic_release.gate import load_gate
 from titanic_release.inputs import InputSet, build_input_set, write_input_file
-from titanic_release.project import DIST_FILE_PREFIX, REPO_ROOT, REPORTS_DIR
-from titanic_release.publish import PublishError, add_local_index_flag, resolve_target, upload
+from titanic_release.project import REPO_ROOT, REPORTS_DIR
+from titanic_release.publish import (
+    PublishError,
+    add_local_index_flag,
+    build_checked,
+    resolve_target,
+    upload,
+)
 from titanic_release.report import write_report
 from titanic_release.retrain_config import RetrainConfigError, load_retrain_settings
+from titanic_release.retrain_judge import judge, leave_out_held_out
+from titanic_release.retrain_report import (
+    budgets_line,
+    refusal_reasons,
+    retrain_summary,
+    verdict_text,
+)
 from titanic_release.retrain_rows import TrainingRows, usable_rows, write_snapshot
 from titanic_release.traffic import Traffic, TrafficError, parse_since, read_traffic, store_url
 from titanic_release.venvs import clean_env
@@ -103,20 +119,6 @@ def gate(
     )
 
 
-def build(source: Path, dist: Path) -> list[Path]:
-    """sdist + wheel of the staged copy with PyPA build, checked by twine."""
-    try:
-        run(
-            [sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", dist, source],
-            f"building the candidate from {source}",
-        )
-        files = sorted(dist.glob(f"{DIST_FILE_PREFIX}-*"))
-        run([sys.executable, "-m", "twine", "check", "--strict", *files], "twine check")
-    except CommandError as error:
-        raise RetrainError(str(error)) from None
-    return files
-
-
 @dataclass(frozen=True)
 class Candidate:
     version: str
@@ -144,18 +146,6 @@ def train_candidate(
     return Candidate(version, metadata, source)
 
 
-def _figures(name: str, comparison: Comparison) -> str:
-    verdict = "PASS" if comparison.passed else "FAIL"
-    line = f"gate on {name}: {verdict}"
-    if comparison.metrics:
-        old, new = comparison.metrics["baseline"], comparison.metrics["candidate"]
-        line += f" ({comparison.labelled_rows} rows with outcomes: " + ", ".join(
-            f"{metric} {old[metric]:.4f} -> {new[metric]:.4f}" for metric in old
-        )
-        line += ")"
-    return line
-
-
 def retrain(
     url: str,
     since: timedelta,
@@ -169,7 +159,8 @@ def retrain(
     now = now or datetime.now(UTC)
     settings = load_retrain_settings()
     labelled = read_traffic(url, since, settings.max_labelled_rows, now, labelled_only=True)
-    rows = usable_rows(labelled.inputs)
+    held_out = build_input_set()
+    rows = leave_out_held_out(usable_rows(labelled.inputs), held_out)
     left_out = ", ".join(f"{count} {reason}" for reason, count in rows.left_out.items())
     print(
         f"retrain: {len(rows.row_ids)} usable labelled rows in {labelled.describe()} "
@@ -186,15 +177,13 @@ def retrain(
     version = candidate_version(__version__, now)
     work, reports = build_dir / version, report_dir / version
     candidate = train_candidate(labelled, rows, work, version, now)
-    metrics = candidate.metadata.held_out_metrics
     print(
         f"candidate {version}: trained on {candidate.metadata.rows.train} rows "
-        f"({len(rows.row_ids)} from production); held-out ROC AUC {metrics.roc_auc:.4f}, "
-        f"accuracy {metrics.accuracy:.4f}, Brier {metrics.brier:.4f}"
+        f"({len(rows.row_ids)} from production)"
     )
     traffic = read_traffic(url, since, now=now)
     comparisons = {
-        "held_out": gate(build_input_set(), "held_out", candidate.source, work, None),
+        "held_out": gate(held_out, "held_out", candidate.source, work, None),
         "traffic": gate(traffic.inputs, "traffic", candidate.source, work, traffic.describe()),
     }
     reports.mkdir(parents=True, exist_ok=True)
@@ -202,26 +191,23 @@ def retrain(
     metadata_file.write_text(candidate.metadata.model_dump_json(indent=2) + "\n", encoding="utf-8")
     for name, comparison in comparisons.items():
         report = write_report(comparison, name, reports)
-        print(f"{_figures(name.replace('_', '-'), comparison)}; report {report}")
-    passed = all(comparison.passed for comparison in comparisons.values())
+        print(f"{budgets_line(name.replace('_', '-'), comparison)}; report {report}")
+    judgement = judge(comparisons["held_out"], held_out, settings.non_inferiority)
+    refusals = refusal_reasons(judgement, comparisons["traffic"])
+    print(verdict_text(judgement, refusals))
+    passed = not refusals
     published = publish(candidate, publish_target) if passed else []
     if not passed:
-        print(f"the gate failed: {version} was not built or published")
-    summary = {
-        "version": version,
-        "current_version": __version__,
-        "production_rows": len(rows.row_ids),
-        "left_out": {**rows.left_out, "rejected_by_api": labelled.rejected_rows},
-        "gate": {name: "pass" if c.passed else "fail" for name, c in comparisons.items()},
-        "published": published,
-    }
+        print(f"refused: {version} was not built or published")
+    summary = retrain_summary(version, rows, labelled.rejected_rows, judgement, comparisons)
+    summary.update(current_version=__version__, reasons=refusals, published=published)
     (reports / "retrain.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return 0 if passed else 1
 
 
 def publish(candidate: Candidate, publish_target: Callable[[], Mapping[str, str]]) -> list[str]:
     """Build the candidate and upload it; the names of the files published."""
-    files = build(candidate.source, candidate.source.parent / "dist")
+    files = build_checked(candidate.source, candidate.source.parent / "dist")
     try:
         upload(files, publish_target())
     except PublishError as error:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from titanic_monitoring.shadow.rules import Tolerance
 from titanic_release.settings_files import load_settings_file
 
 RETRAIN_FILE = Path(__file__).resolve().with_name("retrain.yml")
@@ -17,11 +18,25 @@ class RetrainConfigError(RuntimeError):
     """retrain.yml is missing, unreadable or invalid; the message names the field."""
 
 
+class NonInferiority(BaseModel):
+    """How much worse than the current version a retrained candidate may be, on held-out rows."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_held_out_rows: int = Field(ge=1)
+    confidence: float = Field(gt=0.5, lt=1)
+    mcnemar_alpha: float = Field(gt=0, lt=1)
+    bootstrap_resamples: int = Field(ge=100)
+    seed: int
+    tolerance: Tolerance
+
+
 class RetrainSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     min_labelled_rows: int = Field(ge=1)
     max_labelled_rows: int = Field(ge=1)
+    non_inferiority: NonInferiority
 
 
 def load_retrain_settings(path: Path = RETRAIN_FILE) -> RetrainSettings:
