@@ -62,7 +62,7 @@ async def _flood(base_url: str, body: dict[str, Any], requests: int) -> list[htt
 def test_a_flood_on_a_fresh_sqlite_store_stores_every_answered_row(
     tmp_path: Path, passenger: dict[str, Any]
 ) -> None:
-    """Issue 36, case 1: 50 concurrent 2,000-row batches at once against a server on a SQLite
+    """50 concurrent 2,000-row batches at once against a server on a SQLite
     file that does not exist yet, with a queue smaller than the flood. Before, the upgrade that
     creates the schema stalled the first write, the store counted as unreachable and answered
     rows were dropped; now the server is not ready until the schema is there, and what it
@@ -128,7 +128,7 @@ async def _predict_latencies(
 def test_sigterm_with_postgres_hung_and_look_ups_blocked_ends_within_the_bound(
     postgres: PostgresCluster, passenger: dict[str, Any]
 ) -> None:
-    """Issue 36, cases 2 and 3: with PostgreSQL stopped (SIGSTOP), 60 outcome look-ups are in
+    """With PostgreSQL stopped (SIGSTOP), 60 outcome look-ups are in
     flight; 100-row predicts keep their latency (p99 under 1 s) and the look-ups answer 503 at
     their deadline. SIGTERM: ready says 503 at once while answers go on for the delay, and the
     process is gone within delay + grace + store timeout + 5 s."""
@@ -184,3 +184,31 @@ def _exit_within(process: subprocess.Popen[bytes], seconds: float) -> float:
     the `serve` block's stop)."""
     process.wait(timeout=seconds)
     return time.monotonic()
+
+
+def test_a_request_in_flight_at_sigterm_gets_its_answer_with_connection_close(
+    passenger: dict[str, Any],
+) -> None:
+    """After the delay the drain finishes what is in flight: a large batch that is being scored
+    when SIGTERM comes still gets its 200, marked `Connection: close`, so the client's keep-alive
+    connection does not outlive the process; then the process exits."""
+    rows = 200_000  # seconds of work: in flight well after the signal, even on a fast machine
+    limits = {"MAX_BATCH_SIZE": str(rows), "MAX_BODY_BYTES": "100000000"}
+    limits["MAX_BODY_BYTES_IN_FLIGHT"] = limits["MAX_BODY_BYTES"]
+    env = {"PREDICTION_STORE_URL": "off", **limits, **DRAIN}
+    env["SHUTDOWN_DELAY_S"] = "0"
+    body = {"inputs": [passenger] * rows}
+    with serve(env=env) as server, httpx.Client(base_url=server.base_url, timeout=60) as client:
+        assert client.post(PREDICT, json={"inputs": [passenger]}).status_code == 200
+
+        async def in_flight() -> httpx.Response:
+            task = asyncio.create_task(asyncio.to_thread(client.post, PREDICT, json=body))
+            await asyncio.sleep(0.5)  # sent and being scored
+            os.kill(server.process.pid, signal.SIGTERM)
+            return await task
+
+        answer = asyncio.run(in_flight())
+        _exit_within(server.process, SHUTDOWN_BOUND_S)
+    assert answer.status_code == 200
+    assert len(answer.json()["predictions"]) == rows
+    assert answer.headers["connection"] == "close"
