@@ -11,15 +11,29 @@ the servers, which the ratio pays for: its CPU share is printed (client CPU). Fi
 
 import argparse
 import json
+import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench_api import Run, describe, load, post_request, start
+from bench_api import Run, Server, describe, load, post_request, start
 
 from titanic_model.contract import EXAMPLE_PASSENGER
 
 TARGET_RATIO = 1.7
+
+
+def _tree_cpu_seconds(server: Server) -> float:
+    """The CPU of uvicorn and its worker processes (with two workers the parent only watches)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(server.process.pid) or fields[1] == str(server.process.pid):
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -51,8 +65,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             ) as two,
         ):
             for _ in range(max(2, args.rounds)):
-                runs["1"].merge(load(one, request, 32, args.seconds))
-                runs["2"].merge(load(two, request, 32, args.seconds))
+                for workers, server in (("1", one), ("2", two)):
+                    cpu = _tree_cpu_seconds(server)
+                    run = load(server, request, 32, args.seconds)
+                    run.server_cpu_s = _tree_cpu_seconds(server) - cpu
+                    runs[workers].merge(run)
     print(
         f"== WEB_CONCURRENCY 2 vs 1, single-record predict, c=32, store on ({args.rounds} x "
         f"{args.seconds:.0f} s each) =="
