@@ -15,8 +15,10 @@ from load import run_load
 from postgres_cluster import PostgresCluster
 
 LOAD_S = 3.0  # of load before the kill
-# The target is ~100 ms of load; the bound here leaves room for a shared 2-core machine.
-LOSS_BOUND_MS = 200.0
+# Quiet runs lose 0 to 65 ms of load (docs/operations.md). The loss also holds the batch being
+# written, so a write the busy CI machine slows down adds its length: one CI run lost 264 ms on
+# PostgreSQL at c=4 100-row. Without the flush loop's immediate next write a kill loses seconds.
+LOSS_BOUND_MS = 500.0
 CASES = {"c16-1row": (16, 1), "c4-100rows": (4, 100)}
 
 
