@@ -3,11 +3,17 @@
 (a) run here, exactly as printed, by tests/ci/test_doc_commands_run.py (its RUN_HERE);
 (b) run exactly as printed by another test, named in RUN_ELSEWHERE: that test's source holds the
     command's text, or (the `curl` examples) test_doc_examples.py reads it from the page;
-(c) marked on the page as not run by the tests, with the reason (doc_commands.py shows how).
+(c) run verbatim by the pipeline rehearsal (tests/rehearsal/test_pipeline.py, in make test): the
+    command is, whole, a `run` command of .circleci/config.yml that the rehearsal does not list as
+    an exception (the rehearsal's stand-ins for the outside world apply: BASE_IMAGE=local and a
+    local index for `make image`, a throwaway PostgreSQL for the production store);
+(d) marked on the page as not run by the tests, with the reason (doc_commands.py shows how).
 
 A command in none of these, or in more than one, fails here with its page and line: so does a
 command added to a page later, until it is run or marked.
 """
+
+import importlib.util
 
 import pytest
 from doc_commands import PAGES, Command, block_commands, marks, page_commands
@@ -26,6 +32,22 @@ CURL_EXAMPLES = {
 }
 
 
+
+def _rehearsed() -> dict[str, str]:
+    """command -> its job, for each `run` command of the CircleCI config that the rehearsal runs."""
+    path = REPO_ROOT / "tests" / "rehearsal" / "pipeline.py"
+    spec = importlib.util.spec_from_file_location("rehearsal_pipeline", path)
+    assert spec is not None and spec.loader is not None
+    pipeline = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pipeline)
+    rehearsed: dict[str, str] = {}
+    for step in pipeline.steps(pipeline.load()):
+        if step.command not in pipeline.NOT_REHEARSED:
+            rehearsed.setdefault(step.command, step.job)
+    return rehearsed
+
+
+REHEARSED = _rehearsed()
 ALL = [command for page in PAGES for command in page_commands(page)]
 
 
@@ -41,6 +63,9 @@ def categories(command: Command) -> list[str]:
         found.append(f"run by {elsewhere}")
     if command.key in CURL_EXAMPLES.get(command.page, ()):
         found.append("run by tests/ci/test_doc_examples.py, read from the page")
+    if command.key in REHEARSED:
+        job = REHEARSED[command.key]
+        found.append(f"run by tests/rehearsal/test_pipeline.py (CircleCI's {job} job)")
     if command.marked is not None:
         found.append(f"marked on the page: {command.marked}")
     return found
@@ -106,3 +131,10 @@ def test_an_unaccounted_command_fails_naming_it() -> None:
     assert categories(new) == []
     with pytest.raises(AssertionError, match=r"docs/api.md, line 7: make something-new"):
         test_every_command_is_run_or_marked_with_a_reason(new)
+
+
+def test_a_command_the_rehearsal_runs_counts_and_one_it_lists_as_an_exception_does_not() -> None:
+    image = Command("docs/x.md", 3, "make image   # prints the tag", None)
+    assert categories(image) == ["run by tests/rehearsal/test_pipeline.py (CircleCI's image job)"]
+    assert categories(Command("docs/x.md", 4, ".venv/bin/tox run -e security", None)) == []
+    assert categories(Command("docs/x.md", 5, "make image NO_CACHE=1", None)) == []
