@@ -7,6 +7,7 @@ comment on the line before the block; docs/ci.md, "Commands on the pages"):
     <!-- not run by the tests:
     `START OF A COMMAND` REASON                       (one line per command it marks)
     -->
+    <!-- not run by the tests: `START OF A COMMAND` REASON -->   (the one command it marks)
 """
 
 import re
@@ -67,7 +68,9 @@ def marks(comment: str | None, commands: list[tuple[int, str]]) -> dict[int, str
         return {}
     body = comment.split(MARKER, 1)[1].removesuffix("-->")
     first, _, rest = body.partition("\n")
-    if first.strip():  # one line: the whole block
+    if first.strip().startswith("`"):  # one line naming one command
+        rest = first.strip()
+    elif first.strip():  # one line: the whole block
         assert len(first.strip()) >= 10, f"a marker without a reason: {comment!r}"
         return {line: first.strip() for line, _ in commands}
     entries = re.findall(r"^\s*`([^`]+)`\s+(.+)$", rest, re.M)

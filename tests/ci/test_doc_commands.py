@@ -1,6 +1,7 @@
 """Every shell command the pages tell a reader to run is accounted for, in exactly one way:
 
-(a) run here, exactly as printed, by tests/ci/test_doc_commands_run.py (its RUN_HERE);
+(a) run here, exactly as printed, by tests/ci/test_doc_commands_run.py or, the commands that build,
+    publish and serve from a copy of the tree, tests/ci/test_doc_commands_tree.py (their RUN_HERE);
 (b) run exactly as printed by another test, named in RUN_ELSEWHERE: that test's source holds the
     command's text, or (the `curl` examples) test_doc_examples.py reads it from the page;
 (c) run verbatim by the pipeline rehearsal (tests/rehearsal/test_pipeline.py, in make test): the
@@ -17,10 +18,15 @@ import importlib.util
 
 import pytest
 from doc_commands import PAGES, Command, block_commands, marks, page_commands
-from test_doc_commands_run import RUN_HERE
+from test_doc_commands_run import RUN_HERE as RUN_IN_TEMP_DIRS
+from test_doc_commands_tree import RUN_HERE as RUN_IN_TREE
 from test_doc_examples import CURL_PAGES, curl_examples
 from titanic_release.project import REPO_ROOT
 
+RUN_HERE = {
+    "tests/ci/test_doc_commands_run.py": RUN_IN_TEMP_DIRS,
+    "tests/ci/test_doc_commands_tree.py": RUN_IN_TREE,
+}
 # (b): page -> {command (its text without a trailing comment): the test that runs it}. The `curl`
 # examples of test_doc_examples.CURL_PAGES need no entry: that test reads them from the page.
 RUN_ELSEWHERE = {
@@ -32,12 +38,12 @@ CURL_EXAMPLES = {
 }
 
 
-
 def _rehearsed() -> dict[str, str]:
     """command -> its job, for each `run` command of the CircleCI config that the rehearsal runs."""
     path = REPO_ROOT / "tests" / "rehearsal" / "pipeline.py"
     spec = importlib.util.spec_from_file_location("rehearsal_pipeline", path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     pipeline = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(pipeline)
     rehearsed: dict[str, str] = {}
@@ -54,8 +60,9 @@ ALL = [command for page in PAGES for command in page_commands(page)]
 def categories(command: Command) -> list[str]:
     """Each way `command` is accounted for (exactly one is right)."""
     found = []
-    if command.key in RUN_HERE.get(command.page, ()):
-        found.append("run here (tests/ci/test_doc_commands_run.py)")
+    for module, table in RUN_HERE.items():
+        if command.key in table.get(command.page, ()):
+            found.append(f"run here ({module})")
     elsewhere = RUN_ELSEWHERE.get(command.page, {}).get(command.key)
     if elsewhere is not None:
         source = (REPO_ROOT / elsewhere).read_text(encoding="utf-8")
@@ -87,7 +94,12 @@ def test_every_command_is_run_or_marked_with_a_reason(command: Command) -> None:
 
 @pytest.mark.parametrize(
     ("page", "key"),
-    [(page, key) for table in (RUN_HERE, RUN_ELSEWHERE) for page in table for key in table[page]],
+    [
+        (page, key)
+        for table in (*RUN_HERE.values(), RUN_ELSEWHERE)
+        for page in table
+        for key in table[page]
+    ],
 )
 def test_every_listed_command_is_on_its_page(page: str, key: str) -> None:
     assert key in [command.key for command in ALL if command.page == page]
@@ -118,6 +130,9 @@ def test_a_marker_names_its_commands_or_the_whole_block() -> None:
     }
     comment = "<!-- not run by the tests:\n`make bench` 30 minutes\n`git push` leaves here\n-->"
     assert marks(comment, commands) == {1: "30 minutes", 2: "leaves here"}
+    assert marks("<!-- not run by the tests: `git push` leaves here -->", commands) == {
+        2: "leaves here"
+    }
     with pytest.raises(AssertionError, match="no command"):
         marks("<!-- not run by the tests:\n`make nothing` stale\n-->", commands)
     with pytest.raises(AssertionError, match="without a reason"):

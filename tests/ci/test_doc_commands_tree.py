@@ -1,0 +1,146 @@
+"""The pages' commands that build, publish, install and serve, run exactly as printed in one copy
+of this working tree (doc_run.copy_tree: its own git repository; `.venv` and the download cache
+`.cache` are this clone's): `make publish` to the copy's own local index, `make run` until its API
+answers (then stopped by its PID), the README's install from the index `make run` started into
+a fresh venv, `make build`, `make train`. The ports are free loopback ports given as the settings
+the pages name (INDEX_PORT, PORT); the index is stopped by its PID at the end, whatever happened.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from doc_run import bash, clean_env, copy_tree, printed
+from titanic_release.local_index.background import stop_background_index
+from titanic_release.project import REPO_ROOT, current_version
+from titanic_release.servers import HOST, free_port
+
+MAKE_RUN = "make run"
+MAKE_TEST = "make test"
+PUBLISH = "make publish"
+INSTALL = (
+    'PIP_EXTRA_INDEX_URL=$(make -s index-url) pip install "titanic-survival-model=='
+    '$(cat model_package/titanic_model/VERSION)"'
+)
+TRAIN, BUILD = "make train", "make build"
+RUN_HERE = {
+    "README.md": [MAKE_RUN, INSTALL],
+    "docs/private-index.md": [PUBLISH],
+    "docs/model.md": [TRAIN, BUILD],
+}
+SHOW_VERSION_AND_PATH = "import titanic_model as m; print(m.__version__, m.__file__)"
+MAKE_RUN_BOUND_S = 600  # a fresh copy: the envs are built from the download cache, then installs
+
+
+@dataclass(frozen=True)
+class Tree:
+    path: Path
+    env: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tree]:
+    copy = copy_tree(tmp_path_factory.mktemp("published"))
+    env = clean_env(INDEX_PORT=str(free_port()), PORT=str(free_port()))
+    env["PIP_CACHE_DIR"] = str(REPO_ROOT / ".cache" / "pip")  # as make sets it for its own pip
+    try:
+        yield Tree(copy, env)
+    finally:  # the index that make publish started, stopped by the PID it recorded
+        stop_background_index(copy / ".index")
+
+
+def test_make_publish_uploads_this_version_to_the_local_index(tree: Tree) -> None:
+    shown = bash(printed("docs/private-index.md", [PUBLISH]), tree.path, tree.env, timeout=600)
+    version = current_version()
+    assert f"titanic_survival_model-{version}-py3-none-any.whl" in shown, shown[-2000:]
+    state = json.loads((tree.path / ".index" / "server.json").read_text())
+    packages = tree.path / ".index" / "packages"
+    assert {p.name for p in packages.iterdir()} >= {
+        f"titanic_survival_model-{version}-py3-none-any.whl",
+        f"titanic_survival_model-{version}.tar.gz",
+    }, state
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return bool(answer.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def test_make_run_serves_the_api_until_stopped(tree: Tree) -> None:
+    log = tree.path.parent / "make-run.out"
+    health = f"http://{HOST}:{tree.env['PORT']}/api/v1/health"
+    with log.open("w") as out:
+        served = subprocess.Popen(
+            ["bash", "-e", "-c", printed("README.md", [MAKE_RUN])],
+            cwd=tree.path,
+            env=tree.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: make, run_api and uvicorn
+        )
+    try:
+        deadline = time.monotonic() + MAKE_RUN_BOUND_S
+        while not _answers(health):
+            assert served.poll() is None, f"exited {served.returncode}:\n{log.read_text()}"
+            assert time.monotonic() < deadline, f"no answer:\n{log.read_text()}"
+            time.sleep(1)
+        with urllib.request.urlopen(health, timeout=5) as answer:
+            body = json.load(answer)
+        assert body["model_version"] == current_version(), body
+    finally:  # the group started above, by its leader's PID
+        os.killpg(served.pid, signal.SIGTERM)
+        try:
+            served.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(served.pid, signal.SIGKILL)
+            served.wait(timeout=30)
+    shown = log.read_text()
+    assert "[6/6] the prediction store's schema" in shown, shown
+
+
+def test_the_readme_install_puts_this_version_from_the_index_in_a_fresh_venv(tree: Tree) -> None:
+    venv = tree.path.parent / "reader-venv"
+    subprocess.run([sys.executable, "-m", "venv", venv], check=True, timeout=120)
+    env = {**tree.env, "PATH": f"{venv / 'bin'}{os.pathsep}{tree.env['PATH']}"}
+    bash(printed("README.md", [INSTALL]), tree.path, env, timeout=600)
+    shown = subprocess.run(
+        [venv / "bin" / "python", "-c", SHOW_VERSION_AND_PATH],
+        cwd=tree.path.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout.split()
+    assert shown[0] == current_version()
+    assert Path(shown[1]).is_relative_to(venv), shown  # installed from the index, not this tree
+
+
+def test_make_build_writes_the_sdist_and_the_wheel(tree: Tree) -> None:
+    version = current_version()
+    bash(printed("docs/model.md", [BUILD]), tree.path, tree.env, timeout=600)
+    assert {p.name for p in (tree.path / "dist").iterdir()} == {
+        f"titanic_survival_model-{version}-py3-none-any.whl",
+        f"titanic_survival_model-{version}.tar.gz",
+    }
+
+
+def test_make_train_writes_the_artifact_again(tree: Tree) -> None:
+    models = tree.path / "model_package" / "titanic_model" / "trained_models"
+    before = {p.name: p.stat().st_mtime_ns for p in models.glob("titanic_model_v*")}
+    assert len(before) == 3, before  # the pipeline, its metadata, the compiled scorer
+    bash(printed("docs/model.md", [TRAIN]), tree.path, tree.env, timeout=600)
+    after = {p.name: p.stat().st_mtime_ns for p in models.glob("titanic_model_v*")}
+    assert after.keys() == before.keys()
+    assert all(after[name] > before[name] for name in before), (before, after)
