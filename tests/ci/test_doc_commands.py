@@ -31,6 +31,18 @@ RUN_HERE = {
 # examples of test_doc_examples.CURL_PAGES need no entry: that test reads them from the page.
 RUN_ELSEWHERE = {
     "model_package/README.md": {"titanic-model evaluate": "tests/ci/test_doc_examples.py"},
+    "docs/batch.md": dict.fromkeys(
+        [
+            "titanic-model predict --engine spark --input passengers.parquet --output "
+            "scored.parquet",
+            "titanic-model predict --engine spark --input csv_dir/ --output scored.csv --sep ';'",
+            "PYSPARK_PYTHON=$VENV/bin/python spark-submit --master local[2] \\\n"
+            "  --conf spark.driver.bindAddress=127.0.0.1 --conf spark.driver.host=127.0.0.1 \\\n"
+            "  --conf spark.ui.enabled=false --conf spark.pyspark.python=$VENV/bin/python \\\n"
+            '  "$JOB" --input titanic3.csv --output scored.parquet',
+        ],
+        "tests/spark/test_spark_submit.py",
+    ),
 }
 CURL_EXAMPLES = {
     str(page.relative_to(REPO_ROOT)): {commands for commands, _ in curl_examples(page.read_text())}
