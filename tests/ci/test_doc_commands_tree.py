@@ -31,9 +31,11 @@ INSTALL = (
     'PIP_EXTRA_INDEX_URL=$(make -s index-url) pip install "titanic-survival-model=='
     '$(cat model_package/titanic_model/VERSION)"'
 )
+INSTALL_TRACKING = INSTALL.replace("model==", "model[tracking]==")
 TRAIN, BUILD = "make train", "make build"
 RUN_HERE = {
     "README.md": [MAKE_RUN, INSTALL],
+    "docs/tracking.md": [INSTALL_TRACKING],
     "docs/private-index.md": [PUBLISH],
     "docs/model.md": [TRAIN, BUILD],
 }
@@ -110,21 +112,38 @@ def test_make_run_serves_the_api_until_stopped(tree: Tree) -> None:
     assert "[6/6] the prediction store's schema" in shown, shown
 
 
-def test_the_readme_install_puts_this_version_from_the_index_in_a_fresh_venv(tree: Tree) -> None:
+def _reader_venv(tree: Tree) -> tuple[Path, dict[str, str]]:
+    """The reader's own environment: a venv, first on PATH (so `pip` is its pip)."""
     venv = tree.path.parent / "reader-venv"
-    subprocess.run([sys.executable, "-m", "venv", venv], check=True, timeout=120)
-    env = {**tree.env, "PATH": f"{venv / 'bin'}{os.pathsep}{tree.env['PATH']}"}
-    bash(printed("README.md", [INSTALL]), tree.path, env, timeout=600)
-    shown = subprocess.run(
-        [venv / "bin" / "python", "-c", SHOW_VERSION_AND_PATH],
-        cwd=tree.path.parent,
+    if not venv.exists():
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True, timeout=120)
+    return venv, {**tree.env, "PATH": f"{venv / 'bin'}{os.pathsep}{tree.env['PATH']}"}
+
+
+def _imported(venv: Path, code: str) -> list[str]:
+    return subprocess.run(
+        [venv / "bin" / "python", "-c", code],
+        cwd=venv.parent,
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     ).stdout.split()
+
+
+def test_the_readme_install_puts_this_version_from_the_index_in_a_fresh_venv(tree: Tree) -> None:
+    venv, env = _reader_venv(tree)
+    bash(printed("README.md", [INSTALL]), tree.path, env, timeout=600)
+    shown = _imported(venv, SHOW_VERSION_AND_PATH)
     assert shown[0] == current_version()
     assert Path(shown[1]).is_relative_to(venv), shown  # installed from the index, not this tree
+
+
+def test_the_tracking_install_adds_mlflow_s_client(tree: Tree) -> None:
+    venv, env = _reader_venv(tree)
+    bash(printed("docs/tracking.md", [INSTALL_TRACKING]), tree.path, env, timeout=600)
+    code = "import mlflow, sqlalchemy, alembic, titanic_model as m; print(m.__version__)"
+    assert _imported(venv, code) == [current_version()]
 
 
 def test_make_build_writes_the_sdist_and_the_wheel(tree: Tree) -> None:
