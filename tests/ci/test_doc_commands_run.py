@@ -9,6 +9,7 @@ test_doc_examples.py).
 import csv
 import json
 import secrets
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,11 @@ from titanic_release.servers import HOST, free_port, is_alive, start_server, sto
 TITANIC_CSV = REPO_ROOT / "model_package" / "titanic_model" / "datasets" / "titanic3.csv"
 PREDICT = "titanic-model predict --input passengers.csv --output scored.csv"
 PREDICT_PARQUET = "titanic-model predict --input passengers.parquet --output scored.parquet"
+PACKAGE = [
+    "titanic-model info",
+    "titanic-model predict --input in.csv --output out.csv --chunk-rows 50000",
+    "titanic-model train --if-missing",
+]
 INDEX = [
     ".venv/bin/tox run -q -e index -- start",
     ".tox/index/bin/python -m titanic_release.local_index status",
@@ -61,7 +67,7 @@ MONITORING_OUTCOMES = [
 
 # page -> the commands (text without a trailing comment) that the tests below run.
 RUN_HERE = {
-    "model_package/README.md": ["titanic-model info"],
+    "model_package/README.md": PACKAGE,
     "docs/batch.md": [PREDICT, PREDICT_PARQUET],
     "docs/private-index.md": INDEX,
     "docs/releasing.md": PROMOTE,
@@ -91,16 +97,23 @@ def test_the_package_commands_print_the_model_and_score_the_files(tmp_path: Path
     with (tmp_path / "passengers.csv").open("w", newline="", encoding="utf-8") as target:
         csv.writer(target).writerows(rows)
     env = clean_env()
-    info = json.loads(
-        bash(printed("model_package/README.md", ["titanic-model info"]), tmp_path, env)
-    )
+    info = json.loads(bash(printed("model_package/README.md", PACKAGE[:1]), tmp_path, env))
     assert info["version"] == current_version()
     assert set(info["held_out_metrics"]) >= {"roc_auc", "accuracy"}
+    # trained by this env's commands_pre: present and current, so not trained again
+    kept = bash(printed("model_package/README.md", PACKAGE[2:]), tmp_path, env)
+    assert f"the artifact for version {current_version()} is present and up to date" in kept
+
+    shutil.copy(tmp_path / "passengers.csv", tmp_path / "in.csv")
+    bash(printed("model_package/README.md", PACKAGE[1:2]), tmp_path, env)
+    with (tmp_path / "out.csv").open(encoding="utf-8") as out_file:
+        out = list(csv.DictReader(out_file))
 
     bash(printed("docs/batch.md", [PREDICT]), tmp_path, env)
     with (tmp_path / "scored.csv").open(encoding="utf-8") as scored_file:
         scored = list(csv.DictReader(scored_file))
     assert [row["name"] for row in scored] == [row[rows[0].index("name")] for row in rows[1:]]
+    assert [row["probability"] for row in out] == [row["probability"] for row in scored]
     assert all(0 < float(row["probability"]) < 1 for row in scored)
 
     import pandas as pd  # the parquet example: the same passengers, the same scores
