@@ -1,8 +1,9 @@
 """The pages' commands that build, publish, install and serve, run exactly as printed in one copy
 of this working tree (doc_run.copy_tree: its own git repository; `.venv` and the download cache
 `.cache` are this clone's): `make publish` to the copy's own local index, `make run` until its API
-answers (then stopped by its PID), the README's install from the index `make run` started into
-a fresh venv, `make build`, `make train`. The ports are free loopback ports given as the settings
+answers (then stopped by its PID), `make retrain` on make run's still empty store, the README's
+and the tracking page's installs from the index `make run` started into a fresh venv,
+`make build`, `make train`. The ports are free loopback ports given as the settings
 the pages name (INDEX_PORT, PORT); the index is stopped by its PID at the end, whatever happened.
 """
 
@@ -32,12 +33,13 @@ INSTALL = (
     '$(cat model_package/titanic_model/VERSION)"'
 )
 INSTALL_TRACKING = INSTALL.replace("model==", "model[tracking]==")
-TRAIN, BUILD = "make train", "make build"
+TRAIN, BUILD, RETRAIN = "make train", "make build", "make retrain"
 RUN_HERE = {
     "README.md": [MAKE_RUN, INSTALL],
     "docs/tracking.md": [INSTALL_TRACKING],
     "docs/private-index.md": [PUBLISH],
     "docs/model.md": [TRAIN, BUILD],
+    "docs/releasing.md": [RETRAIN],
 }
 SHOW_VERSION_AND_PATH = "import titanic_model as m; print(m.__version__, m.__file__)"
 # A reader's shell has none of the outside world's settings that CI (or the pipeline rehearsal,
@@ -119,6 +121,25 @@ def test_make_run_serves_the_api_until_stopped(tree: Tree) -> None:
             served.wait(timeout=30)
     shown = log.read_text()
     assert "[6/6] the prediction store's schema" in shown, shown
+
+
+def test_make_retrain_on_make_run_s_empty_store_stops_at_the_count(tree: Tree) -> None:
+    """The page: fewer usable rows than retrain.yml's minimum: exit 2 with the count, nothing
+    written. make run's store (data/predictions.sqlite3) holds no outcome yet."""
+    ran = subprocess.run(
+        ["bash", "-e", "-c", printed("docs/releasing.md", [RETRAIN])],
+        cwd=tree.path,
+        env=tree.env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert ran.returncode == 2, (ran.stdout, ran.stderr)
+    shown = "0 usable labelled rows, fewer than the minimum 50 (retrain.yml): nothing trained"
+    assert shown in ran.stderr, ran.stderr
+    assert not (tree.path / "build" / "retrain").exists()
+    assert not (tree.path / "reports" / "retrain").exists()
 
 
 def _reader_venv(tree: Tree) -> tuple[Path, dict[str, str]]:
