@@ -40,7 +40,7 @@ JUNIT_SUITES := test_ci test_package test_app test_replicas test_monitor e2e dif
 # Every env the rehearsal and the image suite use, set up first three at a time (downloads and
 # installs, no test: a fresh clone's installs wait mostly on the network); the run then goes one
 # command after another, so that no test shares the two cores with another suite.
-SETUP_ENVS := checks,test_ci,test_package,test_app,test_replicas,test_monitor,e2e,differential,test_spark,test_observability,test_shadow,rehearse,publish_model,image,smoke,monitor,retrain,test_image
+SETUP_ENVS := checks,test_ci,test_package,test_app,test_replicas,test_monitor,e2e,differential,test_spark,test_observability,test_shadow,shadow_report,rehearse,publish_model,image,smoke,monitor,retrain,test_image
 test: $(VENV)/.ready system-deps
 	@rm -rf reports/junit
 	@$(TOX) run-parallel -e $(SETUP_ENVS) --notest --parallel 3 --parallel-no-spinner -q || true
