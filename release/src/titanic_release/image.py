@@ -72,6 +72,7 @@ def build_command(
     base: str | None,
     index_url: str,
     use_cache: bool,
+    context: Path = API_DIR,
 ) -> list[str]:
     """The build command line; it holds the secret's file name, never its content."""
     command = [engine, "build"]
@@ -85,7 +86,7 @@ def build_command(
     command += ["--secret", f"id={SECRET_ID},src={secret_file}"]
     if base:
         command += ["--build-arg", f"BASE_IMAGE={base}"]
-    return [*command, "--tag", tag, "--iidfile", str(iid_file), str(API_DIR)]
+    return [*command, "--tag", tag, "--iidfile", str(iid_file), str(context)]
 
 
 def build_image(
@@ -95,10 +96,12 @@ def build_image(
     tag: str,
     base: str | None = None,
     use_cache: bool = True,
+    context: Path = API_DIR,
 ) -> BuiltImage:
-    """Build api/Dockerfile as `tag`, the index given as a build secret; raises CommandError
-    (credentials masked) when the build fails, also when its install check refuses the model.
-    Without the cache every step runs again, the install and its check included."""
+    """Build api/Dockerfile (or `context`'s, a copy of api/ such as make deploy-shadow's) as
+    `tag`, the index given as a build secret; raises CommandError (credentials masked) when the
+    build fails, also when its install check refuses the model. Without the cache every step
+    runs again, the install and its check included."""
     env = {**os.environ, "DOCKER_BUILDKIT": "1"}
     with tempfile.TemporaryDirectory(prefix="titanic-image-") as tmp:
         secret_file = Path(tmp) / SECRET_ID
@@ -114,6 +117,7 @@ def build_image(
             base=base,
             index_url=index_url,
             use_cache=use_cache,
+            context=context,
         )
         output = run(command, f"building {tag}", env=env, index_url=index_url)
         image_id = iid_file.read_text(encoding="utf-8").strip()
