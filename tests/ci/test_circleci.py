@@ -40,15 +40,6 @@ RELEASE_JOBS = ("publish_model", "image", "deploy_api")
 CLUSTER_JOBS = ("kind_smoke",)
 # A test job whose tox env has another name; every other test job runs its namesake.
 JOB_TOX_ENV = {"observability": "test_observability", "shadow": "test_shadow"}
-SECRETS = (
-    "PIP_EXTRA_INDEX_URL",
-    "TWINE_REPOSITORY_URL",
-    "TWINE_USERNAME",
-    "TWINE_PASSWORD",
-    "RAILWAY_TOKEN",
-    "RAILWAY_SERVICE",
-    "PREDICTION_STORE_READONLY_URL",
-)
 # `.venv/bin/tox run -e a,b` in the CircleCI config, `$(TOX) run -e a,b` in the Makefile.
 _TOX_RUN = re.compile(r"(?:\btox|\$\(TOX\))(?:\s+run)?(?:\s+-\w+)*\s+-e\s+([\w,-]+)")
 _MAKE = re.compile(r"(?:^|[;&|]\s*)make\s+([\w-]+)")
@@ -232,6 +223,9 @@ def test_kind_smoke_runs_the_base_on_a_vm_after_the_image_without_gating_the_dep
     assert "machine" in executor
     assert "docker" not in executor
     assert {"image", "kind-smoke"} <= make_targets_named({"jobs": {"kind_smoke": job}})
+    # make venv (in `prepare`) needs the python3.11 that a run step (make python311) selects first
+    names = [step if isinstance(step, str) else next(iter(step)) for step in job["steps"]]
+    assert names.index("checkout") < names.index("run") < names.index("prepare")
     entries = {
         next(iter(entry)): next(iter(entry.values()))
         for entry in config["workflows"]["test-publish-deploy"]["jobs"]
@@ -373,8 +367,23 @@ def test_deploy_stops_when_the_build_fails(tmp_path: Path) -> None:
     assert result.returncode != 0
 
 
-@pytest.mark.parametrize("variable", SECRETS)
-def test_every_secret_is_documented_in_the_ci_page(variable: str) -> None:
+def variables_in_the_header() -> list[str]:
+    """The project's variables and the retrain context's, as the config's header lists them."""
+    header = CIRCLECI.read_text(encoding="utf-8").split("\nversion:", 1)[0]
+    return re.findall(r"^#   ([A-Z][A-Z0-9_]+)\s", header, re.MULTILINE)
+
+
+def test_every_variable_a_command_reads_is_listed_in_the_header() -> None:
+    """CircleCI's own (CIRCLE_*) aside: `$NAME`, `${NAME...}` and the tools' `env:NAME`."""
+    commands = "\n".join(_run_commands(_load()))
+    read = set(re.findall(r"\$\{?([A-Z][A-Z0-9_]+)|env:([A-Z][A-Z0-9_]+)", commands))
+    names = {name for pair in read for name in pair if name and not name.startswith("CIRCLE_")}
+    assert names
+    assert names <= set(variables_in_the_header())
+
+
+@pytest.mark.parametrize("variable", variables_in_the_header())
+def test_every_variable_of_the_header_is_documented_in_the_ci_page(variable: str) -> None:
     ci_page = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
     secrets_section = ci_page.split("## Secrets and settings", 1)[1].split("\n## ", 1)[0]
     assert f"| `{variable}` |" in secrets_section
