@@ -30,10 +30,12 @@ $(VENV)/.ready: constraints.txt
 	@echo "$(VENV) holds (pinned by constraints.txt): $$($(VENV)/bin/python -m pip freeze --all | tr '\n' ' ')"
 	touch $@
 
-## make test: everything CI checks, as CI runs it: the pipeline rehearsal (make rehearse: every run
-## command of .circleci/config.yml, verbatim, in job order, against local stand-ins) and the image
-## suite, after make system-deps; ends with a summary naming skipped suites and tests and the
+## make test: everything CI checks, as CI runs it: the image suite, then the pipeline rehearsal (make
+## rehearse: every run command of .circleci/config.yml, verbatim, in job order, against local
+## stand-ins), after make system-deps; ends with a summary naming skipped suites and tests and the
 ## commands not rehearsed (titanic_release.test_summary; under CI=true a suite that did not run fails)
+## The image suite goes first: its build without the cache is the one that installs the API, and
+## the rehearsal's two `make image` (the image and kind_smoke jobs) reuse its layers.
 # The envs whose pytest writes reports/junit/<env>.xml: the config's test jobs (run by the
 # rehearsal), the rehearsal itself and the image suite.
 JUNIT_SUITES := test_ci test_package test_app test_replicas test_monitor e2e differential test_spark test_observability test_shadow rehearse test_image
@@ -44,7 +46,7 @@ SETUP_ENVS := checks,test_ci,test_package,test_app,test_replicas,test_monitor,e2
 test: $(VENV)/.ready system-deps
 	@rm -rf reports/junit
 	@$(TOX) run-parallel -e $(SETUP_ENVS) --notest --parallel 3 --parallel-no-spinner -q || true
-	@$(TOX) run -e rehearse,test_image; \
+	@$(TOX) run -e test_image,rehearse; \
 	tox_status=$$?; \
 	PYTHONPATH=release/src $(PYTHON) -m titanic_release.test_summary --junit-dir reports/junit $(JUNIT_SUITES); \
 	summary_status=$$?; exit $$(( tox_status ? tox_status : summary_status ))

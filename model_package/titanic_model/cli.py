@@ -13,17 +13,32 @@ from titanic_model.version import __version__
 
 
 def _is_up_to_date() -> bool:
-    """Whether this version's artifact is intact and was trained from the current definition."""
-    from titanic_model.processing.artifact_files import load_metadata
+    """Whether this version's artifact is intact and was trained from the current definition.
+
+    The pickle is loaded (scikit-learn imported) only when a library it names is installed here at
+    another version than it was trained with: with the same definition and libraries it loads as it
+    did when written, so its checksum suffices."""
+    from titanic_model.processing.artifact_files import (
+        artifact_paths,
+        load_metadata,
+        verified_bytes,
+    )
     from titanic_model.processing.errors import ArtifactError
     from titanic_model.scorer import load_scorer
-    from titanic_model.training.artifacts import load_artifact
-    from titanic_model.training.train import training_fingerprint
+    from titanic_model.training.fingerprint import (
+        pickled_with_these_libraries,
+        training_fingerprint,
+    )
 
     try:
-        load_artifact(__version__)
-        load_scorer(__version__)
         metadata = load_metadata(__version__)
+        load_scorer(__version__)
+        if pickled_with_these_libraries(metadata):
+            verified_bytes(artifact_paths(__version__)[0], metadata.artifact_sha256)
+        else:
+            from titanic_model.training.artifacts import load_artifact
+
+            load_artifact(__version__)
     except ArtifactError as exc:
         reason = str(exc).partition(";")[0]  # its advice, to train, is what happens next
         print(f"training now: {reason}", file=sys.stderr)
@@ -43,11 +58,11 @@ def _is_up_to_date() -> bool:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from titanic_model.training.train import train
-
     if args.if_missing and args.data is None and _is_up_to_date():
         print(f"the artifact for version {__version__} is present and up to date; not retraining")
         return 0
+    from titanic_model.training.train import train
+
     metadata = train(args.data)
     print(metadata.held_out_metrics.model_dump_json(indent=2))
     return 0

@@ -124,9 +124,10 @@ def test_api_url_is_documented() -> None:
 
 
 def test_checks_env_runs_the_secret_scan_over_the_tree() -> None:
+    """The scan of the tree itself is `tox -e checks`' to run (CircleCI's checks job runs it just
+    before this suite, as does the rehearsal); the scanner's teeth are the two tests below."""
     assert "python .ci/scan_secrets.py --baseline .secrets.baseline" in tox_commands("checks")
-    result = scan()
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert ".venv/bin/tox run -e checks" in run_commands("checks")
 
 
 def test_secret_scan_fails_on_a_planted_secret(tmp_path: Path) -> None:

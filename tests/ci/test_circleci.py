@@ -40,16 +40,6 @@ RELEASE_JOBS = ("publish_model", "image", "deploy_api")
 CLUSTER_JOBS = ("kind_smoke",)
 # A test job whose tox env has another name; every other test job runs its namesake.
 JOB_TOX_ENV = {"observability": "test_observability", "shadow": "test_shadow"}
-SECRETS = (
-    "PIP_EXTRA_INDEX_URL",
-    "TWINE_REPOSITORY_URL",
-    "TWINE_USERNAME",
-    "TWINE_PASSWORD",
-    "RAILWAY_TOKEN",
-    "RAILWAY_SERVICE",
-    "RAILWAY_SHADOW_SERVICE",
-    "PREDICTION_STORE_READONLY_URL",
-)
 # `.venv/bin/tox run -e a,b` in the CircleCI config, `$(TOX) run -e a,b` in the Makefile.
 _TOX_RUN = re.compile(r"(?:\btox|\$\(TOX\))(?:\s+run)?(?:\s+-\w+)*\s+-e\s+([\w,-]+)")
 _MAKE = re.compile(r"(?:^|[;&|]\s*)make\s+([\w-]+)")
@@ -193,23 +183,12 @@ def test_make_test_runs_the_rehearsal_of_this_config() -> None:
     }
 
 
-def test_the_image_is_built_run_smoke_tested_and_audited_before_deploy() -> None:
-    steps = _load()["jobs"]["image"]["steps"]
-    names = [step if isinstance(step, str) else next(iter(step)) for step in steps]
-    commands = [s["run"]["command"] for s in steps if isinstance(s, dict) and "run" in s]
-    assert names.index("setup_remote_docker") < names.index("run")
-    assert commands == [
-        "make image",
-        "make image-smoke",
-        ".venv/bin/tox run -e audit_sbom -- reports/image/sbom.cdx.json",
-    ]
-    (stored,) = [step["store_artifacts"] for step in steps if "store_artifacts" in step]
-    assert (stored["path"], stored["when"]) == ("reports/image", "always")
-    smoke = (ROOT / ".ci" / "image_smoke.sh").read_text(encoding="utf-8")
-    assert re.search(r"^docker run .*\"\$tag\"", smoke, re.MULTILINE | re.DOTALL)
-    assert "{{.State.Health.Status}}" in smoke
-    assert "tox run -e smoke -- " in smoke
-    assert "docker stop" in smoke
+def test_remote_docker_is_set_up_before_any_command_that_needs_docker() -> None:
+    for name, job in _load()["jobs"].items():
+        steps = [step if isinstance(step, str) else next(iter(step)) for step in job["steps"]]
+        if "setup_remote_docker" in steps:
+            assert steps.index("setup_remote_docker") < steps.index("run"), name
+            assert make_targets_named({"jobs": {name: job}}) & {"image", "image-smoke"}, name
 
 
 def test_tests_on_every_push_then_publish_and_deploy_on_main_only() -> None:
@@ -241,14 +220,12 @@ def test_kind_smoke_runs_the_base_on_a_vm_after_the_image_without_gating_the_dep
     config = _load()
     job = config["jobs"]["kind_smoke"]
     executor = config["executors"][job["executor"]]
-    assert executor["machine"]["image"].startswith("ubuntu-2204:")
+    assert "machine" in executor
     assert "docker" not in executor
-    commands = [s["run"]["command"] for s in job["steps"] if isinstance(s, dict) and "run" in s]
-    assert commands == ["make python311", "make image", "make kind-smoke"]
+    assert {"image", "kind-smoke"} <= make_targets_named({"jobs": {"kind_smoke": job}})
+    # make venv (in `prepare`) needs the python3.11 that a run step (make python311) selects first
     names = [step if isinstance(step, str) else next(iter(step)) for step in job["steps"]]
     assert names.index("checkout") < names.index("run") < names.index("prepare")
-    (stored,) = [step["store_artifacts"] for step in job["steps"] if "store_artifacts" in step]
-    assert (stored["path"], stored["when"]) == ("reports/kind", "always")
     entries = {
         next(iter(entry)): next(iter(entry.values()))
         for entry in config["workflows"]["test-publish-deploy"]["jobs"]
@@ -289,11 +266,49 @@ def test_pip_and_tox_caches_are_keyed_on_the_dependency_files() -> None:
     assert ".cache" in saved["paths"]
 
 
-def test_differential_report_is_kept_even_when_the_gate_fails() -> None:
-    steps = _load()["jobs"]["differential"]["steps"]
-    (stored,) = [step["store_artifacts"] for step in steps if "store_artifacts" in step]
-    assert stored["path"] == "reports/differential"
-    assert stored["when"] == "always"
+def reports_not_kept_on_failure(config: dict[str, Any]) -> list[str]:
+    """Jobs keeping a reports/ directory only when they pass: a report matters most on failure."""
+    return [
+        name
+        for name, job in config["jobs"].items()
+        for step in job["steps"]
+        if isinstance(step, dict)
+        and "store_artifacts" in step
+        and step["store_artifacts"]["path"].startswith("reports/")
+        and step["store_artifacts"].get("when") != "always"
+    ]
+
+
+def test_every_report_is_kept_even_when_its_job_fails() -> None:
+    assert reports_not_kept_on_failure(_load()) == []
+    broken = copy.deepcopy(_load())
+    (stored,) = [s for s in broken["jobs"]["differential"]["steps"] if "store_artifacts" in s]
+    del stored["store_artifacts"]["when"]
+    assert reports_not_kept_on_failure(broken) == ["differential"]
+
+
+def store_urls_written(config: dict[str, Any]) -> list[str]:
+    """What a command passes as a store URL (--store-url, --traffic) other than `env:NAME`, and
+    any database URL written out: a store's URL holds its password and belongs in a variable."""
+    written = []
+    for command in _run_commands(config):
+        for option in re.finditer(r"--(?:store-url|traffic)[ =](\S+)", command):
+            if not re.fullmatch(r"env:[A-Z_]+", option.group(1)):
+                written.append(option.group(1))
+        written += re.findall(r"\b(?:postgresql|sqlite)(?:\+\w+)?://\S*", command)
+    return written
+
+
+def test_no_command_writes_a_store_url() -> None:
+    assert store_urls_written(_load()) == []
+    broken = copy.deepcopy(_load())
+    broken["jobs"]["monitor"]["steps"].append(
+        {"run": ".venv/bin/tox run -e monitor -- --store-url postgresql://db.example/store"}
+    )
+    assert store_urls_written(broken) == [
+        "postgresql://db.example/store",
+        "postgresql://db.example/store",
+    ]
 
 
 def _make_deploy_api(env: dict[str, str], *variables: str) -> subprocess.CompletedProcess[str]:
@@ -352,28 +367,42 @@ def test_deploy_stops_when_the_build_fails(tmp_path: Path) -> None:
     assert result.returncode != 0
 
 
-@pytest.mark.parametrize("variable", SECRETS)
-def test_every_secret_is_documented_in_the_ci_page(variable: str) -> None:
+def variables_in_the_header() -> list[str]:
+    """The project's variables and the retrain context's, as the config's header lists them."""
+    header = CIRCLECI.read_text(encoding="utf-8").split("\nversion:", 1)[0]
+    return re.findall(r"^#   ([A-Z][A-Z0-9_]+)\s", header, re.MULTILINE)
+
+
+def test_every_variable_a_command_reads_is_listed_in_the_header() -> None:
+    """CircleCI's own (CIRCLE_*) aside: `$NAME`, `${NAME...}` and the tools' `env:NAME`."""
+    commands = "\n".join(_run_commands(_load()))
+    read = set(re.findall(r"\$\{?([A-Z][A-Z0-9_]+)|env:([A-Z][A-Z0-9_]+)", commands))
+    names = {name for pair in read for name in pair if name and not name.startswith("CIRCLE_")}
+    assert names
+    assert names <= set(variables_in_the_header())
+
+
+@pytest.mark.parametrize("variable", variables_in_the_header())
+def test_every_variable_of_the_header_is_documented_in_the_ci_page(variable: str) -> None:
     ci_page = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
     secrets_section = ci_page.split("## Secrets and settings", 1)[1].split("\n## ", 1)[0]
     assert f"| `{variable}` |" in secrets_section
 
 
-def test_daily_monitor_report_is_kept_as_an_artifact() -> None:
+def test_scheduled_workflows_run_on_main_only_and_deploy_nothing_live() -> None:
     config = _load()
-    workflow = config["workflows"]["daily-monitoring"]
-    (trigger,) = workflow["triggers"]
-    assert trigger["schedule"]["cron"] == "0 6 * * *"
-    assert trigger["schedule"]["filters"] == {"branches": {"only": "main"}}
-    assert workflow["jobs"] == ["monitor"]
-    steps = config["jobs"]["monitor"]["steps"]
-    (command,) = [s["run"]["command"] for s in steps if isinstance(s, dict) and "run" in s]
-    assert re.search(r"tox run -e monitor -- .*--output reports/monitoring", command)
-    assert "--store-url" not in command  # from PREDICTION_STORE_URL, never written in the config
-    (stored,) = [step["store_artifacts"] for step in steps if "store_artifacts" in step]
-    assert (stored["path"], stored["when"]) == ("reports/monitoring", "always")
-    docs = (ROOT / "docs" / "monitoring.md").read_text(encoding="utf-8")
-    assert "PREDICTION_STORE_URL" in docs
+    scheduled = [
+        name
+        for name, workflow in config["workflows"].items()
+        if isinstance(workflow, dict) and "triggers" in workflow
+    ]
+    assert scheduled  # the daily report and the weekly retrain
+    for name in scheduled:
+        for trigger in config["workflows"][name]["triggers"]:
+            assert trigger["schedule"]["filters"] == {"branches": {"only": "main"}}, name
+        # The weekly retrain deploys its candidate as the shadow at most, never the live service.
+        allowed = {"deploy_shadow"} if name == "weekly-retrain" else set()
+        assert set(deploying_jobs(config, name)) <= allowed, name
 
 
 def test_store_tests_get_postgresql_binaries_in_ci() -> None:
@@ -430,35 +459,32 @@ def deploying_jobs(config: dict[str, Any], workflow: str) -> list[str]:
     ]
 
 
-def test_weekly_retrain_is_scheduled_keeps_its_reports_and_deploys_the_shadow_at_most() -> None:
+def test_weekly_retrain_is_weekly_with_the_read_only_role_its_env_passes_on() -> None:
     config = _load()
     workflow = config["workflows"]["weekly-retrain"]
     (trigger,) = workflow["triggers"]
     *_, day, month, weekday = trigger["schedule"]["cron"].split()
     assert (day, month) == ("*", "*"), "once a week"
     assert weekday.isdigit(), "once a week"
-    assert trigger["schedule"]["filters"] == {"branches": {"only": "main"}}
     assert workflow["jobs"] == [
         {"retrain": {"context": ["retrain"]}},
         {"deploy_shadow": {"requires": ["retrain"]}},
     ]
+    # The weekly workflow deploys a candidate as the shadow at most, never live's service.
     assert deploying_jobs(config, "weekly-retrain") == ["deploy_shadow"]
     shadow_steps = config["jobs"]["deploy_shadow"]["steps"]
-    shadow_commands = [s["run"]["command"] for s in shadow_steps if "run" in s]
-    assert shadow_commands == ["make deploy-shadow"]  # never live's service
-    assert {"at": "."} in [s.get("attach_workspace") for s in shadow_steps if isinstance(s, dict)]
+    assert "make deploy-shadow" in [s["run"]["command"] for s in shadow_steps if "run" in s]
+    assert "make deploy-api" not in [s["run"]["command"] for s in shadow_steps if "run" in s]
     steps = config["jobs"]["retrain"]["steps"]
     (command,) = [s["run"]["command"] for s in steps if isinstance(s, dict) and "run" in s]
-    # The read-only URL comes from the context's variable, read by the tool, never written here.
-    assert command == (
-        ".venv/bin/tox run -e retrain -- --store-url env:PREDICTION_STORE_READONLY_URL --since 90d"
-    )
-    (stored,) = [step["store_artifacts"] for step in steps if "store_artifacts" in step]
-    assert (stored["path"], stored["when"]) == ("reports/retrain", "always")
+    # The read-only role's URL, from the context's variable (test_no_command_writes_a_store_url).
+    assert "--store-url env:PREDICTION_STORE_READONLY_URL" in command
+    # deploy_shadow finds the published candidate in the retrain job's reports.
     (persisted,) = [
         step["persist_to_workspace"] for step in steps if "persist_to_workspace" in step
     ]
-    assert persisted == {"root": ".", "paths": ["reports/retrain"]}
+    assert "reports/retrain" in persisted["paths"]
+    assert {"at": "."} in [s.get("attach_workspace") for s in shadow_steps if isinstance(s, dict)]
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(TOX_INI, encoding="utf-8")
     passed = parser["testenv:retrain"]["pass_env"].split()

@@ -4,6 +4,8 @@ a fresh authenticated index.
 The model of the working tree is built and published to a throwaway local index (as the e2e suite
 does); `make image` builds api/Dockerfile on the cached local Debian base with that index as
 PIP_EXTRA_INDEX_URL, without the layer cache, so this run's install and provenance check really run.
+Its build stage is kept for the layer cache of the `make image` runs that follow (make test's
+rehearsal).
 """
 
 import os
@@ -12,11 +14,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from container_rootfs import ENGINE, Rootfs, container_rootfs, removing_new_dangling_images
+from container_rootfs import ENGINE, Rootfs, container_rootfs, dangling_images
 from titanic_release.local_base import ensure_local_base
 from titanic_release.local_index import LocalIndex, running_index
 from titanic_release.project import REPO_ROOT, REPORTS_DIR, current_version
@@ -24,6 +27,7 @@ from titanic_release.project import REPO_ROOT, REPORTS_DIR, current_version
 VERSION = current_version()
 TAG = f"titanic-api:{VERSION}"  # what make image builds
 MAKE_IMAGE = ["make", "--no-print-directory", "image", "BASE_IMAGE=local", "NO_CACHE=1"]
+KEPT_STAGE = REPO_ROOT / ".cache" / "image-suite" / "kept-build-stage"  # its image ids
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ def base_image(engine: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def build(index: LocalIndex) -> Iterator[BuildRun]:
+def build(index: LocalIndex) -> BuildRun:
     """`make image BASE_IMAGE=local NO_CACHE=1`, run as a person runs it, with the index given
     the way CircleCI gives it (PIP_EXTRA_INDEX_URL)."""
     env = {
@@ -94,17 +98,34 @@ def build(index: LocalIndex) -> Iterator[BuildRun]:
         "PIP_EXTRA_INDEX_URL": index.authenticated_simple_url(),
     }
     env.pop("MAKEFLAGS", None)
-    with removing_new_dangling_images():
+    with keeping_the_build_stage():
         started = time.monotonic()
         made = subprocess.run(
             MAKE_IMAGE, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900
         )
         seconds = time.monotonic() - started
-        output = made.stdout + made.stderr
-        assert made.returncode == 0, output[-3000:]
-        assert TAG in made.stdout.splitlines(), output[-500:]  # make image prints the tag
-        log = (REPORTS_DIR / "image" / "build.log").read_text(encoding="utf-8")
-        yield BuildRun(tag=TAG, output=output + log, seconds=seconds)
+    output = made.stdout + made.stderr
+    assert made.returncode == 0, output[-3000:]
+    assert TAG in made.stdout.splitlines(), output[-500:]  # make image prints the tag
+    log = (REPORTS_DIR / "image" / "build.log").read_text(encoding="utf-8")
+    return BuildRun(tag=TAG, output=output + log, seconds=seconds)
+
+
+@contextmanager
+def keeping_the_build_stage() -> Iterator[None]:
+    """The build leaves its build stage behind as an untagged image: kept for the layer cache of
+    the `make image` that follows (make test's rehearsal runs two), and removed by the next run of
+    this suite, so that no more than one is ever left."""
+    previous = KEPT_STAGE.read_text(encoding="utf-8").split() if KEPT_STAGE.exists() else []
+    if previous:
+        subprocess.run([ENGINE, "rmi", *previous], capture_output=True, check=False, timeout=120)
+    before = dangling_images()
+    try:
+        yield
+    finally:
+        new = sorted(dangling_images() - before)
+        KEPT_STAGE.parent.mkdir(parents=True, exist_ok=True)
+        KEPT_STAGE.write_text("".join(f"{image}\n" for image in new), encoding="utf-8")
 
 
 @pytest.fixture

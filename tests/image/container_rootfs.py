@@ -124,19 +124,22 @@ class Rootfs:
         return command
 
 
+def dangling_images() -> set[str]:
+    """The untagged images: a build without the cache leaves its build stage (and a failed build
+    its finished steps) behind as such images."""
+    return set(podman("images", "--quiet", "--no-trunc", "--filter", "dangling=true").split())
+
+
 @contextlib.contextmanager
 def removing_new_dangling_images() -> Iterator[None]:
-    """Remove, on exit, the untagged images that appeared meanwhile: a build without the cache
-    leaves its build stage (and a failed build its finished steps) behind as such images."""
-    before = set(podman("images", "--quiet", "--no-trunc", "--filter", "dangling=true").split())
+    """Remove, on exit, the untagged images that appeared meanwhile."""
+    before = dangling_images()
     try:
         yield
     finally:
-        after = set(podman("images", "--quiet", "--no-trunc", "--filter", "dangling=true").split())
-        if after - before:
-            subprocess.run(
-                [ENGINE, "rmi", *sorted(after - before)], capture_output=True, check=False
-            )
+        new = dangling_images() - before
+        if new:
+            subprocess.run([ENGINE, "rmi", *sorted(new)], capture_output=True, check=False)
 
 
 @contextlib.contextmanager

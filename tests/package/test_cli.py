@@ -48,12 +48,66 @@ def test_train_if_missing_retrains_when_the_model_definition_changed(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from titanic_model import cli
-    from titanic_model.training import train
+    from titanic_model.training import fingerprint
 
     assert cli._is_up_to_date()
-    monkeypatch.setattr(train, "training_fingerprint", lambda data_sha256: "edited")
+    monkeypatch.setattr(fingerprint, "training_fingerprint", lambda data_sha256: "edited")
     assert not cli._is_up_to_date()
     assert "changed since the last training" in capsys.readouterr().err
+
+
+def _libraries_differ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in an env whose pandas (say) is not the training's: only loading the pickle tells."""
+    from titanic_model.training import fingerprint
+
+    monkeypatch.setattr(fingerprint, "pickled_with_these_libraries", lambda metadata: False)
+
+
+def test_the_libraries_as_trained_are_the_installed_ones_of_every_pickled_library() -> None:
+    from importlib.metadata import version
+
+    from titanic_model.metadata import ModelMetadata
+    from titanic_model.processing.artifact_files import load_metadata
+    from titanic_model.training.fingerprint import PICKLED_WITH, pickled_with_these_libraries
+
+    metadata = load_metadata(__version__).model_dump()
+    here = {name: version(name) for name in PICKLED_WITH}
+    assert pickled_with_these_libraries(
+        ModelMetadata.model_validate({**metadata, "library_versions": here})
+    )
+    for name in PICKLED_WITH:
+        other = {**here, name: f"{here[name]}.post1"}
+        assert not pickled_with_these_libraries(
+            ModelMetadata.model_validate({**metadata, "library_versions": other})
+        ), name
+    missing = {key: value for key, value in here.items() if key != "pandas"}
+    assert not pickled_with_these_libraries(
+        ModelMetadata.model_validate({**metadata, "library_versions": missing})
+    )
+
+
+def test_with_the_training_s_libraries_the_pickle_is_checked_by_its_sha256_only(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The check before every tox env's commands then imports no scikit-learn; an altered pickle
+    is still caught."""
+    from titanic_model import cli
+    from titanic_model.processing import artifact_files
+    from titanic_model.training import artifacts, fingerprint
+
+    def not_loaded(version: str) -> None:
+        raise AssertionError("the pickle was loaded")
+
+    monkeypatch.setattr(fingerprint, "pickled_with_these_libraries", lambda metadata: True)
+    monkeypatch.setattr(artifacts, "load_artifact", not_loaded)
+    assert cli._is_up_to_date()
+    altered = tmp_path / "altered.pkl"
+    altered.write_bytes(b"not the trained pipeline")
+    real_paths = artifact_files.artifact_paths
+    monkeypatch.setattr(
+        artifact_files, "artifact_paths", lambda *args: (altered, real_paths(*args)[1])
+    )
+    assert not cli._is_up_to_date()
 
 
 def test_train_if_missing_retrains_an_artifact_pickled_by_code_that_moved(
@@ -66,6 +120,7 @@ def test_train_if_missing_retrains_an_artifact_pickled_by_code_that_moved(
     def moved(version: str) -> None:
         raise ModuleNotFoundError("No module named 'titanic_model.processing.features'")
 
+    _libraries_differ(monkeypatch)
     monkeypatch.setattr(artifacts, "load_artifact", moved)
     assert not cli._is_up_to_date()
     assert "names code that no longer exists" in capsys.readouterr().err
@@ -84,6 +139,7 @@ def test_train_if_missing_says_it_trains_now_without_telling_the_user_to(
             f"no model metadata at m_{version}.json; train with `titanic-model train`"
         )
 
+    _libraries_differ(monkeypatch)
     monkeypatch.setattr(artifacts, "load_artifact", missing)
     assert not cli._is_up_to_date()
     error = capsys.readouterr().err

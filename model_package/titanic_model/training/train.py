@@ -1,8 +1,6 @@
 """Trains the pipeline on the configured split, saves it with its metadata, and hands the run to
 experiment tracking (training/tracking.py): nothing else."""
 
-import ast
-import hashlib
 import platform
 import subprocess
 from datetime import UTC, datetime
@@ -16,7 +14,7 @@ import sklearn
 from loguru import logger
 from threadpoolctl import threadpool_limits
 
-from titanic_model.config import CONFIG_FILE, PACKAGE_ROOT, TRAINED_MODEL_DIR, AppConfig, config
+from titanic_model.config import PACKAGE_ROOT, TRAINED_MODEL_DIR, AppConfig, config
 from titanic_model.metadata import ModelMetadata, ProductionData
 from titanic_model.processing.artifact_files import file_sha256
 from titanic_model.training.artifacts import save_artifact
@@ -28,11 +26,10 @@ from titanic_model.training.data import (
     split_dataset,
 )
 from titanic_model.training.evaluation import classification_metrics
+from titanic_model.training.fingerprint import training_fingerprint
 from titanic_model.training.pipeline import build_pipeline
 from titanic_model.training.tracking import TRAINING_EXPERIMENT, log_runs, training_run
 from titanic_model.version import __version__
-
-TRAINING_DIR = Path(__file__).resolve().parent
 
 
 def _git_commit() -> str | None:
@@ -49,48 +46,6 @@ def _git_commit() -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return result.stdout.strip() or None
-
-
-def _package_imports(path: Path) -> set[Path]:
-    """The package's own modules that the module at `path` imports anywhere in its code (the
-    package's __init__, a facade of re-exports, aside)."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        names: list[str] = []
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
-        for name in names:
-            parts = name.split(".")
-            if parts[0] != PACKAGE_ROOT.name or len(parts) == 1:  # not ours, or the facade
-                continue
-            base = PACKAGE_ROOT.joinpath(*parts[1:])
-            for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-                if candidate.is_file():
-                    found.add(candidate)
-    return found
-
-
-def model_definition() -> list[Path]:
-    """What a trained model depends on besides the data: config.yml, every module of training/
-    and every package module they import, directly or not. A change to any means retraining."""
-    pending = set(TRAINING_DIR.rglob("*.py"))
-    seen: set[Path] = set()
-    while pending:
-        path = pending.pop()
-        seen.add(path)
-        pending |= _package_imports(path) - seen
-    return [CONFIG_FILE, *sorted(seen)]
-
-
-def training_fingerprint(data_sha256: str) -> str:
-    """sha256 of the data and of the files that define the model, to spot a stale artifact."""
-    digest = hashlib.sha256(data_sha256.encode())
-    for path in model_definition():
-        digest.update(str(path.relative_to(PACKAGE_ROOT)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def train(
