@@ -261,7 +261,8 @@ prometheus-bin:
 	@command -v promtool >/dev/null && command -v prometheus-pushgateway >/dev/null || { \
 	  $(call apt_install,prometheus prometheus-pushgateway); }
 
-## make deploy-api: deploy api/ to Railway with the Railway CLI from npm (needs RAILWAY_TOKEN;
+## make deploy-api: deploy the API to Railway (api/Dockerfile, built from the repository's root, as
+## api/railway.json says) with the Railway CLI from npm (needs RAILWAY_TOKEN;
 ## RAILWAY_SERVICE picks the service when the project has several). CircleCI runs it on main.
 ## It first sets the service's RELEASE_ID (the commit; health reports it) without redeploying, then
 ## `up --ci` streams the build log and fails when the build fails; CircleCI then waits for that
@@ -269,13 +270,13 @@ prometheus-bin:
 # RAILWAY_CLI from the environment: the pipeline rehearsal gives its stand-in (tests/rehearsal).
 RAILWAY_CLI ?= .cache/railway-cli/node_modules/.bin/railway
 RELEASE_ID ?= $(or $(CIRCLE_SHA1),$(shell git rev-parse HEAD))
-# make rollback deploys another commit's api/ (exported from git) with its own RELEASE_ID.
-API_DIR ?= api
+# make rollback deploys another commit's tree (exported from git) with its own RELEASE_ID.
+DEPLOY_DIR ?= .
 deploy-api:
 	@test -n "$$RAILWAY_TOKEN" || { echo "deploy-api: RAILWAY_TOKEN is not set" >&2; exit 1; }
 	test -x $(RAILWAY_CLI) || npm install --no-save --no-audit --no-fund --prefix .cache/railway-cli @railway/cli
-	cd $(API_DIR) && $(abspath $(RAILWAY_CLI)) variables --set "RELEASE_ID=$(RELEASE_ID)" --skip-deploys $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
-	cd $(API_DIR) && $(abspath $(RAILWAY_CLI)) up --ci $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
+	cd $(DEPLOY_DIR) && $(abspath $(RAILWAY_CLI)) variables --set "RELEASE_ID=$(RELEASE_ID)" --skip-deploys $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
+	cd $(DEPLOY_DIR) && $(abspath $(RAILWAY_CLI)) up --ci $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
 
 ## make image-tools: Debian's podman (builds the API image without a daemon) and debootstrap (makes
 ## the local base image) when missing (.ci/run and make test call it, like make java)

@@ -54,6 +54,7 @@ def test_mypy_checks_the_configured_packages_not_just_changed_files() -> None:
         "model_package/titanic_model",
         "api/app",
         "api/store/titanic_store",
+        "masking/titanic_masking",
         "release/src/titanic_release",
         "monitoring/titanic_monitoring",
     }

@@ -2,7 +2,7 @@
 makes, carried out here the way Railway carries them out, with the image the image job built.
 
     railway variables --set KEY=VALUE --skip-deploys [--service S]   service variables, kept
-    railway up --ci [--service S]       from api/: railway.json's preDeployCommand, then its
+    railway up --ci [--service S]       from the root: api/railway.json's preDeployCommand, then its
                                         startCommand, under chroot in that image, as uid 10001,
                                         healthy on its healthcheckPath within its timeout
     railway down                        stops the service (the rehearsal's clean-up)
@@ -56,7 +56,7 @@ def down() -> int:
 
 
 def up() -> int:
-    deploy = json.loads(Path("railway.json").read_text())["deploy"]
+    deploy = json.loads(Path("api/railway.json").read_text())["deploy"]
     down()  # the previous deployment goes when the new one starts (one replica)
     tag = f"titanic-api:{current_version()}"
     container = podman("create", tag).strip()

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from titanic_model.credentials import shown_url
+from titanic_masking import shown_url
 from titanic_release.commands import CommandError, run
 from titanic_release.local_base import ensure_local_base
 from titanic_release.local_index import read_background_index
-from titanic_release.project import API_DIR, REPORTS_DIR, current_version
+from titanic_release.project import API_DIR, REPO_ROOT, REPORTS_DIR, current_version
 from titanic_release.sbom import SbomError, write_sbom
 
 ENGINES = ("podman", "docker")  # in order of preference
@@ -85,7 +85,8 @@ def build_command(
     command += ["--secret", f"id={SECRET_ID},src={secret_file}"]
     if base:
         command += ["--build-arg", f"BASE_IMAGE={base}"]
-    return [*command, "--tag", tag, "--iidfile", str(iid_file), str(API_DIR)]
+    dockerfile = ["--file", str(API_DIR / "Dockerfile")]
+    return [*command, *dockerfile, "--tag", tag, "--iidfile", str(iid_file), str(REPO_ROOT)]
 
 
 def build_image(
