@@ -1,8 +1,9 @@
 """Titanic survival model: `make_prediction(input_data=...)` scores passengers.
 
-The names below are the package's public contract, with the module `titanic_model.contract`
-(what a passenger is). Code outside the package (the API, the release tools, the differential
-capture) uses only these, never the submodules behind them.
+The names below are the package's public contract, with the modules `titanic_model.contract`
+(what a passenger is) and `titanic_model.settings_yaml` (how a YAML settings file is read).
+Code outside the package (the API, the release tools, the differential capture) uses only these,
+never the submodules behind them.
 
 `load_pipeline` and `reference_data` need the `train` extra and live in titanic_model.training:
 they are imported when first used, so that `import titanic_model` loads nothing of training.
