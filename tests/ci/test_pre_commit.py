@@ -53,7 +53,7 @@ def test_mypy_checks_the_configured_packages_not_just_changed_files() -> None:
     assert set(pyproject["tool"]["mypy"]["files"]) == {
         "model_package/titanic_model",
         "api/app",
-        "api/store/titanic_store",
+        "store/titanic_store",
         "masking/titanic_masking",
         "release/src/titanic_release",
         "monitoring/titanic_monitoring",
