@@ -201,7 +201,7 @@ shadow-report: $(VENV)/.ready
 ## make promote VERSION=<candidate>: refuses without a PROMOTE report (reports/shadow/) for that
 ## version younger than shadow.yml's max_report_age_hours; else moves the pin and VERSION and
 ## commits with the report's summary as the message. make rollback: the previous release's commit
-## (before the pin last moved) redeployed from its own api/ with make deploy-api, the smoke test
+## (before the pin last moved) redeployed from its own tree with make deploy-api, the smoke test
 ## waiting until that release id answers at API_URL with its version, then the pin moved back.
 promote:
 	PYTHONPATH=release/src $(PYTHON) -m titanic_release.promote promote --version "$(VERSION)" --report reports/shadow
