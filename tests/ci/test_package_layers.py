@@ -1,9 +1,9 @@
 """The packages import one way, as the README's architecture table says: each imports only the
 packages below it, and the model package and the masker import none of ours."""
 
-import ast
 import re
 
+from test_layout import imported_top_level_names
 from titanic_release.project import REPO_ROOT
 
 # From the top down: a package may import those after it, never one before it.
@@ -24,21 +24,10 @@ SHORT = {
 }
 
 
-def imported(source: str) -> set[str]:
-    """The top-level names that `source` imports (absolute imports only)."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            names |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.add(node.module.split(".")[0])
-    return names
-
-
 def imports_of_ours(package: str) -> set[str]:
     found: set[str] = set()
     for path in LAYERS[package].rglob("*.py"):
-        found |= imported(path.read_text(encoding="utf-8"))
+        found |= imported_top_level_names(path.read_text(encoding="utf-8"))
     return (found & set(LAYERS)) - {package}
 
 
