@@ -11,7 +11,7 @@ unexport PYTHONDONTWRITEBYTECODE
 .PHONY: test train build bench clean index index-stop publish run venv deploy-api java monitor postgres-bin \
 	chromium system-deps index-url
 .PHONY: image image-tools index-published image-smoke retrain rehearse prometheus-bin haproxy-bin
-.PHONY: shadow shadow-report promote rollback kind-smoke python311
+.PHONY: shadow shadow-report promote rollback kind-smoke python311 deploy-shadow
 
 # tox, tox-uv and all they pull in come from the lock (constraints.txt), so every machine runs
 # the same tox; a changed lock reinstalls them. A .venv that is not a directory (such as the PEP 832
@@ -40,7 +40,7 @@ JUNIT_SUITES := test_ci test_package test_app test_replicas test_monitor e2e dif
 # Every env the rehearsal and the image suite use, set up first three at a time (downloads and
 # installs, no test: a fresh clone's installs wait mostly on the network); the run then goes one
 # command after another, so that no test shares the two cores with another suite.
-SETUP_ENVS := checks,test_ci,test_package,test_app,test_replicas,test_monitor,e2e,differential,test_spark,test_observability,test_shadow,rehearse,publish_model,image,smoke,monitor,retrain,test_image
+SETUP_ENVS := checks,test_ci,test_package,test_app,test_replicas,test_monitor,e2e,differential,test_spark,test_observability,test_shadow,shadow_report,rehearse,publish_model,image,smoke,monitor,retrain,test_image
 test: $(VENV)/.ready system-deps
 	@rm -rf reports/junit
 	@$(TOX) run-parallel -e $(SETUP_ENVS) --notest --parallel 3 --parallel-no-spinner -q || true
@@ -277,6 +277,21 @@ deploy-api:
 	test -x $(RAILWAY_CLI) || npm install --no-save --no-audit --no-fund --prefix .cache/railway-cli @railway/cli
 	cd $(DEPLOY_DIR) && $(abspath $(RAILWAY_CLI)) variables --set "RELEASE_ID=$(RELEASE_ID)" --skip-deploys $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
 	cd $(DEPLOY_DIR) && $(abspath $(RAILWAY_CLI)) up --ci $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
+
+## make deploy-shadow: the candidate make retrain published last (reports/retrain/; or
+## VERSION=<candidate>) deployed as the shadow Railway service RAILWAY_SHADOW_SERVICE: the API's
+## tree (api/, store/, masking/) copied to $(SHADOW_API_DIR)/ with that pin (titanic_release.shadow_api), then make deploy-api from the
+## copy with RAILWAY_SERVICE set to that service. Without RAILWAY_SHADOW_SERVICE it says so and
+## exits 0 (no shadow service). CircleCI's weekly retrain runs it after a published candidate.
+SHADOW_API_DIR := build/shadow-api
+deploy-shadow:
+	@if [ -z "$$RAILWAY_SHADOW_SERVICE" ]; then \
+	  echo "deploy-shadow: RAILWAY_SHADOW_SERVICE is not set, so there is no shadow service to deploy to: nothing deployed (docs/deploy-railway.md#a-shadow-service)"; \
+	  exit 0; fi; \
+	$(MAKE) --no-print-directory venv && \
+	PYTHONPATH=release/src $(VENV)/bin/python -m titanic_release.shadow_api --output $(SHADOW_API_DIR) \
+	  $(if $(VERSION),--version $(VERSION)) && \
+	$(MAKE) --no-print-directory deploy-api DEPLOY_DIR=$(SHADOW_API_DIR) RAILWAY_SERVICE="$$RAILWAY_SHADOW_SERVICE"
 
 ## make image-tools: Debian's podman (builds the API image without a daemon) and debootstrap (makes
 ## the local base image) when missing (.ci/run and make test call it, like make java)

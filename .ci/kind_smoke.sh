@@ -64,7 +64,10 @@ kubectl apply -k deploy/kubernetes
 kubectl rollout status deployment/titanic-api --timeout 300s
 echo "$tag rolled out on kind: $(kubectl get deployment titanic-api --no-headers)"
 
-kubectl port-forward service/titanic-api "$port:80" >"$logs/port-forward.log" 2>&1 &
+# Emptied here, not by the background job's own redirect: that one may come after the first grep,
+# which would then read a previous run's "Forwarding from" and go on before the forward started.
+: >"$logs/port-forward.log"
+kubectl port-forward service/titanic-api "$port:80" >>"$logs/port-forward.log" 2>&1 &
 forward=$!
 for _ in $(seq 30); do
     ! grep -q "^Forwarding from" "$logs/port-forward.log" || break

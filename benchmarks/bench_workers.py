@@ -82,6 +82,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(
         f"2 workers / 1: throughput {ratio:.2f}x (target >= {TARGET_RATIO}x: {met}), p99 {p99:.2f}x"
     )
+    # Whether the shortfall is the app's or the machine's: req/s per core the servers got.
+    per_cpu = {
+        workers: run.throughput * run.wall_s / run.server_cpu_s for workers, run in runs.items()
+    }
+    print(
+        f"req/s per server core: 1 worker {per_cpu['1']:.0f}, 2 workers {per_cpu['2']:.0f} "
+        f"({per_cpu['2'] / per_cpu['1']:.2f}x: 1.00x is linear in the CPU the workers get)"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ comment on the line before the block; docs/ci.md, "Commands on the pages"):
     <!-- not run by the tests:
     `START OF A COMMAND` REASON                       (one line per command it marks)
     -->
+    <!-- not run by the tests: `START OF A COMMAND` REASON -->   (the one command it marks)
 """
 
 import re
@@ -67,10 +68,12 @@ def marks(comment: str | None, commands: list[tuple[int, str]]) -> dict[int, str
         return {}
     body = comment.split(MARKER, 1)[1].removesuffix("-->")
     first, _, rest = body.partition("\n")
-    if first.strip():  # one line: the whole block
+    if first.strip().startswith("`"):  # one line naming one command
+        rest = first.strip()
+    elif first.strip():  # one line: the whole block
         assert len(first.strip()) >= 10, f"a marker without a reason: {comment!r}"
         return {line: first.strip() for line, _ in commands}
-    entries = re.findall(r"^`([^`]+)`\s+(.+)$", rest, re.M)
+    entries = re.findall(r"^\s*`([^`]+)`\s+(.+)$", rest, re.M)
     assert entries, f"a marker without a reason: {comment!r}"
     marked: dict[int, str] = {}
     for start, reason in entries:
@@ -88,13 +91,15 @@ def page_commands(page: Path) -> list[Command]:
     index = 0
     while index < len(lines):
         if lines[index].strip() in ("```bash", "```sh", "```shell", "```console"):
-            end = lines.index("```", index + 1)
+            # a block may be indented (inside a list item): its lines are read without that indent
+            indent = len(lines[index]) - len(lines[index].lstrip())
+            end = next(i for i in range(index + 1, len(lines)) if lines[i].strip() == "```")
             comment_end = index - 1
             comment = None
             if comment_end >= 0 and lines[comment_end].rstrip().endswith("-->"):
                 start = max(i for i in range(comment_end + 1) if "<!--" in lines[i])
                 comment = "\n".join(lines[start : comment_end + 1])
-            commands = block_commands(lines[index + 1 : end], index + 2)
+            commands = block_commands([line[indent:] for line in lines[index + 1 : end]], index + 2)
             reasons = marks(comment, commands)
             found += [Command(name, line, text, reasons.get(line)) for line, text in commands]
             index = end

@@ -47,6 +47,7 @@ SECRETS = (
     "TWINE_PASSWORD",
     "RAILWAY_TOKEN",
     "RAILWAY_SERVICE",
+    "RAILWAY_SHADOW_SERVICE",
     "PREDICTION_STORE_READONLY_URL",
 )
 # `.venv/bin/tox run -e a,b` in the CircleCI config, `$(TOX) run -e a,b` in the Makefile.
@@ -424,12 +425,12 @@ def deploying_jobs(config: dict[str, Any], workflow: str) -> list[str]:
         name
         for name in names
         if name in ("image", "deploy_api")
-        or {"deploy-api", "image", "image-smoke"}
+        or {"deploy-api", "deploy-shadow", "image", "image-smoke"}
         & make_targets_named({"jobs": {name: config["jobs"][name]}})
     ]
 
 
-def test_weekly_retrain_is_scheduled_keeps_its_reports_and_stops_before_any_deploy() -> None:
+def test_weekly_retrain_is_scheduled_keeps_its_reports_and_deploys_the_shadow_at_most() -> None:
     config = _load()
     workflow = config["workflows"]["weekly-retrain"]
     (trigger,) = workflow["triggers"]
@@ -437,8 +438,15 @@ def test_weekly_retrain_is_scheduled_keeps_its_reports_and_stops_before_any_depl
     assert (day, month) == ("*", "*"), "once a week"
     assert weekday.isdigit(), "once a week"
     assert trigger["schedule"]["filters"] == {"branches": {"only": "main"}}
-    assert workflow["jobs"] == [{"retrain": {"context": ["retrain"]}}]
-    assert deploying_jobs(config, "weekly-retrain") == []
+    assert workflow["jobs"] == [
+        {"retrain": {"context": ["retrain"]}},
+        {"deploy_shadow": {"requires": ["retrain"]}},
+    ]
+    assert deploying_jobs(config, "weekly-retrain") == ["deploy_shadow"]
+    shadow_steps = config["jobs"]["deploy_shadow"]["steps"]
+    shadow_commands = [s["run"]["command"] for s in shadow_steps if "run" in s]
+    assert shadow_commands == ["make deploy-shadow"]  # never live's service
+    assert {"at": "."} in [s.get("attach_workspace") for s in shadow_steps if isinstance(s, dict)]
     steps = config["jobs"]["retrain"]["steps"]
     (command,) = [s["run"]["command"] for s in steps if isinstance(s, dict) and "run" in s]
     # The read-only URL comes from the context's variable, read by the tool, never written here.
@@ -447,6 +455,10 @@ def test_weekly_retrain_is_scheduled_keeps_its_reports_and_stops_before_any_depl
     )
     (stored,) = [step["store_artifacts"] for step in steps if "store_artifacts" in step]
     assert (stored["path"], stored["when"]) == ("reports/retrain", "always")
+    (persisted,) = [
+        step["persist_to_workspace"] for step in steps if "persist_to_workspace" in step
+    ]
+    assert persisted == {"root": ".", "paths": ["reports/retrain"]}
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(TOX_INI, encoding="utf-8")
     passed = parser["testenv:retrain"]["pass_env"].split()
@@ -457,9 +469,9 @@ def test_weekly_retrain_is_scheduled_keeps_its_reports_and_stops_before_any_depl
 def test_the_deploy_check_sees_a_deploy_added_to_the_retrain_workflow() -> None:
     broken = copy.deepcopy(_load())
     broken["workflows"]["weekly-retrain"]["jobs"].append({"deploy_api": {"requires": ["retrain"]}})
-    assert deploying_jobs(broken, "weekly-retrain") == ["deploy_api"]
+    assert deploying_jobs(broken, "weekly-retrain") == ["deploy_shadow", "deploy_api"]
     sneaky = copy.deepcopy(_load())
     sneaky["jobs"]["retrain"]["steps"].append({"run": {"command": "make deploy-api"}})
-    assert deploying_jobs(sneaky, "weekly-retrain") == ["retrain"]
+    assert deploying_jobs(sneaky, "weekly-retrain") == ["retrain", "deploy_shadow"]
     # kind_smoke builds the image too (for its own cluster; it publishes nothing).
     assert deploying_jobs(_load(), "test-publish-deploy") == ["image", "deploy_api", "kind_smoke"]

@@ -1,24 +1,48 @@
 """Every shell command the pages tell a reader to run is accounted for, in exactly one way:
 
-(a) run here, exactly as printed, by tests/ci/test_doc_commands_run.py (its RUN_HERE);
+(a) run here, exactly as printed, by tests/ci/test_doc_commands_run.py or, the commands that build,
+    publish and serve from a copy of the tree, tests/ci/test_doc_commands_tree.py (their RUN_HERE);
 (b) run exactly as printed by another test, named in RUN_ELSEWHERE: that test's source holds the
     command's text, or (the `curl` examples) test_doc_examples.py reads it from the page;
-(c) marked on the page as not run by the tests, with the reason (doc_commands.py shows how).
+(c) run verbatim by the pipeline rehearsal (tests/rehearsal/test_pipeline.py, in make test): the
+    command is, whole, a `run` command of .circleci/config.yml that the rehearsal does not list as
+    an exception (the rehearsal's stand-ins for the outside world apply: BASE_IMAGE=local and a
+    local index for `make image`, a throwaway PostgreSQL for the production store);
+(d) marked on the page as not run by the tests, with the reason (doc_commands.py shows how).
 
 A command in none of these, or in more than one, fails here with its page and line: so does a
 command added to a page later, until it is run or marked.
 """
 
+import importlib.util
+
 import pytest
 from doc_commands import PAGES, Command, block_commands, marks, page_commands
-from test_doc_commands_run import RUN_HERE
+from test_doc_commands_run import RUN_HERE as RUN_IN_TEMP_DIRS
+from test_doc_commands_tree import RUN_HERE as RUN_IN_TREE
 from test_doc_examples import CURL_PAGES, curl_examples
 from titanic_release.project import REPO_ROOT
 
+RUN_HERE = {
+    "tests/ci/test_doc_commands_run.py": RUN_IN_TEMP_DIRS,
+    "tests/ci/test_doc_commands_tree.py": RUN_IN_TREE,
+}
 # (b): page -> {command (its text without a trailing comment): the test that runs it}. The `curl`
 # examples of test_doc_examples.CURL_PAGES need no entry: that test reads them from the page.
 RUN_ELSEWHERE = {
     "model_package/README.md": {"titanic-model evaluate": "tests/ci/test_doc_examples.py"},
+    "docs/batch.md": dict.fromkeys(
+        [
+            "titanic-model predict --engine spark --input passengers.parquet --output "
+            "scored.parquet",
+            "titanic-model predict --engine spark --input csv_dir/ --output scored.csv --sep ';'",
+            "PYSPARK_PYTHON=$VENV/bin/python spark-submit --master local[2] \\\n"
+            "  --conf spark.driver.bindAddress=127.0.0.1 --conf spark.driver.host=127.0.0.1 \\\n"
+            "  --conf spark.ui.enabled=false --conf spark.pyspark.python=$VENV/bin/python \\\n"
+            '  "$JOB" --input titanic3.csv --output scored.parquet',
+        ],
+        "tests/spark/test_spark_submit.py",
+    ),
 }
 CURL_EXAMPLES = {
     str(page.relative_to(REPO_ROOT)): {commands for commands, _ in curl_examples(page.read_text())}
@@ -26,14 +50,31 @@ CURL_EXAMPLES = {
 }
 
 
+def _rehearsed() -> dict[str, str]:
+    """command -> its job, for each `run` command of the CircleCI config that the rehearsal runs."""
+    path = REPO_ROOT / "tests" / "rehearsal" / "pipeline.py"
+    spec = importlib.util.spec_from_file_location("rehearsal_pipeline", path)
+    assert spec is not None
+    assert spec.loader is not None
+    pipeline = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pipeline)
+    rehearsed: dict[str, str] = {}
+    for step in pipeline.steps(pipeline.load()):
+        if step.command not in pipeline.NOT_REHEARSED:
+            rehearsed.setdefault(step.command, step.job)
+    return rehearsed
+
+
+REHEARSED = _rehearsed()
 ALL = [command for page in PAGES for command in page_commands(page)]
 
 
 def categories(command: Command) -> list[str]:
     """Each way `command` is accounted for (exactly one is right)."""
     found = []
-    if command.key in RUN_HERE.get(command.page, ()):
-        found.append("run here (tests/ci/test_doc_commands_run.py)")
+    for module, table in RUN_HERE.items():
+        if command.key in table.get(command.page, ()):
+            found.append(f"run here ({module})")
     elsewhere = RUN_ELSEWHERE.get(command.page, {}).get(command.key)
     if elsewhere is not None:
         source = (REPO_ROOT / elsewhere).read_text(encoding="utf-8")
@@ -41,6 +82,9 @@ def categories(command: Command) -> list[str]:
         found.append(f"run by {elsewhere}")
     if command.key in CURL_EXAMPLES.get(command.page, ()):
         found.append("run by tests/ci/test_doc_examples.py, read from the page")
+    if command.key in REHEARSED:
+        job = REHEARSED[command.key]
+        found.append(f"run by tests/rehearsal/test_pipeline.py (CircleCI's {job} job)")
     if command.marked is not None:
         found.append(f"marked on the page: {command.marked}")
     return found
@@ -62,7 +106,12 @@ def test_every_command_is_run_or_marked_with_a_reason(command: Command) -> None:
 
 @pytest.mark.parametrize(
     ("page", "key"),
-    [(page, key) for table in (RUN_HERE, RUN_ELSEWHERE) for page in table for key in table[page]],
+    [
+        (page, key)
+        for table in (*RUN_HERE.values(), RUN_ELSEWHERE)
+        for page in table
+        for key in table[page]
+    ],
 )
 def test_every_listed_command_is_on_its_page(page: str, key: str) -> None:
     assert key in [command.key for command in ALL if command.page == page]
@@ -93,6 +142,9 @@ def test_a_marker_names_its_commands_or_the_whole_block() -> None:
     }
     comment = "<!-- not run by the tests:\n`make bench` 30 minutes\n`git push` leaves here\n-->"
     assert marks(comment, commands) == {1: "30 minutes", 2: "leaves here"}
+    assert marks("<!-- not run by the tests: `git push` leaves here -->", commands) == {
+        2: "leaves here"
+    }
     with pytest.raises(AssertionError, match="no command"):
         marks("<!-- not run by the tests:\n`make nothing` stale\n-->", commands)
     with pytest.raises(AssertionError, match="without a reason"):
@@ -106,3 +158,10 @@ def test_an_unaccounted_command_fails_naming_it() -> None:
     assert categories(new) == []
     with pytest.raises(AssertionError, match=r"docs/api.md, line 7: make something-new"):
         test_every_command_is_run_or_marked_with_a_reason(new)
+
+
+def test_a_command_the_rehearsal_runs_counts_and_one_it_lists_as_an_exception_does_not() -> None:
+    image = Command("docs/x.md", 3, "make image   # prints the tag", None)
+    assert categories(image) == ["run by tests/rehearsal/test_pipeline.py (CircleCI's image job)"]
+    assert categories(Command("docs/x.md", 4, ".venv/bin/tox run -e security", None)) == []
+    assert categories(Command("docs/x.md", 5, "make image NO_CACHE=1", None)) == []

@@ -8,16 +8,14 @@ test_doc_examples.py).
 
 import csv
 import json
-import os
 import secrets
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from doc_commands import documented
+from doc_run import BIN, bash, clean_env, copy_tree, printed
 from test_doc_examples import PAGE_PORT
 from titanic_release.project import API_DIR, REPO_ROOT, current_version
 from titanic_release.run_api import local_argv, procfile_web_command
@@ -25,9 +23,13 @@ from titanic_release.servers import HOST, free_port, is_alive, start_server, sto
 
 # the package's data, read as a file like a reader's own (the package's public names hold no path)
 TITANIC_CSV = REPO_ROOT / "model_package" / "titanic_model" / "datasets" / "titanic3.csv"
-BIN = Path(sys.executable).parent  # titanic-model, titanic-store: this env's
 PREDICT = "titanic-model predict --input passengers.csv --output scored.csv"
 PREDICT_PARQUET = "titanic-model predict --input passengers.parquet --output scored.parquet"
+PACKAGE = [
+    "titanic-model info",
+    "titanic-model predict --input in.csv --output out.csv --chunk-rows 50000",
+    "titanic-model train --if-missing",
+]
 INDEX = [
     ".venv/bin/tox run -q -e index -- start",
     ".tox/index/bin/python -m titanic_release.local_index status",
@@ -65,7 +67,7 @@ MONITORING_OUTCOMES = [
 
 # page -> the commands (text without a trailing comment) that the tests below run.
 RUN_HERE = {
-    "model_package/README.md": ["titanic-model info"],
+    "model_package/README.md": PACKAGE,
     "docs/batch.md": [PREDICT, PREDICT_PARQUET],
     "docs/private-index.md": INDEX,
     "docs/releasing.md": PROMOTE,
@@ -74,62 +76,9 @@ RUN_HERE = {
 }
 
 
-def bash(script: str, cwd: Path, env: dict[str, str], timeout: float = 120) -> str:
-    """Run `script` with bash -e in `cwd`; its stdout (the whole output if it fails)."""
-    ran = subprocess.run(
-        ["bash", "-e", "-c", script],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    assert ran.returncode == 0, f"{script}\nexit {ran.returncode}\n{ran.stdout}\n{ran.stderr}"
-    return ran.stdout
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """The environment without this tox run's own settings, this env's tools on PATH."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TOX_", "MAKE", "VIRTUAL_"))}
-    env["PATH"] = f"{BIN}{os.pathsep}{env['PATH']}"
-    if (REPO_ROOT / ".cache" / "uv").is_dir():  # the clone's download cache, as make sets it
-        env.setdefault("UV_CACHE_DIR", str(REPO_ROOT / ".cache" / "uv"))
-    return {**env, **extra}
-
-
-def printed(page: str, keys: list[str]) -> str:
-    """The commands as the page prints them, one after another."""
-    return "\n".join(documented(page, key).text for key in keys)
-
-
 @pytest.fixture(scope="module")
 def tree_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """This working tree's files (tracked and new, not ignored) and its trained model, committed
-    in a repository of their own whose `origin` is a bare one beside it; `.venv` is this clone's."""
-    base = tmp_path_factory.mktemp("tree")
-    copy = base / "clone"
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
-        if (REPO_ROOT / name).is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO_ROOT / name, copy / name)
-    models = "model_package/titanic_model/trained_models"
-    shutil.copytree(REPO_ROOT / models, copy / models, dirs_exist_ok=True)
-    (copy / ".venv").symlink_to(REPO_ROOT / ".venv")
-    env = clean_env()
-    bash("git init -q -b main . && git add -A && git commit -q -m copy", copy, env)
-    bash(
-        f"git clone -q --bare {copy} ../origin.git && git remote add origin ../origin.git",
-        copy,
-        env,
-    )
-    return copy
+    return copy_tree(tmp_path_factory.mktemp("tree"))
 
 
 @pytest.fixture(scope="module")
@@ -148,16 +97,23 @@ def test_the_package_commands_print_the_model_and_score_the_files(tmp_path: Path
     with (tmp_path / "passengers.csv").open("w", newline="", encoding="utf-8") as target:
         csv.writer(target).writerows(rows)
     env = clean_env()
-    info = json.loads(
-        bash(printed("model_package/README.md", ["titanic-model info"]), tmp_path, env)
-    )
+    info = json.loads(bash(printed("model_package/README.md", PACKAGE[:1]), tmp_path, env))
     assert info["version"] == current_version()
     assert set(info["held_out_metrics"]) >= {"roc_auc", "accuracy"}
+    # trained by this env's commands_pre: present and current, so not trained again
+    kept = bash(printed("model_package/README.md", PACKAGE[2:]), tmp_path, env)
+    assert f"the artifact for version {current_version()} is present and up to date" in kept
+
+    shutil.copy(tmp_path / "passengers.csv", tmp_path / "in.csv")
+    bash(printed("model_package/README.md", PACKAGE[1:2]), tmp_path, env)
+    with (tmp_path / "out.csv").open(encoding="utf-8") as out_file:
+        out = list(csv.DictReader(out_file))
 
     bash(printed("docs/batch.md", [PREDICT]), tmp_path, env)
     with (tmp_path / "scored.csv").open(encoding="utf-8") as scored_file:
         scored = list(csv.DictReader(scored_file))
     assert [row["name"] for row in scored] == [row[rows[0].index("name")] for row in rows[1:]]
+    assert [row["probability"] for row in out] == [row["probability"] for row in scored]
     assert all(0 < float(row["probability"]) < 1 for row in scored)
 
     import pandas as pd  # the parquet example: the same passengers, the same scores

@@ -6,11 +6,14 @@
   production had them before this merge.
 - Remote Docker and Docker Hub's python image: podman on the local Debian base (BASE_IMAGE=local).
 - Railway (RAILWAY_TOKEN, the `railway` CLI): railway_standin.py, serving the image the image job
-  built under chroot; API_URL is that service's loopback URL.
+  built under chroot; API_URL is that service's loopback URL. A second service,
+  RAILWAY_SHADOW_SERVICE, has the shadow's variables set once as docs/deploy-railway.md says
+  (SERVING_ROLE=shadow, SHADOW_TOKEN), for the weekly retrain's deploy_shadow job.
 - CircleCI's own variables: CI, CIRCLECI, CIRCLE_SHA1 (this commit), CIRCLE_BRANCH=main.
 """
 
 import os
+import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -35,6 +38,7 @@ TRAFFIC_ROWS = 300
 # (differential_tests/test_retrain.py) passes a candidate with (with 300 the held-out gate failed
 # it on flipped labels).
 LABELLED_ROWS = 150
+SHADOW_SERVICE = "titanic-shadow"
 # What the rehearsal's own tox env sets, which a CircleCI job's shell would not have.
 _NOT_PASSED = ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "TOX_", "_TOX", "PIP_", "TWINE_")
 
@@ -73,7 +77,7 @@ def _commit() -> str:
 @contextmanager
 def outside_world(tmp: Path) -> Iterator[dict[str, str]]:
     """The environment every rehearsed command runs with; everything started is stopped after,
-    the Railway stand-in's service included."""
+    the Railway stand-in's services included."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(_NOT_PASSED)}
     base["PATH"] = os.pathsep.join(
         p for p in base.get("PATH", "").split(os.pathsep) if not p.startswith(sys.prefix)
@@ -96,14 +100,22 @@ def outside_world(tmp: Path) -> Iterator[dict[str, str]]:
             "RAILWAY_STANDIN_STATE": str(state),
             "RAILWAY_STANDIN_PORT": str(api_port),
             "API_URL": f"http://{HOST}:{api_port}",
+            "RAILWAY_SHADOW_SERVICE": SHADOW_SERVICE,
             "CI": "true",
             "CIRCLECI": "true",
             "CIRCLE_SHA1": _commit(),
             "CIRCLE_BRANCH": "main",
         }
+        shadow = ["--set", "SERVING_ROLE=shadow", "--set", f"SHADOW_TOKEN={secrets.token_hex(16)}"]
+        subprocess.run(
+            [str(env["RAILWAY_CLI"]), "variables", *shadow, "--service", SHADOW_SERVICE],
+            env=env,
+            check=True,
+            timeout=60,
+        )
         try:
             yield env
         finally:
             subprocess.run(
-                [str(env["RAILWAY_CLI"]), "down"], env=env, capture_output=True, timeout=60
+                [str(env["RAILWAY_CLI"]), "down"], env=env, capture_output=True, timeout=120
             )
