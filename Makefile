@@ -203,7 +203,7 @@ shadow-report: $(VENV)/.ready
 ## make promote VERSION=<candidate>: refuses without a PROMOTE report (reports/shadow/) for that
 ## version younger than shadow.yml's max_report_age_hours; else moves the pin and VERSION and
 ## commits with the report's summary as the message. make rollback: the previous release's commit
-## (before the pin last moved) redeployed from its own api/ with make deploy-api, the smoke test
+## (before the pin last moved) redeployed from its own tree with make deploy-api, the smoke test
 ## waiting until that release id answers at API_URL with its version, then the pin moved back.
 promote:
 	PYTHONPATH=release/src $(PYTHON) -m titanic_release.promote promote --version "$(VERSION)" --report reports/shadow
@@ -263,7 +263,8 @@ prometheus-bin:
 	@command -v promtool >/dev/null && command -v prometheus-pushgateway >/dev/null || { \
 	  $(call apt_install,prometheus prometheus-pushgateway); }
 
-## make deploy-api: deploy api/ to Railway with the Railway CLI from npm (needs RAILWAY_TOKEN;
+## make deploy-api: deploy the API to Railway (api/Dockerfile, built from the repository's root, as
+## api/railway.json says) with the Railway CLI from npm (needs RAILWAY_TOKEN;
 ## RAILWAY_SERVICE picks the service when the project has several). CircleCI runs it on main.
 ## It first sets the service's RELEASE_ID (the commit; health reports it) without redeploying, then
 ## `up --ci` streams the build log and fails when the build fails; CircleCI then waits for that
@@ -271,17 +272,17 @@ prometheus-bin:
 # RAILWAY_CLI from the environment: the pipeline rehearsal gives its stand-in (tests/rehearsal).
 RAILWAY_CLI ?= .cache/railway-cli/node_modules/.bin/railway
 RELEASE_ID ?= $(or $(CIRCLE_SHA1),$(shell git rev-parse HEAD))
-# make rollback deploys another commit's api/ (exported from git) with its own RELEASE_ID.
-API_DIR ?= api
+# make rollback deploys another commit's tree (exported from git) with its own RELEASE_ID.
+DEPLOY_DIR ?= .
 deploy-api:
 	@test -n "$$RAILWAY_TOKEN" || { echo "deploy-api: RAILWAY_TOKEN is not set" >&2; exit 1; }
 	test -x $(RAILWAY_CLI) || npm install --no-save --no-audit --no-fund --prefix .cache/railway-cli @railway/cli
-	cd $(API_DIR) && $(abspath $(RAILWAY_CLI)) variables --set "RELEASE_ID=$(RELEASE_ID)" --skip-deploys $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
-	cd $(API_DIR) && $(abspath $(RAILWAY_CLI)) up --ci $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
+	cd $(DEPLOY_DIR) && $(abspath $(RAILWAY_CLI)) variables --set "RELEASE_ID=$(RELEASE_ID)" --skip-deploys $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
+	cd $(DEPLOY_DIR) && $(abspath $(RAILWAY_CLI)) up --ci $${RAILWAY_SERVICE:+--service "$$RAILWAY_SERVICE"}
 
 ## make deploy-shadow: the candidate make retrain published last (reports/retrain/; or
-## VERSION=<candidate>) deployed as the shadow Railway service RAILWAY_SHADOW_SERVICE: api/ copied
-## to $(SHADOW_API_DIR)/ with that pin (titanic_release.shadow_api), then make deploy-api from the
+## VERSION=<candidate>) deployed as the shadow Railway service RAILWAY_SHADOW_SERVICE: the API's
+## tree (api/, store/, masking/) copied to $(SHADOW_API_DIR)/ with that pin (titanic_release.shadow_api), then make deploy-api from the
 ## copy with RAILWAY_SERVICE set to that service. Without RAILWAY_SHADOW_SERVICE it says so and
 ## exits 0 (no shadow service). CircleCI's weekly retrain runs it after a published candidate.
 SHADOW_API_DIR := build/shadow-api
@@ -292,7 +293,7 @@ deploy-shadow:
 	$(MAKE) --no-print-directory venv && \
 	PYTHONPATH=release/src $(VENV)/bin/python -m titanic_release.shadow_api --output $(SHADOW_API_DIR) \
 	  $(if $(VERSION),--version $(VERSION)) && \
-	$(MAKE) --no-print-directory deploy-api API_DIR=$(SHADOW_API_DIR) RAILWAY_SERVICE="$$RAILWAY_SHADOW_SERVICE"
+	$(MAKE) --no-print-directory deploy-api DEPLOY_DIR=$(SHADOW_API_DIR) RAILWAY_SERVICE="$$RAILWAY_SHADOW_SERVICE"
 
 ## make image-tools: Debian's podman (builds the API image without a daemon) and debootstrap (makes
 ## the local base image) when missing (.ci/run and make test call it, like make java)

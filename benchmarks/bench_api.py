@@ -78,7 +78,10 @@ def start(
     # store package of the same checkout (--before), and its prediction store goes to the run's
     # temp dir (never api/data/) unless env says otherwise.
     app_env = {
-        "PYTHONPATH": os.pathsep.join([str(api_dir), str(api_dir / "store")]),
+        # The checkout's store package: store/ beside api/ (api/store/ in older checkouts).
+        "PYTHONPATH": os.pathsep.join(
+            map(str, [api_dir, api_dir.parent / "store", api_dir / "store"])
+        ),
         "PREDICTION_STORE_URL": f"sqlite:///{log.parent}/predictions.sqlite3",
     }
     environment = {**os.environ, **(app_env if name != "echo" else {}), **env}

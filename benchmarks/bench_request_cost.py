@@ -122,9 +122,11 @@ def _measure(label: str, requests: int, api_dir: Path) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         env = {
             **os.environ,
-            # the checkout's own store package too (--before)
+            # the checkout's own store package too (--before): store/ beside api/, or api/store/
             "PYTHONPATH": os.pathsep.join(
-                [str(api_dir), str(api_dir / "store"), str(ROOT / "benchmarks")]
+                map(
+                    str, [api_dir, api_dir.parent / "store", api_dir / "store", ROOT / "benchmarks"]
+                )
             ),
             "PREDICTION_STORE_URL": store_url.format(tmp=tmp),
         }

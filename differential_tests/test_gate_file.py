@@ -54,7 +54,7 @@ def test_an_invalid_gate_file_names_the_field(
 ) -> None:
     path = tmp_path / "gate.yml"
     path.write_text(yaml.safe_dump({**LOOSENED, **change}), encoding="utf-8")
-    with pytest.raises(GateConfigError, match=field):
+    with pytest.raises(GateConfigError, match=rf"^invalid gate file .*:\n  {field}: "):
         load_gate(path)
 
 

@@ -326,7 +326,9 @@ def test_a_local_or_post_version_would_be_picked_by_a_release_pin(
 def test_an_invalid_retrain_file_names_the_field(tmp_path: Path) -> None:
     path = tmp_path / "retrain.yml"
     path.write_text("min_labelled_rows: 0\nmax_labelled_rows: 10\n", encoding="utf-8")
-    with pytest.raises(RetrainConfigError, match="min_labelled_rows"):
+    with pytest.raises(
+        RetrainConfigError, match=r"^invalid retrain file .*:\n  min_labelled_rows: "
+    ):
         load_retrain_settings(path)
 
 

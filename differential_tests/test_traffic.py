@@ -28,6 +28,7 @@ from titanic_release.traffic import (
 
 from differential_tests.store_rows import stored_inputs, write_traffic
 from differential_tests.variants import segment_shifted
+from titanic_masking import shown_url
 from titanic_model import (
     __version__,
     extract_deck,
@@ -35,7 +36,6 @@ from titanic_model import (
     make_prediction,
     reference_data,
 )
-from titanic_model.credentials import shown_url
 
 pytestmark = pytest.mark.differential
 

@@ -1,8 +1,8 @@
 """Titanic survival model: `make_prediction(input_data=...)` scores passengers.
 
 The names below are the package's public contract, with the modules `titanic_model.contract`
-(what a passenger is) and `titanic_model.credentials` (the one credential masker). Code
-outside the package (the API, the release tools, the differential capture) uses only these,
+(what a passenger is) and `titanic_model.settings_yaml` (how a YAML settings file is read).
+Code outside the package (the API, the release tools, the differential capture) uses only these,
 never the submodules behind them.
 
 `load_pipeline` and `reference_data` need the `train` extra and live in titanic_model.training:
@@ -12,17 +12,17 @@ they are imported when first used, so that `import titanic_model` loads nothing 
 import importlib
 from typing import TYPE_CHECKING
 
-from titanic_model import contract, credentials
+from titanic_model import contract
 from titanic_model.metadata import ModelMetadata
 from titanic_model.predict import make_prediction, model_metadata, warm_up
 from titanic_model.processing.errors import ArtifactError
-from titanic_model.processing.rules import extract_deck, extract_title
 from titanic_model.processing.schemas import (
     Explanation,
     PassengerInput,
     PredictionResult,
     RowError,
 )
+from titanic_model.rules import extract_deck, extract_title
 from titanic_model.version import __version__
 
 if TYPE_CHECKING:
@@ -56,7 +56,6 @@ __all__ = [
     "RowError",
     "__version__",
     "contract",
-    "credentials",
     "extract_deck",
     "extract_title",
     "load_pipeline",

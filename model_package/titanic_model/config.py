@@ -7,10 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from titanic_model import contract
+from titanic_model.settings_yaml import load_yaml_settings
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 CONFIG_FILE = PACKAGE_ROOT / "config.yml"
@@ -95,24 +95,9 @@ class ConfigError(RuntimeError):
     """config.yml is missing, unreadable or invalid; the message names the field."""
 
 
-def _describe(error: ValidationError) -> str:
-    lines = []
-    for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        lines.append(f"  {where}: {item['msg']}")
-    return "\n".join(lines)
-
-
 def load_config(path: Path = CONFIG_FILE) -> AppConfig:
     """Read and validate a config file; raise ConfigError naming every bad field."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}") from exc
-    try:
-        return AppConfig.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(f"invalid config {path}:\n{_describe(exc)}") from None
+    return load_yaml_settings(path, AppConfig, "config", ConfigError)
 
 
 config = load_config()

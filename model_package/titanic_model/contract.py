@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from titanic_model.processing.rules import extract_deck, extract_title
+from titanic_model.rules import extract_deck, extract_title
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class Text:
 
 @dataclass(frozen=True)
 class Derived:
-    """A category taken from a text field by one of the rules of processing/rules.py."""
+    """A category taken from a text field by one of the rules of rules.py."""
 
     source: str
     rule: Callable[[object], str]

@@ -25,8 +25,8 @@ from titanic_model import contract
 from titanic_model.config import TRAINED_MODEL_DIR
 from titanic_model.processing.artifact_files import load_metadata, scorer_path, verified_bytes
 from titanic_model.processing.errors import ArtifactError
-from titanic_model.processing.rules import UNKNOWN
 from titanic_model.processing.schemas import Explanation
+from titanic_model.rules import UNKNOWN
 
 SCORER_FORMAT_VERSION = 1
 

@@ -3,7 +3,7 @@ alert rules (deploy/prometheus/alerts.yml) fire on a report nobody opened.
 
 One group per job, replaced whole on every run: a report that could not be made pushes its exit
 code alone, and the previous run's drift figures disappear with it. A user:password in the URL is
-sent as basic auth and never shown (titanic_model.credentials).
+sent as basic auth and never shown (titanic_masking).
 """
 
 from collections.abc import Callable
@@ -12,7 +12,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Gauge, push_to_gateway
 from prometheus_client.exposition import basic_auth_handler, default_handler
 
-from titanic_model.credentials import Masker, shown_url, split_credentials, url_secrets
+from titanic_masking import Masker, shown_url, split_credentials, url_secrets
 
 JOB = "titanic-monitor"
 

@@ -1,15 +1,16 @@
 """The drift and quality thresholds, from thresholds.yml next to this module (or a file given on
 the command line).
 
-Read as the model's config.yml and the differential gate's gate.yml are: YAML validated by
-pydantic, whose error names every bad field.
+Read as the model's config.yml and the differential gate's gate.yml are
+(titanic_model.settings_yaml): YAML validated by pydantic, the error naming every bad field.
 """
 
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from titanic_model.settings_yaml import load_yaml_settings
 
 DEFAULT_FILE = Path(__file__).with_name("thresholds.yml")
 QUALITY_METRICS = ("accuracy", "roc_auc", "brier", "log_loss")
@@ -54,10 +55,6 @@ class Thresholds(_Strict):
 
 
 def load_thresholds(path: Path = DEFAULT_FILE) -> Thresholds:
-    """Read and validate a thresholds file. Raises OSError when it cannot be read, ValueError
-    when it is not YAML or not valid (pydantic's ValidationError, naming every bad field)."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ValueError(f"{path} is not YAML: {error}") from None
-    return Thresholds.model_validate(raw)
+    """Read and validate a thresholds file; raises SettingsError (a ValueError) when it cannot be
+    read, is not YAML or is not valid, naming every bad field."""
+    return load_yaml_settings(path, Thresholds, "thresholds")

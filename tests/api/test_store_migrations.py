@@ -1,4 +1,4 @@
-"""The store's schema is owned by its Alembic migrations (api/store/), on SQLite and PostgreSQL.
+"""The store's schema is owned by its Alembic migrations (store/), on SQLite and PostgreSQL.
 
 A store made before migrations existed is adopted with its rows; the migrations produce exactly
 the declared tables (`alembic check`); the API is not ready on a PostgreSQL store whose schema is

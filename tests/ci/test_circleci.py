@@ -331,8 +331,9 @@ def test_deploy_needs_the_railway_token(tmp_path: Path) -> None:
     assert "RAILWAY_TOKEN is not set" in result.stderr
 
 
-def test_deploy_sets_the_release_id_then_builds_from_api(tmp_path: Path) -> None:
-    """`make deploy-api` with a stand-in Railway CLI recording how and from where it is called."""
+def test_deploy_sets_the_release_id_then_builds_from_the_root(tmp_path: Path) -> None:
+    """`make deploy-api` with a stand-in Railway CLI recording how and from where it is called:
+    the repository's root, where Railway builds api/Dockerfile (api/railway.json)."""
     calls = tmp_path / "calls.txt"
     railway = tmp_path / "railway"
     railway.write_text(f'#!/bin/sh\necho "$(pwd) $*" >> {calls}\n')
@@ -349,10 +350,9 @@ def test_deploy_sets_the_release_id_then_builds_from_api(tmp_path: Path) -> None
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "token-for-the-test" not in result.stdout + result.stderr
-    api_dir = ROOT / "api"
     assert calls.read_text().splitlines() == [
-        f"{api_dir} variables --set RELEASE_ID=0123abc --skip-deploys --service titanic-api",
-        f"{api_dir} up --ci --service titanic-api",
+        f"{ROOT} variables --set RELEASE_ID=0123abc --skip-deploys --service titanic-api",
+        f"{ROOT} up --ci --service titanic-api",
     ]
 
 

@@ -1,7 +1,7 @@
 """`make deploy-shadow` with a stand-in Railway CLI recording how and from where it is called: off
-(exit 0, saying so) without RAILWAY_SHADOW_SERVICE; with it, make deploy-api from a copy of api/
-pinning the candidate, to that service only, api/ untouched. The candidate defaults to the newest
-retrain report that published one."""
+(exit 0, saying so) without RAILWAY_SHADOW_SERVICE; with it, make deploy-api from a copy of the
+API's tree pinning the candidate, to that service only, api/ untouched. The candidate defaults to
+the newest retrain report that published one."""
 
 import json
 import os
@@ -58,9 +58,12 @@ def test_it_deploys_api_with_the_candidates_pin_to_the_shadow_service_only(
         f"{copy} variables --set RELEASE_ID=0123abc --skip-deploys --service titanic-shadow",
         f"{copy} up --ci --service titanic-shadow",
     ]
-    assert f"titanic-survival-model=={CANDIDATE}\n" in (copy / "requirements.txt").read_text()
+    pinned = (copy / "api" / "requirements.txt").read_text()
+    assert f"titanic-survival-model=={CANDIDATE}\n" in pinned
     assert (API_DIR / "requirements.txt").read_text(encoding="utf-8") == pinned_before
-    assert (copy / "Dockerfile").read_bytes() == (API_DIR / "Dockerfile").read_bytes()
+    assert (copy / "api" / "Dockerfile").read_bytes() == (API_DIR / "Dockerfile").read_bytes()
+    for name in ("store/pyproject.toml", "masking/pyproject.toml", ".dockerignore"):
+        assert (copy / name).read_bytes() == (REPO_ROOT / name).read_bytes(), name
 
 
 def _retrain_report(reports: Path, version: str, published: list[str], age_s: float) -> None:
@@ -83,15 +86,16 @@ def test_the_default_candidate_is_the_newest_that_retrain_published(tmp_path: Pa
 def test_the_copy_leaves_out_the_local_store_and_refuses_an_api_without_a_pin(
     tmp_path: Path,
 ) -> None:
-    api = tmp_path / "api"
+    root = tmp_path / "root"
+    api = root / "api"
     (api / "data").mkdir(parents=True)
     (api / "data" / "predictions.sqlite3").write_text("rows")
-    (api / "requirements.txt").write_text("titanic-survival-model==0.3.0\n./store\n")
-    copy = shadow_api(CANDIDATE, tmp_path / "copy", api)
+    (api / "requirements.txt").write_text("titanic-survival-model==0.3.0\n../store\n")
+    copy = shadow_api(CANDIDATE, tmp_path / "copy", root)
     assert (
-        copy / "requirements.txt"
-    ).read_text() == f"titanic-survival-model=={CANDIDATE}\n./store\n"
-    assert not (copy / "data").exists()
+        copy / "api" / "requirements.txt"
+    ).read_text() == f"titanic-survival-model=={CANDIDATE}\n../store\n"
+    assert not (copy / "api" / "data").exists()
     (api / "requirements.txt").write_text("fastapi\n")
     with pytest.raises(NoCandidate, match="pins no"):
-        shadow_api(CANDIDATE, tmp_path / "copy", api)
+        shadow_api(CANDIDATE, tmp_path / "copy", root)

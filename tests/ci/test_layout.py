@@ -13,12 +13,14 @@ SKIPPED_DIRS = {".venv", ".venv-api", ".tox", ".cache", ".git", "build", "dist"}
 PYPROJECT = REPO_ROOT / "pyproject.toml"
 # Spelt in two parts so that a grep of the repository for the dotted name finds no use here either.
 SEARCH_PATH = "sys" + ".path"
-# The [spark] extra's entry point (docs/batch.md) and the passenger contract
-# (docs/schema-change.md): public by design, like the names in __init__.
+# The [spark] extra's entry point and its spark-submit job script (docs/batch.md) and the
+# passenger contract (docs/schema-change.md) and the YAML settings loader (the monitoring and
+# release settings files): public by design, like the names in __init__.
 PUBLIC_SUBPACKAGES = {
     "titanic_model.spark",
+    "titanic_model.spark_submit",
     "titanic_model.contract",
-    "titanic_model.credentials",
+    "titanic_model.settings_yaml",
 }
 TRAINING = "titanic_model.training"
 # The facade (it imports load_pipeline and reference_data from training on first use) and the

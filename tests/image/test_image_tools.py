@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from titanic_release import local_base
 from titanic_release.image import build_command, container_engine
+from titanic_release.project import API_DIR, REPO_ROOT
 from titanic_release.sbom import pins
 
 GEMFURY_READ_URL = "https://deploy-token:@pypi.fury.io/account/"
@@ -90,3 +91,29 @@ def test_pip_audit_gets_every_python_package_but_the_private_model() -> None:
         ]
     }
     assert pins(sbom) == ["fastapi==0.165.0"]
+
+
+def test_the_context_is_the_root_and_lets_in_what_the_dockerfile_copies() -> None:
+    """api/Dockerfile is built from the repository's root; .dockerignore shuts everything out
+    and lets in each path a COPY names, and nothing of the model's sources or the tests."""
+    command = _command("podman")
+    assert command[-1] == str(REPO_ROOT)
+    assert command[command.index("--file") + 1] == str(API_DIR / "Dockerfile")
+    rules = [
+        line.strip()
+        for line in (REPO_ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert rules[0] == "*"
+    allowed = {rule[1:] for rule in rules if rule.startswith("!")}
+    copied = [
+        source
+        for line in (API_DIR / "Dockerfile").read_text(encoding="utf-8").splitlines()
+        if line.startswith("COPY ") and "--from=" not in line
+        for source in line.split()[1:-1]
+    ]
+    assert copied
+    for source in copied:
+        assert (REPO_ROOT / source).exists(), source
+        assert any(source == path or source.startswith(f"{path}/") for path in allowed), source
+    assert not {"model_package", "tests", "release", "docs"} & {p.split("/")[0] for p in allowed}

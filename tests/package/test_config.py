@@ -51,13 +51,17 @@ def test_packaged_config_is_valid() -> None:
     ],
 )
 def test_bad_config_names_the_field(tmp_path: Path, change: dict[str, object], field: str) -> None:
+    path = _write_variant(tmp_path, change)
     with pytest.raises(ConfigError) as caught:
-        load_config(_write_variant(tmp_path, change))
-    assert f"  {field}:" in str(caught.value)
+        load_config(path)
+    assert str(caught.value).startswith(f"invalid config file {path}:\n")
+    assert f"\n  {field}: " in str(caught.value)
 
 
 def test_unreadable_config_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "config.yml"
+    with pytest.raises(ConfigError, match="cannot read config file"):
+        load_config(path)
     path.write_text("features: [unclosed")
-    with pytest.raises(ConfigError, match="cannot read"):
+    with pytest.raises(ConfigError, match=r"config file .* is not YAML"):
         load_config(path)

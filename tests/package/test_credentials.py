@@ -2,7 +2,7 @@
 
 import json
 
-from titanic_model.credentials import (
+from titanic_masking import (
     MASK,
     Masker,
     mask,

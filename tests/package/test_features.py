@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from titanic_model.processing.rules import extract_deck, extract_title
+from titanic_model.rules import extract_deck, extract_title
 from titanic_model.training.features import CabinDeckExtractor, TitleExtractor
 
 # These generic checks compare outputs numerically; a transformer whose output is text cannot

@@ -2,16 +2,16 @@
 (and through it `make deploy-shadow`) makes, carried out here the way Railway carries them out.
 
     railway variables --set KEY=VALUE... --skip-deploys [--service S]   service variables, kept
-    railway up --ci [--service S]       from the deployed directory (api/, or make deploy-shadow's
-                                        copy): its Dockerfile's image for the version its
-                                        requirements.txt pins, then railway.json's
+    railway up --ci [--service S]       from the deployed tree's root (the repository's, or make
+                                        deploy-shadow's copy): api/Dockerfile's image for the
+                                        version api/requirements.txt pins, then api/railway.json's
                                         preDeployCommand and startCommand under chroot in that
                                         image, as uid 10001, healthy on its healthcheckPath
                                         within its timeout
     railway down                        stops every service (the rehearsal's clean-up)
 
 Railway builds the Dockerfile itself; here the image job's build (the same Dockerfile and index)
-is used when it is the pinned version's, else the directory is built the same way (podman, the
+is used when it is the pinned version's, else the tree is built the same way (podman, the
 index as a build secret, BASE_IMAGE). Each service keeps its own variables; the service without
 --service listens on RAILWAY_STANDIN_PORT (API_URL), another on a free port, on loopback, not
 0.0.0.0: this machine's network is shared. The production store is PREDICTION_STORE_URL, a
@@ -76,7 +76,7 @@ def down() -> int:
 
 
 def _image(version: str) -> tuple[str, bool]:
-    """The pinned version's image: the image job's, else this directory built as Railway would
+    """The pinned version's image: the image job's, else this tree built as Railway would
     (True: built here)."""
     tag = image_tag(version)
     if subprocess.run(["podman", "image", "exists", tag], check=False).returncode == 0:
@@ -90,10 +90,12 @@ def _image(version: str) -> tuple[str, bool]:
 
 def up(args: list[str]) -> int:
     service = _service(args)
-    deploy = json.loads(Path("railway.json").read_text())["deploy"]
-    pin = PIN.search(Path("requirements.txt").read_text())
+    deploy = json.loads(Path("api/railway.json").read_text())["deploy"]
+    pin = PIN.search(Path("api/requirements.txt").read_text())
     if pin is None:
-        print(f"railway (stand-in): {Path.cwd()}/requirements.txt pins no model", file=sys.stderr)
+        print(
+            f"railway (stand-in): {Path.cwd()}/api/requirements.txt pins no model", file=sys.stderr
+        )
         return 1
     try:
         tag, built = _image(pin[1])

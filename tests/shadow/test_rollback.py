@@ -1,4 +1,4 @@
-"""make rollback against a stand-in Railway CLI: the previous release's api/ is deployed with its
+"""make rollback against a stand-in Railway CLI: the previous release's tree is deployed with its
 own release id, the real smoke test waits until that release answers, then the pin moves back.
 
 The stand-in keeps answering with the release being undone for a moment after `up`, as a rollout
@@ -43,7 +43,7 @@ STANDIN = textwrap.dedent(
         name, _, value = sys.argv[sys.argv.index("--set") + 1].partition("=")
         (state / "variables.json").write_text(json.dumps({{name: value}}))
     elif sys.argv[1] == "up":
-        pinned = Path("requirements.txt").read_text().split("==")[1].strip()
+        pinned = Path("api/requirements.txt").read_text().split("==")[1].strip()
         release = json.loads((state / "variables.json").read_text())["RELEASE_ID"]
         server = subprocess.Popen(
             [sys.executable, {server!r}, str({port}), pinned, release],
@@ -148,13 +148,13 @@ def test_rollback_deploys_the_previous_release_and_waits_until_it_answers(
     transcript = result.stdout + result.stderr
     print(transcript)
     assert result.returncode == 0, transcript
-    exported = root / "build" / "rollback" / previous / "api"
+    exported = root / "build" / "rollback" / previous
     calls = (tmp_path / "railway" / "calls.txt").read_text().splitlines()
     assert calls == [
         f"{exported} variables --set RELEASE_ID={previous} --skip-deploys",
         f"{exported} up --ci",
     ]
-    assert (exported / "requirements.txt").read_text() == PIN.format("0.3.0")
+    assert (exported / "api/requirements.txt").read_text() == PIN.format("0.3.0")
     assert "1 passed" in transcript  # the smoke test's health check, after waiting
     assert current_pin(root) == "0.3.0"
     assert git(root, "log", "-1", "--format=%s").strip().startswith("Roll back")

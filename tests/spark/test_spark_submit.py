@@ -72,7 +72,7 @@ def test_spark_submit_scores_a_table_with_the_installed_wheel(
 ) -> None:
     python = venv_with_wheel / "bin" / "python"
     script = run(
-        [python, "-c", "import titanic_model.spark.submit as job; print(job.__file__)"],
+        [python, "-c", "import titanic_model.spark_submit as job; print(job.__file__)"],
         "locate the job script",
         cwd=tmp_path,
     ).strip()

@@ -1,6 +1,6 @@
 """Logging: loguru is the only sink; uvicorn's and the standard library's records go into it.
 
-Every line passes through the credential masker (titanic_model.credentials) before it is written,
+Every line passes through the credential masker (titanic_masking) before it is written,
 so index credentials that happen to be in the environment (PIP_EXTRA_INDEX_URL, TWINE_*) cannot
 reach the logs even when a library or a traceback mentions them.
 """
@@ -19,7 +19,7 @@ from loguru import logger
 
 from app.core.access_log import ACCESS_ENTRIES, AccessEntry
 from app.core.config import Settings
-from titanic_model.credentials import Masker, url_secrets
+from titanic_masking import Masker, url_secrets
 
 if TYPE_CHECKING:
     from loguru import Message, Record
@@ -40,7 +40,7 @@ UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.asgi")
 
 
 def credential_masker(environ: Mapping[str, str]) -> Masker:
-    """The masker of every credential the environment holds (titanic_model.credentials)."""
+    """The masker of every credential the environment holds (titanic_masking)."""
     secrets: set[str] = set()
     for name in CREDENTIAL_URL_VARIABLES:
         secrets |= url_secrets(environ.get(name, ""))

@@ -11,7 +11,7 @@ import numpy.typing as npt
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from titanic_model.processing.rules import extract_deck, extract_title
+from titanic_model.rules import extract_deck, extract_title
 
 
 class _ColumnwiseTextTransformer(TransformerMixin, BaseEstimator):  # type: ignore[misc]

@@ -14,10 +14,10 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from loguru import logger
 
-from titanic_model.credentials import shown_url
 from titanic_model.metadata import ModelMetadata
 from titanic_model.processing.artifact_files import artifact_paths, scorer_path
 
@@ -129,9 +129,15 @@ def _mlflow_settings() -> Iterator[None]:
 
 
 def shown_store(uri: str) -> str:
-    """MLFLOW_TRACKING_URI as a log line may show it: a URL's credentials masked
-    (titanic_model.credentials); a name or path (databricks, ./mlruns) as it is."""
-    return shown_url(uri) if "://" in uri else uri
+    """MLFLOW_TRACKING_URI as a log line may show it: a URL without its user, password, query and
+    fragment (*** where credentials were); a name or path (databricks, ./mlruns) as it is. The
+    project's masker (titanic_masking) is not a dependency of the model package."""
+    if "://" not in uri:
+        return uri
+    parts = urlsplit(uri)
+    secret = "***@" if parts.username or parts.password else ""
+    where = f"{parts.hostname or ''}:{parts.port}" if parts.port else parts.hostname or ""
+    return f"{parts.scheme}://{secret}{where}{parts.path}"
 
 
 def _causes(error: BaseException) -> str:

@@ -6,8 +6,9 @@ labelled paired rows are reviewed changes, and docs/shadow.md justifies their va
 
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from titanic_model.settings_yaml import load_yaml_settings
 
 DEFAULT_FILE = Path(__file__).with_name("shadow.yml")
 METRICS = ("accuracy", "roc_auc", "brier", "log_loss")
@@ -36,4 +37,5 @@ class Rules(_Strict):
 
 
 def load_rules(path: Path = DEFAULT_FILE) -> Rules:
-    return Rules.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    """Read and validate a rules file; raises SettingsError naming every bad field."""
+    return load_yaml_settings(path, Rules, "shadow rules")

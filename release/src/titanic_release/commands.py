@@ -8,7 +8,7 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from titanic_model.credentials import mask_url_credentials
+from titanic_masking import mask_url_credentials
 
 COMMAND_TIMEOUT_S = 600
 

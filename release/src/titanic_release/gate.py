@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from titanic_release.settings_files import load_settings_file
+from titanic_model.settings_yaml import load_yaml_settings
 
 GATE_FILE = Path(__file__).resolve().with_name("gate.yml")
 
@@ -42,5 +42,5 @@ class Gate:
 
 def load_gate(path: Path = GATE_FILE) -> Gate:
     """Read and validate a gate file; raise GateConfigError naming every bad field."""
-    tolerances = load_settings_file(path, Tolerances, GateConfigError, "gate")
+    tolerances = load_yaml_settings(path, Tolerances, "gate", GateConfigError)
     return Gate(tolerances, path)

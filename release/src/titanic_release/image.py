@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from titanic_model.credentials import shown_url
+from titanic_masking import shown_url
 from titanic_release.commands import CommandError, run
 from titanic_release.local_base import ensure_local_base
 from titanic_release.local_index import read_background_index
-from titanic_release.project import API_DIR, REPORTS_DIR, current_version
+from titanic_release.project import REPO_ROOT, REPORTS_DIR, current_version
 from titanic_release.sbom import SbomError, write_sbom
 
 ENGINES = ("podman", "docker")  # in order of preference
@@ -72,7 +72,7 @@ def build_command(
     base: str | None,
     index_url: str,
     use_cache: bool,
-    context: Path = API_DIR,
+    context: Path = REPO_ROOT,
 ) -> list[str]:
     """The build command line; it holds the secret's file name, never its content."""
     command = [engine, "build"]
@@ -86,7 +86,8 @@ def build_command(
     command += ["--secret", f"id={SECRET_ID},src={secret_file}"]
     if base:
         command += ["--build-arg", f"BASE_IMAGE={base}"]
-    return [*command, "--tag", tag, "--iidfile", str(iid_file), str(context)]
+    dockerfile = ["--file", str(context / "api" / "Dockerfile")]
+    return [*command, *dockerfile, "--tag", tag, "--iidfile", str(iid_file), str(context)]
 
 
 def build_image(
@@ -96,12 +97,13 @@ def build_image(
     tag: str,
     base: str | None = None,
     use_cache: bool = True,
-    context: Path = API_DIR,
+    context: Path = REPO_ROOT,
 ) -> BuiltImage:
-    """Build api/Dockerfile (or `context`'s, a copy of api/ such as make deploy-shadow's) as
-    `tag`, the index given as a build secret; raises CommandError (credentials masked) when the
-    build fails, also when its install check refuses the model. Without the cache every step
-    runs again, the install and its check included."""
+    """Build api/Dockerfile from the repository's root (or from `context`, a tree of the same
+    shape such as make deploy-shadow's copy) as `tag`, the index given as a build secret;
+    raises CommandError (credentials masked) when the build fails, also when its install check
+    refuses the model. Without the cache every step runs again, the install and its check
+    included."""
     env = {**os.environ, "DOCKER_BUILDKIT": "1"}
     with tempfile.TemporaryDirectory(prefix="titanic-image-") as tmp:
         secret_file = Path(tmp) / SECRET_ID

@@ -79,7 +79,7 @@ def install_api(
             [*install, "--report", report, "-r", requirements],
             "installing the API",
             env=pip_env,
-            cwd=API_DIR,  # requirements.txt names the store package as ./store
+            cwd=API_DIR,  # requirements.txt names the local packages relative to api/
             index_url=index_url,
         )
         output += run(

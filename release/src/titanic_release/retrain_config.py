@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from titanic_model.settings_yaml import load_yaml_settings
 from titanic_monitoring.shadow.rules import Tolerance
-from titanic_release.settings_files import load_settings_file
 
 RETRAIN_FILE = Path(__file__).resolve().with_name("retrain.yml")
 
@@ -41,4 +41,4 @@ class RetrainSettings(BaseModel):
 
 def load_retrain_settings(path: Path = RETRAIN_FILE) -> RetrainSettings:
     """Read and validate a retrain file; raise RetrainConfigError naming every bad field."""
-    return load_settings_file(path, RetrainSettings, RetrainConfigError, "retrain")
+    return load_yaml_settings(path, RetrainSettings, "retrain", RetrainConfigError)

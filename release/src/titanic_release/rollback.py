@@ -2,7 +2,7 @@
 
 Railway's CLI has no rollback to an earlier deployment: `railway redeploy` redeploys the latest
 one (docs.railway.com/cli/redeploy), which is the release being taken back. So the previous
-release is deployed again from its own commit: that commit's api/ (git archive) through
+release is deployed again from its own commit: that commit's tree (git archive) through
 `make deploy-api` with RELEASE_ID set to that commit, then the smoke test waits until that very
 release id answers with the previous model version, as CircleCI's deploy_api does. Only then is
 the pin moved back in git (titanic_release.promote.rollback), so the tree says what serves.
@@ -35,15 +35,15 @@ def previous_release(root: Path) -> tuple[str, str]:
     return commit, match[1]
 
 
-def export_api(root: Path, commit: str, directory: Path) -> Path:
-    """`commit`'s api/ as files under `directory` (what Railway builds from)."""
+def export_tree(root: Path, commit: str, directory: Path) -> Path:
+    """`commit`'s tree as files under `directory` (Railway builds api/Dockerfile from its root)."""
     archive = subprocess.run(
-        ["git", "archive", "--format=tar", commit, "api"], cwd=root, capture_output=True, check=True
+        ["git", "archive", "--format=tar", commit], cwd=root, capture_output=True, check=True
     ).stdout
     directory.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=BytesIO(archive)) as tar:
         tar.extractall(directory, filter="data")
-    return directory / "api"
+    return directory
 
 
 def _step(command: list[str], environ: Mapping[str, str]) -> None:
@@ -59,9 +59,9 @@ def roll_back(
     current = current_pin(root)
     commit, version = previous_release(root)
     print(f"rollback: {current} -> {version}, the release of commit {commit}", flush=True)
-    api_dir = export_api(root, commit, root / "build" / "rollback" / commit)
+    tree = export_tree(root, commit, root / "build" / "rollback" / commit)
     make = ["make", "--no-print-directory", "-C", str(REPO_ROOT), "deploy-api"]
-    _step([*make, f"API_DIR={api_dir}", f"RELEASE_ID={commit}"], environ)
+    _step([*make, f"DEPLOY_DIR={tree}", f"RELEASE_ID={commit}"], environ)
     _step(
         [
             *smoke,

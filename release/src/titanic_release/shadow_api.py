@@ -1,10 +1,11 @@
-"""`make deploy-shadow`: api/ copied with a candidate's pin, for `make deploy-api` to deploy as
-the shadow Railway service (docs/deploy-railway.md#a-shadow-service).
+"""`make deploy-shadow`: the API's tree copied with a candidate's pin, for `make deploy-api` to
+deploy as the shadow Railway service (docs/deploy-railway.md#a-shadow-service).
 
     python -m titanic_release.shadow_api --output DIR [--version CANDIDATE]
 
-The shadow's image differs from live's by the pin only, so the copy is api/ as it is here (less
-what .dockerignore keeps out of an image anyway, and the local SQLite store) with
+The shadow's image differs from live's by the pin only, so the copy is what the image is built
+from, as it is here: api/, store/, masking/ and the root's .dockerignore and .railwayignore (less
+what .dockerignore keeps out of an image anyway, and the local SQLite store), with
 api/requirements.txt pinning the candidate. Without --version the candidate is the one make
 retrain published last: the newest reports/retrain/*/retrain.json that lists published files
 (CircleCI's retrain job hands its reports to the deploy_shadow job). Prints the version.
@@ -19,11 +20,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from titanic_release.project import API_DIR, DIST_NAME, REPORTS_DIR
+from titanic_release.project import DIST_NAME, REPO_ROOT, REPORTS_DIR
 from titanic_release.promote import PIN
 
 RETRAIN_REPORTS = REPORTS_DIR / "retrain"
 LEFT_OUT = ("__pycache__", "*.pyc", "*.egg-info", "build", ".env", "data")
+# What api/Dockerfile is built from, relative to the repository's root (the image's context).
+TREE = ("api", "store", "masking")
+IGNORE_FILES = (".dockerignore", ".railwayignore")
 
 
 class NoCandidate(Exception):  # noqa: N818 - a refusal, not an error
@@ -40,15 +44,22 @@ def published_candidate(reports: Path = RETRAIN_REPORTS) -> str:
     raise NoCandidate(f"no retrain report in {reports}/ published a candidate (make retrain)")
 
 
-def shadow_api(version: str, output: Path, api_dir: Path = API_DIR) -> Path:
-    """`api_dir` copied to `output` (replaced) with requirements.txt pinning `version`."""
+def shadow_api(version: str, output: Path, root: Path = REPO_ROOT) -> Path:
+    """`root`'s API tree copied to `output` (replaced) with api/requirements.txt pinning
+    `version`."""
     if output.exists():
         shutil.rmtree(output)
-    shutil.copytree(api_dir, output, ignore=shutil.ignore_patterns(*LEFT_OUT))
-    requirements = output / "requirements.txt"
+    output.mkdir(parents=True)
+    for name in TREE:
+        if (root / name).is_dir():
+            shutil.copytree(root / name, output / name, ignore=shutil.ignore_patterns(*LEFT_OUT))
+    for name in IGNORE_FILES:
+        if (root / name).is_file():
+            shutil.copy2(root / name, output / name)
+    requirements = output / "api" / "requirements.txt"
     text = requirements.read_text(encoding="utf-8")
     if not PIN.search(text):
-        raise NoCandidate(f"{api_dir / 'requirements.txt'} pins no {DIST_NAME}")
+        raise NoCandidate(f"{root / 'api' / 'requirements.txt'} pins no {DIST_NAME}")
     requirements.write_text(PIN.sub(f"{DIST_NAME}=={version}", text), encoding="utf-8")
     return output
 
@@ -64,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NoCandidate as error:
         print(f"deploy-shadow: {error}", file=sys.stderr)
         return 1
-    print(f"deploy-shadow: {args.output}/ is api/ pinning {DIST_NAME}=={version}")
+    print(f"deploy-shadow: {args.output}/ is the API's tree pinning {DIST_NAME}=={version}")
     return 0
 
 

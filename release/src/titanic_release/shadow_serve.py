@@ -32,7 +32,12 @@ def candidate_requirements(version: str, requirements: Path = REQUIREMENTS) -> s
         raise ValueError(f"{requirements} pins no {DIST_NAME}")
     text = PIN.sub(f"{DIST_NAME}=={version}", text)
     text = text.replace("-r requirements-app.txt", f"-r {API_DIR / 'requirements-app.txt'}")
-    return text.replace("\n./store", f"\n{API_DIR / 'store'}")
+    lines = text.splitlines(keepends=True)
+    local = ("./", "../")  # the local packages, relative to api/
+    return "".join(
+        f"{(API_DIR / line.strip()).resolve()}\n" if line.startswith(local) else line
+        for line in lines
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

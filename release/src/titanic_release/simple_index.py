@@ -22,7 +22,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from titanic_model.credentials import mask, shown_url, split_credentials
+from titanic_masking import mask, shown_url, split_credentials
 
 
 class IndexUnavailableError(RuntimeError):

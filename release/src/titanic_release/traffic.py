@@ -22,8 +22,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from titanic_masking import shown_url
 from titanic_model import contract
-from titanic_model.credentials import shown_url
 from titanic_release.inputs import InputSet
 from titanic_store.engine import open_engine
 from titanic_store.tables import outcomes, predictions

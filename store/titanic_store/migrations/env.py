@@ -1,7 +1,7 @@
 """Alembic's environment: the store's declared tables, the database from the caller or the env.
 
 `titanic-store upgrade` hands over an open connection (config.attributes["connection"]); `alembic`
-run from api/store/ opens PREDICTION_STORE_URL.
+run from store/ opens PREDICTION_STORE_URL.
 """
 
 import os

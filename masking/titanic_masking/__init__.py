@@ -1,8 +1,9 @@
 """The project's one credential masker: index and database URLs may carry user:password, and no
 message, log line or report may show them.
 
-Used by the API's log sink, the release machinery (index URLs, publishing, the traffic gate) and
-experiment tracking; it lives in the model package because that is what all of them install.
+Used by the API's log sink, the monitoring push and the release machinery (index URLs, publishing,
+the traffic gate). A package of its own, which the model wheel does not carry: a fix to masking
+needs no model release.
 """
 
 import json
