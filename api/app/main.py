@@ -15,7 +15,7 @@ from app.core import metrics
 from app.core.access_log import AccessLog
 from app.core.body_limit import BodySizeLimitMiddleware
 from app.core.config import API_V1_PREFIX, Settings, get_settings
-from app.core.drain import delay_sigterm
+from app.core.drain import ShutdownCutoffMiddleware, delay_sigterm
 from app.core.errors import register_error_handlers
 from app.core.load_shed import LoadShedMiddleware
 from app.core.logging import setup_logging
@@ -131,6 +131,7 @@ def create_app(settings: Settings | None = None, shadow: ShadowSettings | None =
     app.state.shadow_settings = shadow  # the mirror or the candidate's writer (app/shadow/)
     app.state.shadow_mirror = app.state.shadow_answers = None
     app.state.access_log = AccessLog(settings.LOG_FLUSH_INTERVAL_MS)
+    app.add_middleware(ShutdownCutoffMiddleware)
     # Added last = outermost: sees every response, the body limit's 413 included.
     app.add_middleware(RequestLogMiddleware, access_log=app.state.access_log)
     return app
