@@ -17,11 +17,9 @@ from sklearn.metrics import accuracy_score, brier_score_loss, roc_auc_score
 from titanic_release.gate import Gate, Tolerances
 from titanic_release.inputs import InputSet
 from titanic_release.project import REPO_ROOT
+from titanic_release.row_diffs import RowDiff, SegmentEffect, segment_effects
 
 MOST_MOVED_ROWS = 10
-# Passengers grouped by these fields: a change confined to one group (all first-class women,
-# say) shows as that group's mean shift even when no single row moves past a tolerance.
-SEGMENT_FIELDS = ("sex", "pclass")
 
 
 @dataclass(frozen=True)
@@ -35,63 +33,6 @@ class Check:
 def _check(name: str, value: float, limit: float) -> Check:
     # A tiny epsilon keeps "exactly at the limit" from failing on float rounding of the delta.
     return Check(name, value, limit, value <= limit + 1e-12)
-
-
-@dataclass(frozen=True)
-class RowDiff:
-    row_id: str
-    subset: str
-    baseline_probability: float
-    candidate_probability: float
-    abs_diff: float
-    baseline_label: int
-    candidate_label: int
-    record: dict[str, Any]
-
-    @property
-    def flipped(self) -> bool:
-        return self.baseline_label != self.candidate_label
-
-
-@dataclass(frozen=True)
-class SegmentEffect:
-    """How one segment's probabilities moved on average, and how many of its labels flipped."""
-
-    segment: str  # e.g. "sex=female, pclass=1"
-    rows: int
-    baseline_mean: float
-    candidate_mean: float
-    flipped: int
-
-    @property
-    def shift(self) -> float:
-        return self.candidate_mean - self.baseline_mean
-
-    def describe(self) -> str:
-        return (
-            f"{self.segment}: mean probability {self.baseline_mean:.3f} -> "
-            f"{self.candidate_mean:.3f} ({self.shift:+.3f}) over {self.rows} rows, "
-            f"{self.flipped} labels flipped"
-        )
-
-
-def segment_effects(rows: list[RowDiff]) -> list[SegmentEffect]:
-    """Every segment of the compared rows, the largest mean shift first."""
-    groups: dict[str, list[RowDiff]] = {}
-    for row in rows:
-        key = ", ".join(f"{name}={row.record.get(name)}" for name in SEGMENT_FIELDS)
-        groups.setdefault(key, []).append(row)
-    effects = [
-        SegmentEffect(
-            segment=key,
-            rows=len(members),
-            baseline_mean=float(np.mean([row.baseline_probability for row in members])),
-            candidate_mean=float(np.mean([row.candidate_probability for row in members])),
-            flipped=sum(row.flipped for row in members),
-        )
-        for key, members in groups.items()
-    ]
-    return sorted(effects, key=lambda effect: (-abs(effect.shift), effect.segment))
 
 
 @dataclass

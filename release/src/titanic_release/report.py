@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from titanic_model import contract
-from titanic_release.compare import MOST_MOVED_ROWS, SEGMENT_FIELDS, Comparison, RowDiff
+from titanic_release.compare import MOST_MOVED_ROWS, Comparison
 from titanic_release.project import REPORTS_DIR
+from titanic_release.row_diffs import SEGMENT_FIELDS, RowDiff
 
 REPORT_DIR = REPORTS_DIR / "differential"
 
