@@ -8,24 +8,10 @@ import sys
 from pathlib import Path
 
 from doc_commands import documented
+from shell import bash
 from titanic_release.project import REPO_ROOT
 
 BIN = Path(sys.executable).parent  # titanic-model, titanic-store: this env's
-
-
-def bash(script: str, cwd: Path, env: dict[str, str], timeout: float = 120) -> str:
-    """Run `script` with bash -e in `cwd`; its stdout (the whole output if it fails)."""
-    ran = subprocess.run(
-        ["bash", "-e", "-c", script],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    assert ran.returncode == 0, f"{script}\nexit {ran.returncode}\n{ran.stdout}\n{ran.stderr}"
-    return ran.stdout
 
 
 def clean_env(**extra: str) -> dict[str, str]:

@@ -1,11 +1,11 @@
 """`make image-smoke` (CircleCI's image job) with a stand-in `docker` that records its calls and
 answers as a healthy or a broken container would: the script's order and its failures."""
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from stand_in_make import make_with_stand_ins
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,17 +40,7 @@ def _image_smoke(
         "SMOKE_EXIT": str(smoke_exit),
         "EXIT_CODE": str(exit_code),
     }
-    make = shutil.which("make")
-    assert make is not None
-    result = subprocess.run(
-        [make, "--no-print-directory", "-C", str(ROOT), "image-smoke", "RELEASE_ID=abc123"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    return result, calls.read_text().splitlines() if calls.exists() else []
+    return make_with_stand_ins("image-smoke", env)
 
 
 def test_a_healthy_image_is_smoke_tested_from_its_network_then_stopped(tmp_path: Path) -> None:

@@ -3,12 +3,12 @@ record their calls: it loads the image the manifests name, applies the manifests
 tests render (the migration Job before the base), waits for what they define, smoke-tests through
 the port-forward, and deletes the cluster whatever happened."""
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from kube import DEPLOY, MIGRATE, by_kind, rendered
+from stand_in_make import make_with_stand_ins
 from titanic_release.project import REPO_ROOT
 
 STAND_IN = """#!/bin/sh
@@ -39,17 +39,7 @@ def _kind_smoke(
         "ROLLOUT_EXIT": str(rollout_exit),
         "SMOKE_EXIT": str(smoke_exit),
     }
-    make = shutil.which("make")
-    assert make is not None
-    result = subprocess.run(
-        [make, "--no-print-directory", "-C", str(REPO_ROOT), "kind-smoke", "RELEASE_ID=abc123"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    return result, calls.read_text().splitlines() if calls.exists() else []
+    return make_with_stand_ins("kind-smoke", env)
 
 
 def _index(calls: list[str], call: str) -> int:

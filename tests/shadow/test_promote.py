@@ -3,25 +3,15 @@ PROMOTE report for that version and otherwise commits the pin move with the repo
 rollback commits the move back to the previous pin."""
 
 import json
-import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from scratch_git import git
 from titanic_release.promote import Refused, current_pin, promote, rollback
 
 REQUIREMENTS = "--extra-index-url=${PIP_EXTRA_INDEX_URL}\ntitanic-survival-model==0.3.0\n"
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
 
 
 @pytest.fixture

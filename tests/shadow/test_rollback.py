@@ -15,19 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from scratch_git import git
 from titanic_release.project import REPO_ROOT
 from titanic_release.promote import current_pin
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-
 
 PIN = "titanic-survival-model=={}\n"
 STANDIN = textwrap.dedent(

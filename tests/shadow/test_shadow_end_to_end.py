@@ -12,9 +12,7 @@ from typing import Any
 
 import pytest
 from e2e_production import Installed, production, shadow_report
-from postgres_cluster import PostgresCluster
 from released_models import install_version, publish_released, publish_sexless
-from shadow_services import upgrade_store
 from titanic_release.local_index import running_index
 
 from titanic_monitoring.shadow.rules import load_rules
@@ -37,32 +35,20 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Installed]:
         }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/store.sqlite3"
-    else:
-        cluster: PostgresCluster = request.getfixturevalue("postgres")
-        cluster.reset_store()
-        url = cluster.url
-    upgrade_store(url)
-    return url
-
-
 def test_the_same_model_is_insufficient_on_30_labels_then_promoted(
-    installed: dict[str, Installed], store: str, traffic: list[dict[str, Any]], tmp_path: Path
+    installed: dict[str, Installed], store_url: str, traffic: list[dict[str, Any]], tmp_path: Path
 ) -> None:
     released = installed["released"]
-    with production(released, released, store, traffic) as live:
+    with production(released, released, store_url, traffic) as live:
         live.send_traffic()
         live.post_labels(0, FEW_LABELS)
-        done, summary = shadow_report(store, tmp_path / "few")
+        done, summary = shadow_report(store_url, tmp_path / "few")
         assert done.returncode == 2, done.stdout + done.stderr
         assert summary["verdict"] == "INSUFFICIENT"
         assert summary["quality"]["labelled_pairs"] == FEW_LABELS
         assert f"{load_rules().min_labelled_pairs - FEW_LABELS} more" in done.stdout
         live.post_labels(FEW_LABELS, len(traffic))
-        done, summary = shadow_report(store, tmp_path / "all")
+        done, summary = shadow_report(store_url, tmp_path / "all")
     assert done.returncode == 0, done.stdout + done.stderr
     assert summary["verdict"] == "PROMOTE"
     assert summary["candidate_version"] == released.version
@@ -72,13 +58,13 @@ def test_the_same_model_is_insufficient_on_30_labels_then_promoted(
 
 
 def test_a_candidate_that_lost_the_passengers_sex_is_rejected_naming_accuracy(
-    installed: dict[str, Installed], store: str, traffic: list[dict[str, Any]], tmp_path: Path
+    installed: dict[str, Installed], store_url: str, traffic: list[dict[str, Any]], tmp_path: Path
 ) -> None:
     sexless = installed["sexless"]
-    with production(installed["released"], sexless, store, traffic) as live:
+    with production(installed["released"], sexless, store_url, traffic) as live:
         live.send_traffic()
         live.post_labels(0, len(traffic))
-        done, summary = shadow_report(store, tmp_path / "report")
+        done, summary = shadow_report(store_url, tmp_path / "report")
     assert done.returncode == 1, done.stdout + done.stderr
     assert summary["verdict"] == "REJECT"
     assert summary["candidate_version"] == sexless.version

@@ -7,13 +7,13 @@ Parquet file and on a directory of `;`-separated CSV files. Every JVM on loopbac
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from shell import bash
 from titanic_release.commands import run
 
 from titanic_model import make_prediction
@@ -31,19 +31,6 @@ PREDICT_PARQUET = (
 PREDICT_CSV_DIR = (
     "titanic-model predict --engine spark --input csv_dir/ --output scored.csv --sep ';'"
 )
-
-
-def bash(script: str, cwd: Path, env: dict[str, str]) -> None:
-    ran = subprocess.run(
-        ["bash", "-e", "-c", script],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert ran.returncode == 0, f"{script}\nexit {ran.returncode}\n{ran.stdout}\n{ran.stderr}"
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +68,7 @@ def test_spark_submit_scores_a_table_with_the_installed_wheel(
     # As in the activated venv: spark-submit finds pyspark through the venv's python.
     path = f"{venv_with_wheel / 'bin'}{os.pathsep}{os.environ['PATH']}"
     env = {**os.environ, "PATH": path, "SPARK_LOCAL_IP": "127.0.0.1"}
-    bash(SUBMIT, tmp_path, {**env, "VENV": str(venv_with_wheel), "JOB": script})
+    bash(SUBMIT, tmp_path, {**env, "VENV": str(venv_with_wheel), "JOB": script}, timeout=600)
 
     output = tmp_path / "scored.parquet"
     scored = pq.read_table(output).to_pandas()
@@ -103,7 +90,7 @@ def test_the_cli_commands_score_a_parquet_file_and_a_csv_directory(
     env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"}
     env["PYSPARK_SUBMIT_ARGS"] = f"{confs} pyspark-shell"
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"  # this env's CLI
-    bash(f"{PREDICT_PARQUET}\n{PREDICT_CSV_DIR}", tmp_path, env)
+    bash(f"{PREDICT_PARQUET}\n{PREDICT_CSV_DIR}", tmp_path, env, timeout=600)
 
     expected = make_prediction(input_data=passengers)["probabilities"]
     from_parquet = pq.read_table(tmp_path / "scored.parquet").to_pandas()
