@@ -20,8 +20,9 @@ from typing import Any, TypeVar
 from loguru import logger
 
 from app.store.admission import RowQueue
+from app.store.database import Database
 from app.store.ledger import Ledger
-from app.store.link import Database, WriterLink
+from app.store.link import WriterLink
 from app.store.records import OUTCOME_BYTES, queued_bytes
 from titanic_store import connection as db
 from titanic_store import statements

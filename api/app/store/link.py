@@ -1,46 +1,18 @@
-"""The database as the writer sees it: its connections, each attempt at a write, and whether the
-database is reachable (which decides, at admission, between shedding and answering anyway).
-
-Every wait is bounded: connect, statement, and a client-side deadline for a server that accepts
-but never answers. The writer talks to the database through its driver alone
-(titanic_store.connection and .statements): SQLAlchemy and Alembic are not loaded in the serving
-process, whose memory and start-up they would otherwise dominate (docs/performance.md).
-"""
+"""The writer thread's link to the database: its connection, each attempt at a write, and whether
+the database is reachable (which decides, at admission, between shedding and answering anyway)."""
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
+from app.store.database import Database
 from app.store.schema_gate import SchemaGate
 from titanic_store import connection as db
-
-Result = TypeVar("Result")
 
 # A write still running after this long, or after this many times the last good write's time if
 # that is longer, counts as an outage already (a hung database): answers stop being shed for room.
 STALLED_WRITE_S = 0.25
 STALLED_WRITE_FACTOR = 3
-
-
-@dataclass(frozen=True)
-class Database:
-    """Where the store is and how long any wait on it may last."""
-
-    url: str
-    backend: str  # what the log may say: never the URL
-    connect_timeout_s: float
-    statement_timeout_s: float
-
-    def connect(self) -> Any:
-        return db.connect(
-            self.url, self.connect_timeout_s, self.statement_timeout_s, create_directory=True
-        )
-
-    def in_transaction(self, connection: Any, work: Callable[[Any], Result]) -> Result:
-        """`work(cursor)` in one transaction that cannot outlast the statement timeout."""
-        with db.statement_deadline(connection, self.statement_timeout_s + 1.0):
-            return db.in_transaction(connection, work)
 
 
 class WriterLink:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
-from app.store.link import Database
+from app.store.database import Database
 from app.store.schema_gate import SchemaGate
 from titanic_store import connection as db
 from titanic_store import statements

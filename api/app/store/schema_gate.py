@@ -18,15 +18,13 @@ import sys
 import threading
 import time
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from loguru import logger
 
 from app.core import metrics
+from app.store.database import Database
 from titanic_store import statements
-
-if TYPE_CHECKING:
-    from app.store.link import Database
 
 UPGRADE_TIMEOUT_S = 300.0  # `titanic-store upgrade` of an embedded SQLite store
 UPGRADE_RETRY_S = 60.0  # a failed upgrade is tried again after this long, not at every retry
@@ -35,7 +33,7 @@ UPGRADE_RETRY_S = 60.0  # a failed upgrade is tried again after this long, not a
 class SchemaGate:
     """Checked once per process on the writer's connection; `ready` once the schema is current."""
 
-    def __init__(self, database: "Database") -> None:
+    def __init__(self, database: Database) -> None:
         self._database = database
         self.ready = False
         self.checked = threading.Event()  # set once the first check has ended, either way

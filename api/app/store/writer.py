@@ -29,10 +29,11 @@ from loguru import logger
 
 from app.core import metrics
 from app.store.admission import RowQueue
+from app.store.database import Database
 from app.store.flush_loop import FlushLoop
 from app.store.isolator import BatchIsolator
 from app.store.ledger import Ledger
-from app.store.link import Database, WriterLink
+from app.store.link import WriterLink
 from app.store.reader import OutcomeReader
 from app.store.schema_gate import SchemaGate
 from titanic_store import connection as db
