@@ -31,8 +31,8 @@ $(VENV)/.ready: constraints.txt
 	touch $@
 
 ## make test: everything CI checks, as CI runs it: the image suite, then the pipeline rehearsal (make
-## rehearse: every run command of .circleci/config.yml, verbatim, in job order, against local
-## stand-ins), after make system-deps; ends with a summary naming skipped suites and tests and the
+## rehearse: every run command of .circleci/config.yml, verbatim, the jobs side by side as on
+## CircleCI, against local stand-ins), after make system-deps; ends with a summary naming skipped suites and tests and the
 ## commands not rehearsed (titanic_release.test_summary; under CI=true a suite that did not run fails)
 ## The image suite goes first: its build without the cache is the one that installs the API, and
 ## the rehearsal's two `make image` (the image and kind_smoke jobs) reuse its layers.
@@ -51,8 +51,8 @@ test: $(VENV)/.ready system-deps
 	PYTHONPATH=release/src $(PYTHON) -m titanic_release.test_summary --junit-dir reports/junit $(JUNIT_SUITES); \
 	summary_status=$$?; exit $$(( tox_status ? tox_status : summary_status ))
 
-## make rehearse: the CircleCI pipeline here: each run command of .circleci/config.yml, verbatim, in
-## job order, with a fresh local index for Gemfury, a throwaway PostgreSQL for the production
+## make rehearse: the CircleCI pipeline here: each run command of .circleci/config.yml, verbatim,
+## REHEARSE_JOBS jobs at once (default 2) as their requires allow, with a fresh local index for Gemfury, a throwaway PostgreSQL for the production
 ## store, podman on a local Debian base for Docker, a stand-in Railway CLI serving the built image
 ## as API_URL; one line per command (job, result, seconds, command), the table in
 ## reports/rehearsal.txt; the few commands that cannot run here are listed with their reason

@@ -1,22 +1,26 @@
 """The pipeline rehearsal: `--circleci-config PATH` (default .circleci/config.yml), the outside
-world started once, and one line per command (job, command, result, seconds) as it ends, the
-whole table again at the end; the commands that are not rehearsed are listed with their reason.
-Under CI=true a command of the config that neither passed nor is a listed exception fails the run.
+world started once, the jobs of each workflow run side by side as CircleCI runs them
+(REHEARSE_JOBS at once, default 2: this machine's cores; scheduler.py), one line per command (job,
+result, seconds, command) as it ends, the whole table again at the end; the commands that are not
+rehearsed are listed with their reason. Under CI=true a command of the config that neither passed
+nor is a listed exception fails the run.
 """
 
 import os
-import time
-from collections.abc import Iterator
+import threading
 from pathlib import Path
 
 import pytest
 from outside import outside_world
-from pipeline import CONFIG, NOT_REHEARSED, Step, load, steps
-from titanic_release.project import REPORTS_DIR
+from pipeline import CONFIG, NOT_REHEARSED, Step, job_requires, load, steps, workflows
+from scheduler import Outcome, rehearse, runner
+from titanic_release.project import REPO_ROOT, REPORTS_DIR
 
 TABLE = REPORTS_DIR / "rehearsal.txt"
-_results: dict[str, tuple[Step, str, float]] = {}
+STEP_TIMEOUT_S = 20 * 60  # the longest job (test_app) takes about 4 minutes
+_results: dict[Step, Outcome] = {}
 _collected: list[Step] = []  # the steps of the config this session rehearses
+_printing = threading.Lock()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -30,39 +34,41 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("step", found, ids=[step.test_id for step in found])
 
 
-@pytest.fixture(scope="session")
-def outside(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    with outside_world(tmp_path_factory.mktemp("outside")) as env:
-        yield env
-
-
-def _line(step: Step, result: str, seconds: float) -> str:
+def _line(step: Step, outcome: Outcome) -> str:
     command = " ".join(step.command.split())
-    return f"{step.job:<14} {result:<14} {seconds:7.1f} s  {command}"
+    return f"{step.job:<14} {outcome.result:<14} {outcome.seconds:7.1f} s  {command}"
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    started = time.monotonic()
-    outcome = yield
-    step = getattr(item, "callspec", None) and item.callspec.params.get("step")
-    if isinstance(step, Step):
-        excinfo = outcome.excinfo
-        if excinfo is None:
-            result = "rehearsed"
-        elif excinfo[0] is pytest.skip.Exception:
-            result = "not rehearsed"
-        else:
-            result = "FAILED"
-        seconds = time.monotonic() - started
-        _results[step.test_id] = (step, result, seconds)
-        print(f"\nrehearsal: {_line(step, result, seconds)}", flush=True)
+def _report(step: Step, outcome: Outcome) -> None:
+    with _printing:
+        _results[step] = outcome
+        print(f"\nrehearsal: {_line(step, outcome)}", flush=True)
+
+
+@pytest.fixture(scope="session")
+def rehearsal(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[Step, Outcome]:
+    """Every collected step's outcome: the whole pipeline runs once, at the first test."""
+    config = load(request.config.getoption("--circleci-config"))
+    requires = {name: job_requires(w) for name, w in workflows(config).items()}
+    slots = int(os.environ.get("REHEARSE_JOBS", "2"))
+    with outside_world(tmp_path_factory.mktemp("outside")) as env:
+        run_command = runner(env, str(REPO_ROOT), STEP_TIMEOUT_S)
+
+        def run(step: Step) -> Outcome:
+            if step.command in NOT_REHEARSED:
+                return Outcome("not rehearsed", tail=NOT_REHEARSED[step.command])
+            return run_command(step)
+
+        rehearse(_collected, requires, run, _report, slots)
+    return _results
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if not _results:
         return
-    lines = [_line(*entry) for entry in _results.values()]
+    lines = [_line(step, _results[step]) for step in _collected if step in _results]
     lines += [f"not rehearsed: {command}: {why}" for command, why in NOT_REHEARSED.items()]
     terminalreporter.write_sep("=", "pipeline rehearsal (job, result, seconds, command)")
     for line in lines:
@@ -80,7 +86,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         step.test_id
         for step in _collected
         if step.command not in NOT_REHEARSED
-        and _results.get(step.test_id, (step, "", 0.0))[1] != "rehearsed"
+        and _results.get(step, Outcome("")).result != "rehearsed"
     ]
     if missing:
         print(f"\nCI=true: neither rehearsed nor a listed exception: {missing}")

@@ -57,12 +57,18 @@ def load(path: Path = CONFIG) -> dict[str, Any]:
     return config
 
 
-def job_order(workflow: dict[str, Any]) -> list[str]:
-    """The workflow's jobs, each after every job it requires, otherwise in the listed order."""
+def job_requires(workflow: dict[str, Any]) -> dict[str, list[str]]:
+    """job -> the jobs it `requires`, for every job of the workflow, in the listed order."""
     requires: dict[str, list[str]] = {}
     for entry in workflow["jobs"]:
         name, options = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()))
         requires[name] = list((options or {}).get("requires", []))
+    return requires
+
+
+def job_order(workflow: dict[str, Any]) -> list[str]:
+    """The workflow's jobs, each after every job it requires, otherwise in the listed order."""
+    requires = job_requires(workflow)
     ordered: list[str] = []
     while len(ordered) < len(requires):
         ready = [job for job, needs in requires.items() if job not in ordered]
@@ -85,13 +91,16 @@ def _run_steps(steps: list[Any], commands: dict[str, Any]) -> Iterator[tuple[str
                 yield run.get("name", run["command"]), run["command"].rstrip("\n")
 
 
+def workflows(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The workflows, without config 2.0's `version:` entry among them."""
+    return {name: w for name, w in config["workflows"].items() if isinstance(w, dict)}
+
+
 def steps(config: dict[str, Any]) -> list[Step]:
     """Every `run` step of the pipeline, in the order a merge to main and the schedules run."""
     commands = config.get("commands", {})
     found = []
-    for workflow_name, workflow in config["workflows"].items():
-        if not isinstance(workflow, dict):  # `version:` inside workflows (config 2.0)
-            continue
+    for workflow_name, workflow in workflows(config).items():
         for job in job_order(workflow):
             for name, command in _run_steps(config["jobs"][job]["steps"], commands):
                 found.append(Step(workflow_name, job, name, command))

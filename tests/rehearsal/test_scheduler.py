@@ -1,0 +1,71 @@
+"""The rehearsal's scheduler keeps CircleCI's rules: `requires` waits for the jobs named, jobs
+without one run side by side (never more than the slots), a failed step ends its job, and the jobs
+requiring a failed one do not run."""
+
+import threading
+import time
+
+from pipeline import Step
+from scheduler import Outcome, rehearse
+
+
+def _steps(spec: dict[str, list[str]], workflow: str = "push") -> list[Step]:
+    return [Step(workflow, job, cmd, cmd) for job, commands in spec.items() for cmd in commands]
+
+
+class Recorder:
+    def __init__(self, failing: set[str] = frozenset(), seconds: float = 0.2) -> None:
+        self.failing, self.seconds = failing, seconds
+        self.lock = threading.Lock()
+        self.running = 0
+        self.most_at_once = 0
+        self.spans: dict[str, tuple[float, float]] = {}
+        self.outcomes: dict[str, str] = {}
+
+    def run(self, step: Step) -> Outcome:
+        with self.lock:
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+        started = time.monotonic()
+        time.sleep(self.seconds)
+        with self.lock:
+            self.running -= 1
+        self.spans[step.command] = (started, time.monotonic())
+        return Outcome("FAILED" if step.command in self.failing else "rehearsed")
+
+    def report(self, step: Step, outcome: Outcome) -> None:
+        self.outcomes[step.command] = outcome.result
+
+
+def test_independent_jobs_run_side_by_side_up_to_the_slots_and_requires_waits() -> None:
+    steps = _steps({"a": ["a1", "a2"], "b": ["b1"], "c": ["c1"], "publish": ["p1"]})
+    requires = {"push": {"a": [], "b": [], "c": [], "publish": ["a", "b", "c"]}}
+    recorder = Recorder()
+    rehearse(steps, requires, recorder.run, recorder.report, slots=2)
+    assert recorder.most_at_once == 2
+    assert set(recorder.outcomes.values()) == {"rehearsed"}
+    assert recorder.spans["a1"][1] <= recorder.spans["a2"][0]  # a job's steps in turn
+    last_before = max(recorder.spans[c][1] for c in ("a2", "b1", "c1"))
+    assert recorder.spans["p1"][0] >= last_before
+
+
+def test_a_failed_step_ends_its_job_and_its_dependents_do_not_run() -> None:
+    steps = _steps({"a": ["a1", "a2"], "b": ["b1"], "publish": ["p1"], "deploy": ["d1"]})
+    requires = {"push": {"publish": ["a", "b"], "deploy": ["publish"]}}
+    recorder = Recorder(failing={"a1"}, seconds=0.05)
+    rehearse(steps, requires, recorder.run, recorder.report, slots=2)
+    assert recorder.outcomes == {
+        "a1": "FAILED",
+        "a2": "not run",
+        "b1": "rehearsed",
+        "p1": "not run",
+        "d1": "not run",
+    }
+    assert set(recorder.spans) == {"a1", "b1"}
+
+
+def test_workflows_run_one_after_another() -> None:
+    steps = _steps({"a": ["a1"]}) + _steps({"m": ["m1"]}, workflow="daily")
+    recorder = Recorder(seconds=0.1)
+    rehearse(steps, {}, recorder.run, recorder.report, slots=2)
+    assert recorder.spans["a1"][1] <= recorder.spans["m1"][0]
