@@ -1,8 +1,9 @@
-"""The rehearsal's runner: the jobs of a workflow run side by side as on CircleCI, at most
-`slots` at once, each as soon as every job it `requires` has passed; a job's steps run one after
-another and stop at the first that fails, whose dependents then do not run (as CircleCI's). The
-workflows run one after another, in the file's order. Each command's output streams to the
-terminal, each line prefixed with its job, as CircleCI's log of that job would show it.
+"""The rehearsal's runner: jobs run side by side as on CircleCI, at most `slots` at once, each as
+soon as every job it `requires` has passed; a job's steps run one after another and stop at the
+first that fails, whose dependents then do not run (as CircleCI's). Workflows are independent, as
+CircleCI's triggers make them (the scheduled ones run on their own): their jobs share the slots,
+a free one going to the first ready job in the file's order. Each command's output streams to
+the terminal, each line prefixed with its job, as CircleCI's log of that job would show it.
 """
 
 import os
@@ -73,43 +74,6 @@ def _run_job(steps: list[Step], run: Callable[[Step], Outcome], report: Report) 
     return failed_at is None
 
 
-def _run_workflow(
-    jobs: dict[str, list[Step]],
-    requires: dict[str, list[str]],
-    run: Callable[[Step], Outcome],
-    report: Report,
-    slots: int,
-) -> None:
-    passed: set[str] = set()
-    ended: set[str] = set()
-    running: dict[str, threading.Thread] = {}
-    done = threading.Condition()
-
-    def job_thread(job: str) -> None:
-        ok = _run_job(jobs[job], run, report)
-        with done:
-            if ok:
-                passed.add(job)
-            ended.add(job)
-            done.notify_all()
-
-    with done:
-        while len(ended) < len(jobs):
-            waiting = [j for j in jobs if j not in ended and j not in running]
-            for job in waiting:
-                needs = requires.get(job, [])
-                if any(need in ended and need not in passed for need in needs):
-                    for step in jobs[job]:
-                        report(step, Outcome("not run", tail=f"a job it requires failed: {needs}"))
-                    ended.add(job)
-                elif all(need in passed for need in needs) and len(running) < slots:
-                    running[job] = threading.Thread(target=job_thread, args=(job,), daemon=True)
-                    running[job].start()
-            done.wait(timeout=1.0)
-            for job in [j for j in running if j in ended]:
-                running.pop(job).join()
-
-
 def rehearse(
     steps: list[Step],
     requires: dict[str, dict[str, list[str]]],
@@ -117,13 +81,39 @@ def rehearse(
     report: Report,
     slots: int,
 ) -> None:
-    """Run every step: workflows in turn, the jobs of one side by side (`requires` honoured)."""
-    for workflow in dict.fromkeys(step.workflow for step in steps):
-        jobs: dict[str, list[Step]] = {}
-        for step in steps:
-            if step.workflow == workflow:
-                jobs.setdefault(step.job, []).append(step)
-        _run_workflow(jobs, requires.get(workflow, {}), run, report, slots)
+    """Run every step: each job once the jobs it requires (in its workflow) have passed, at most
+    `slots` jobs at once, a free slot going to the first ready job in the file's order."""
+    jobs: dict[tuple[str, str], list[Step]] = {}
+    for step in steps:
+        jobs.setdefault((step.workflow, step.job), []).append(step)
+    passed: set[tuple[str, str]] = set()
+    ended: set[tuple[str, str]] = set()
+    running: dict[tuple[str, str], threading.Thread] = {}
+    done = threading.Condition()
+
+    def job_thread(key: tuple[str, str]) -> None:
+        ok = _run_job(jobs[key], run, report)
+        with done:
+            if ok:
+                passed.add(key)
+            ended.add(key)
+            done.notify_all()
+
+    with done:
+        while len(ended) < len(jobs):
+            for key in [k for k in jobs if k not in ended and k not in running]:
+                workflow, job = key
+                needs = [(workflow, need) for need in requires.get(workflow, {}).get(job, [])]
+                if any(need in ended and need not in passed for need in needs):
+                    for step in jobs[key]:
+                        report(step, Outcome("not run", tail=f"a job it requires failed: {needs}"))
+                    ended.add(key)
+                elif all(need in passed for need in needs) and len(running) < slots:
+                    running[key] = threading.Thread(target=job_thread, args=(key,), daemon=True)
+                    running[key].start()
+            done.wait(timeout=1.0)
+            for key in [k for k in running if k in ended]:
+                running.pop(key).join()
 
 
 def runner(env: dict[str, str], cwd: str, timeout_s: float) -> Callable[[Step], Outcome]:

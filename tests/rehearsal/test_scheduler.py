@@ -64,8 +64,13 @@ def test_a_failed_step_ends_its_job_and_its_dependents_do_not_run() -> None:
     assert set(recorder.spans) == {"a1", "b1"}
 
 
-def test_workflows_run_one_after_another() -> None:
-    steps = _steps({"a": ["a1"]}) + _steps({"m": ["m1"]}, workflow="daily")
-    recorder = Recorder(seconds=0.1)
-    rehearse(steps, {}, recorder.run, recorder.report, slots=2)
-    assert recorder.spans["a1"][1] <= recorder.spans["m1"][0]
+def test_a_later_workflow_takes_a_slot_only_when_no_earlier_job_is_ready() -> None:
+    steps = _steps({"a": ["a1"], "b": ["b1"], "publish": ["p1"]})
+    steps += _steps({"m": ["m1"]}, workflow="daily")
+    requires = {"push": {"publish": ["a", "b"]}}
+    recorder = Recorder(seconds=0.2)
+    rehearse(steps, requires, recorder.run, recorder.report, slots=2)
+    assert set(recorder.outcomes.values()) == {"rehearsed"}
+    # a and b take both slots; m waits for one, and runs beside publish (which waits for both)
+    assert recorder.spans["m1"][0] >= min(recorder.spans["a1"][1], recorder.spans["b1"][1])
+    assert recorder.spans["m1"][0] < recorder.spans["p1"][1]
