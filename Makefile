@@ -30,23 +30,24 @@ $(VENV)/.ready: constraints.txt
 	@echo "$(VENV) holds (pinned by constraints.txt): $$($(VENV)/bin/python -m pip freeze --all | tr '\n' ' ')"
 	touch $@
 
-## make test: everything CI checks, as CI runs it: the image suite, then the pipeline rehearsal (make
+## make test: everything CI checks, as CI runs it: the image suite beside the pipeline rehearsal (make
 ## rehearse: every run command of .circleci/config.yml, verbatim, the jobs side by side as on
 ## CircleCI, against local stand-ins), after make system-deps; ends with a summary naming skipped suites and tests and the
 ## commands not rehearsed (titanic_release.test_summary; under CI=true a suite that did not run fails)
-## The image suite goes first: its build without the cache is the one that installs the API, and
-## the rehearsal's two `make image` (the image and kind_smoke jobs) reuse its layers.
+## The image suite's build without the cache (the one that installs the API) is over long before
+## the rehearsal's two `make image` (the image and kind_smoke jobs, after every test job), which
+## reuse its layers.
 # The envs whose pytest writes reports/junit/<env>.xml: the config's test jobs (run by the
 # rehearsal), the rehearsal itself and the image suite.
 JUNIT_SUITES := test_ci test_package test_app test_replicas test_monitor e2e differential test_spark test_observability test_shadow rehearse test_image
 # Every env the rehearsal and the image suite use, set up first three at a time (downloads and
-# installs, no test: a fresh clone's installs wait mostly on the network); the run then goes one
-# command after another, so that no test shares the two cores with another suite.
+# installs, no test: a fresh clone's installs wait mostly on the network); then the image suite
+# (mostly the image's pip install, waiting on the network) beside the rehearsal.
 SETUP_ENVS := checks,test_ci,test_package,test_app,test_replicas,test_monitor,e2e,differential,test_spark,test_observability,test_shadow,shadow_report,rehearse,publish_model,image,smoke,monitor,retrain,test_image
 test: $(VENV)/.ready system-deps
 	@rm -rf reports/junit
 	@$(TOX) run-parallel -e $(SETUP_ENVS) --notest --parallel 3 --parallel-no-spinner -q || true
-	@$(TOX) run -e test_image,rehearse; \
+	@$(TOX) run-parallel --parallel 2 --parallel-live -e test_image,rehearse; \
 	tox_status=$$?; \
 	PYTHONPATH=release/src $(PYTHON) -m titanic_release.test_summary --junit-dir reports/junit $(JUNIT_SUITES); \
 	summary_status=$$?; exit $$(( tox_status ? tox_status : summary_status ))

@@ -41,7 +41,11 @@ CLUSTER_JOBS = ("kind_smoke",)
 # A test job whose tox env has another name; every other test job runs its namesake.
 JOB_TOX_ENV = {"observability": "test_observability", "shadow": "test_shadow"}
 # `.venv/bin/tox run -e a,b` in the CircleCI config, `$(TOX) run -e a,b` in the Makefile.
-_TOX_RUN = re.compile(r"(?:\btox|\$\(TOX\))(?:\s+run)?(?:\s+-\w+)*\s+-e\s+([\w,-]+)")
+# `tox run -e ENVS` or `tox run-parallel [options] -e ENVS`, not a set-up line (`--notest`)
+_TOX_RUN = re.compile(
+    r"(?:\btox|\$\(TOX\))(?:\s+run(?:-parallel)?)?(?:\s+--?[\w-]+(?:\s+\d+)?)*"
+    r"\s+-e\s+([\w,-]+)(?![^\n]*--notest)"
+)
 _MAKE = re.compile(r"(?:^|[;&|]\s*)make\s+([\w-]+)")
 
 
