@@ -6,6 +6,7 @@ a free one going to the first ready job in the file's order. Each command's outp
 the terminal, each line prefixed with its job, as CircleCI's log of that job would show it.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -31,6 +32,33 @@ class Outcome:
 Report = Callable[[Step, Outcome], None]
 
 
+_live: set["subprocess.Popen[bytes]"] = set()  # the commands running now
+_live_lock = threading.Lock()
+STOP_GRACE_S = 30.0  # after Ctrl-C's SIGINT, before SIGKILL
+
+
+def _end(process: "subprocess.Popen[bytes]", grace_s: float = STOP_GRACE_S) -> None:
+    """Stop a command as Ctrl-C would (SIGINT to its process group: pytest then stops the servers
+    its fixtures started), then SIGKILL what is left of the group after `grace_s` or once the
+    command has ended (a child that ignored SIGINT would hold its output open)."""
+    with contextlib.suppress(ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(grace_s)
+    with contextlib.suppress(ProcessLookupError):  # nothing of it is left
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def stop_all(grace_s: float = STOP_GRACE_S) -> None:
+    """End every command still running (the rehearsal interrupted or torn down)."""
+    with _live_lock:
+        running = list(_live)
+    stoppers = [threading.Thread(target=_end, args=(p, grace_s)) for p in running]
+    for stopper in stoppers:
+        stopper.start()
+    for stopper in stoppers:
+        stopper.join()
+
+
 def _run_step(step: Step, env: dict[str, str], cwd: str, timeout_s: float) -> Outcome:
     """The step's command as CircleCI runs it (bash -eo pipefail), bounded by `timeout_s`."""
     started = time.monotonic()
@@ -41,9 +69,12 @@ def _run_step(step: Step, env: dict[str, str], cwd: str, timeout_s: float) -> Ou
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
-        start_new_session=True,  # its whole process group is ended on timeout
+        start_new_session=True,  # its whole process group is ended on timeout or interrupt
     )
-    timer = threading.Timer(timeout_s, os.killpg, (process.pid, signal.SIGKILL))
+    with _live_lock:
+        _live.add(process)
+    timed_out = threading.Event()
+    timer = threading.Timer(timeout_s, lambda: (timed_out.set(), _end(process)))
     timer.start()
     tail: deque[str] = deque(maxlen=TAIL_LINES)
     assert process.stdout is not None
@@ -56,10 +87,12 @@ def _run_step(step: Step, env: dict[str, str], cwd: str, timeout_s: float) -> Ou
         code = process.wait()
     finally:
         timer.cancel()
+        with _live_lock:
+            _live.discard(process)
     seconds = time.monotonic() - started
     if code == 0:
         return Outcome("rehearsed", seconds)
-    why = f"exited {code}" if code > 0 else f"killed after {timeout_s:.0f} s"
+    why = f"stopped after {timeout_s:.0f} s" if timed_out.is_set() else f"exited {code}"
     said = "\n".join(tail)
     return Outcome("FAILED", seconds, f"`{step.command}` {why}; its last lines:\n{said}")
 
@@ -74,6 +107,58 @@ def _run_job(steps: list[Step], run: Callable[[Step], Outcome], report: Report) 
     return failed_at is None
 
 
+Key = tuple[str, str]  # (workflow, job)
+
+
+class _Pool:
+    """The jobs, what each requires, and which have passed or ended; the scheduling loop."""
+
+    def __init__(
+        self, steps: list[Step], requires: dict[str, dict[str, list[str]]], slots: int
+    ) -> None:
+        self.jobs: dict[Key, list[Step]] = {}
+        for step in steps:
+            self.jobs.setdefault((step.workflow, step.job), []).append(step)
+        self.requires = requires
+        self.slots = slots
+        self.passed: set[Key] = set()
+        self.ended: set[Key] = set()
+        self.running: dict[Key, threading.Thread] = {}
+        self.done = threading.Condition()
+
+    def needs(self, key: Key) -> list[Key]:
+        workflow, job = key
+        return [(workflow, need) for need in self.requires.get(workflow, {}).get(job, [])]
+
+    def run(self, run: Callable[[Step], Outcome], report: Report) -> None:
+        def job_thread(key: Key) -> None:
+            ok = _run_job(self.jobs[key], run, report)
+            with self.done:
+                if ok:
+                    self.passed.add(key)
+                self.ended.add(key)
+                self.done.notify_all()
+
+        with self.done:
+            while len(self.ended) < len(self.jobs):
+                for key in [k for k in self.jobs if k not in self.ended | set(self.running)]:
+                    needs = self.needs(key)
+                    if any(need in self.ended and need not in self.passed for need in needs):
+                        for step in self.jobs[key]:
+                            report(step, Outcome("not run", tail=f"a required job failed: {needs}"))
+                        self.ended.add(key)
+                    elif (
+                        all(need in self.passed for need in needs)
+                        and len(self.running) < self.slots
+                    ):
+                        thread = threading.Thread(target=job_thread, args=(key,), daemon=True)
+                        self.running[key] = thread
+                        thread.start()
+                self.done.wait(timeout=1.0)
+                for key in [k for k in self.running if k in self.ended]:
+                    self.running.pop(key).join()
+
+
 def rehearse(
     steps: list[Step],
     requires: dict[str, dict[str, list[str]]],
@@ -83,37 +168,10 @@ def rehearse(
 ) -> None:
     """Run every step: each job once the jobs it requires (in its workflow) have passed, at most
     `slots` jobs at once, a free slot going to the first ready job in the file's order."""
-    jobs: dict[tuple[str, str], list[Step]] = {}
-    for step in steps:
-        jobs.setdefault((step.workflow, step.job), []).append(step)
-    passed: set[tuple[str, str]] = set()
-    ended: set[tuple[str, str]] = set()
-    running: dict[tuple[str, str], threading.Thread] = {}
-    done = threading.Condition()
-
-    def job_thread(key: tuple[str, str]) -> None:
-        ok = _run_job(jobs[key], run, report)
-        with done:
-            if ok:
-                passed.add(key)
-            ended.add(key)
-            done.notify_all()
-
-    with done:
-        while len(ended) < len(jobs):
-            for key in [k for k in jobs if k not in ended and k not in running]:
-                workflow, job = key
-                needs = [(workflow, need) for need in requires.get(workflow, {}).get(job, [])]
-                if any(need in ended and need not in passed for need in needs):
-                    for step in jobs[key]:
-                        report(step, Outcome("not run", tail=f"a job it requires failed: {needs}"))
-                    ended.add(key)
-                elif all(need in passed for need in needs) and len(running) < slots:
-                    running[key] = threading.Thread(target=job_thread, args=(key,), daemon=True)
-                    running[key].start()
-            done.wait(timeout=1.0)
-            for key in [k for k in running if k in ended]:
-                running.pop(key).join()
+    try:
+        _Pool(steps, requires, slots).run(run, report)
+    finally:  # interrupted (Ctrl-C): the commands still running end as Ctrl-C ends them
+        stop_all()
 
 
 def runner(env: dict[str, str], cwd: str, timeout_s: float) -> Callable[[Step], Outcome]:

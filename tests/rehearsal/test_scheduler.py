@@ -2,11 +2,13 @@
 without one run side by side (never more than the slots), a failed step ends its job, and the jobs
 requiring a failed one do not run."""
 
+import os
 import threading
 import time
+from pathlib import Path
 
 from pipeline import Step
-from scheduler import Outcome, rehearse
+from scheduler import Outcome, _run_step, rehearse, stop_all
 
 
 def _steps(spec: dict[str, list[str]], workflow: str = "push") -> list[Step]:
@@ -74,3 +76,39 @@ def test_a_later_workflow_takes_a_slot_only_when_no_earlier_job_is_ready() -> No
     # a and b take both slots; m waits for one, and runs beside publish (which waits for both)
     assert recorder.spans["m1"][0] >= min(recorder.spans["a1"][1], recorder.spans["b1"][1])
     assert recorder.spans["m1"][0] < recorder.spans["p1"][1]
+
+
+def test_stopping_ends_a_running_command_as_ctrl_c_does_and_a_timeout_is_named(
+    tmp_path: Path,
+) -> None:
+    """A command whose SIGINT handler writes a file (as pytest's fixtures stop their servers)
+    gets the chance to; one that ignores SIGINT is killed after the grace."""
+    cleaned = tmp_path / "cleaned"
+    polite = f"trap 'touch {cleaned}; exit 130' INT; sleep 60 & wait"
+    stubborn = "trap '' INT; sleep 60"
+    env = {"PATH": os.environ["PATH"]}
+    outcomes: dict[str, Outcome] = {}
+
+    def run(name: str, command: str, timeout_s: float) -> None:
+        step = Step("push", name, command, command)
+        outcomes[name] = _run_step(step, env, str(tmp_path), timeout_s)
+
+    threads = [
+        threading.Thread(target=run, args=("polite", polite, 60.0)),
+        threading.Thread(target=run, args=("stubborn", stubborn, 60.0)),
+    ]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    stop_all(grace_s=1.0)
+    for thread in threads:
+        thread.join(10)
+    assert time.monotonic() - started < 5
+    assert cleaned.exists()
+    assert outcomes["polite"].result == outcomes["stubborn"].result == "FAILED"
+
+    run("slow", "sleep 30", 0.5)
+    assert (
+        "stopped after 0 s" in outcomes["slow"].tail or "stopped after 1 s" in outcomes["slow"].tail
+    )
