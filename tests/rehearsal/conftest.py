@@ -7,6 +7,7 @@ nor is a listed exception fails the run.
 """
 
 import os
+import signal
 import threading
 from pathlib import Path
 
@@ -53,6 +54,9 @@ def rehearsal(
     config = load(request.config.getoption("--circleci-config"))
     requires = {name: job_requires(w) for name, w in workflows(config).items()}
     slots = int(os.environ.get("REHEARSE_JOBS", "2"))
+    # SIGTERM (a CI timeout, a supervisor) ends the rehearsal as Ctrl-C does: the jobs' commands
+    # run in sessions of their own and are stopped by the scheduler, the outside world after.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     with outside_world(tmp_path_factory.mktemp("outside")) as env:
         run_command = runner(env, str(REPO_ROOT), STEP_TIMEOUT_S)
 

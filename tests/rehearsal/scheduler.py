@@ -75,6 +75,7 @@ def _run_step(step: Step, env: dict[str, str], cwd: str, timeout_s: float) -> Ou
         _live.add(process)
     timed_out = threading.Event()
     timer = threading.Timer(timeout_s, lambda: (timed_out.set(), _end(process)))
+    timer.daemon = True  # never what keeps an interrupted rehearsal's interpreter alive
     timer.start()
     tail: deque[str] = deque(maxlen=TAIL_LINES)
     assert process.stdout is not None
