@@ -268,7 +268,6 @@ def row(label: str, app: str, echo: str, ratio: str, target: str, verdict_text: 
 # The store's targets: with it on, the app serves >= 75 % of the idioms echo at c=32, and the
 # store adds <= 50 us of server CPU per single-record predict at c=16 (on minus off).
 STORE_TARGET_IDIOMS_RATIO, STORE_TARGET_CPU_US = 0.75, 50.0
-STORE_TARGETS = ("echo", "idioms echo", "store off", "store on")
 
 
 def cpu_per_request_us(run: Run) -> float:
@@ -276,29 +275,20 @@ def cpu_per_request_us(run: Run) -> float:
     return run.server_cpu_s / run.wall_s / run.throughput * 1e6 if run.throughput else 0.0
 
 
-def store_on_off(seconds: float, starts: int, log: Path) -> None:
+def store_on_off(seconds: float, cold: dict[str, list[float]], log: Path) -> None:
     """The store's cost, same run: single-record predict with the SQLite store on and off (metrics
     on in both) beside the echo and the idioms echo, in alternating halves: at c=32 each one's
-    req/s, p99, CPU per request and RSS; at c=16 the store's CPU per request (on minus off); the
-    cold starts of the echo, the idioms echo and the app in turns; the rows the store kept."""
+    req/s, p99, CPU per request and RSS; at c=16 the store's CPU per request (on minus off); beside
+    them `cold`, the cold starts of COLD_START_TARGETS taken in turns; the rows the store kept."""
     body = json.dumps({"inputs": [EXAMPLE_PASSENGER]}).encode()
     single = post_request("/api/v1/predict", body)
     store_url = f"sqlite:///{log.parent}/store-bench.sqlite3"
-    app = ("app", "app.main:app", "/api/v1/health", API_DIR)
-    cold = cold_starts(
-        starts,
-        log,
-        {
-            "echo": COLD_START_TARGETS["echo"],
-            "idioms echo": COLD_START_TARGETS["idioms echo"],
-            "store on": app,
-        },
-    )
+    app = COLD_START_TARGETS["app"][:3]
     with (
         start("echo", "echo_app:app", "/health", log) as echo,
         start("echo", "echo_idioms_app:app", "/health", log) as idioms,
-        start(*app[:3], log, PREDICTION_STORE_URL="off") as off,
-        start(*app[:3], log, PREDICTION_STORE_URL=store_url) as on,
+        start(*app, log, PREDICTION_STORE_URL="off") as off,
+        start(*app, log, PREDICTION_STORE_URL=store_url) as on,
     ):
         targets = {
             "echo": (echo, post_request("/echo", body)),
@@ -320,9 +310,9 @@ def store_on_off(seconds: float, starts: int, log: Path) -> None:
     )
     print("| c=32 | req/s | p99 | server CPU per request | RSS after | cold start (median) |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for name in STORE_TARGETS:
-        run = at_32[name]
-        cold_s = f"{statistics.median(cold[name]):.2f} s" if name in cold else "(as store on)"
+    for name, run in at_32.items():
+        times = cold.get("app" if name == "store on" else name)
+        cold_s = f"{statistics.median(times):.2f} s" if times else "(as store on)"
         print(
             f"| {name} | {run.throughput:,.0f} | {run.percentile_ms(0.99):.2f} ms | "
             f"{cpu_per_request_us(run):.0f} µs | {rss[name]:.0f} MiB | {cold_s} |"
@@ -331,7 +321,7 @@ def store_on_off(seconds: float, starts: int, log: Path) -> None:
     of_idioms = on_run.throughput / idioms_run.throughput
     p99_factor = on_run.percentile_ms(0.99) / echo_run.percentile_ms(0.99)
     store_us = cpu_per_request_us(at_16["store on"]) - cpu_per_request_us(at_16["store off"])
-    cold_factor = statistics.median(cold["store on"]) / statistics.median(cold["echo"])
+    cold_factor = statistics.median(cold["app"]) / statistics.median(cold["echo"])
     checks = [
         (
             "store on vs the idioms echo, c=32 req/s",
@@ -352,7 +342,7 @@ def store_on_off(seconds: float, starts: int, log: Path) -> None:
             store_us <= STORE_TARGET_CPU_US,
         ),
         (
-            f"cold start, store on vs the echo (median of {starts} in turns)",
+            f"cold start, store on vs the echo (median of {len(cold['app'])} in turns)",
             f"{cold_factor:.2f}x",
             f"<= {TARGET_COLD_START_FACTOR}x",
             cold_factor <= TARGET_COLD_START_FACTOR,
@@ -365,7 +355,7 @@ def store_on_off(seconds: float, starts: int, log: Path) -> None:
         print(
             f"c=16 {name:<9} {describe(at_16[name])}  {cpu_per_request_us(at_16[name]):.0f} µs/req"
         )
-    for name in STORE_TARGETS:
+    for name in at_32:
         print(f"c=32 {name:<11} {describe(at_32[name])}")
     for name, times in cold.items():
         print(f"cold starts (s), {name}: " + ", ".join(f"{t:.2f}" for t in times))
@@ -398,7 +388,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     if args.store_only:
         with tempfile.TemporaryDirectory() as tmp:
-            store_on_off(seconds, args.starts, Path(tmp) / "servers.log")
+            log = Path(tmp) / "servers.log"
+            store_on_off(seconds, cold_starts(args.starts, log), log)
         return
 
     print(
@@ -520,7 +511,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
 
         bench_batches(batch, single, seconds, log)
-        store_on_off(seconds, args.starts, log)
+        store_on_off(seconds, cold, log)
 
 
 def before_after(before_api: Path, seconds: float, rounds: int, log: Path) -> None:
