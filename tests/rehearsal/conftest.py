@@ -1,6 +1,6 @@
 """The pipeline rehearsal: `--circleci-config PATH` (default .circleci/config.yml), the outside
-world started once, the jobs of each workflow run side by side as CircleCI runs them
-(REHEARSE_JOBS at once, default 2: this machine's cores; scheduler.py), one line per command (job,
+world started once, the jobs run side by side as CircleCI runs them (REHEARSE_JOBS at once,
+default 2: this machine's cores; scheduler.py), one line per command (job,
 result, seconds, command) as it ends, the whole table again at the end; the commands that are not
 rehearsed are listed with their reason. Under CI=true a command of the config that neither passed
 nor is a listed exception fails the run.
@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 from outside import outside_world
 from pipeline import CONFIG, NOT_REHEARSED, Step, job_requires, load, steps, workflows
-from scheduler import Outcome, rehearse, runner
+from scheduler import Outcome, rehearse, run_step
 from titanic_release.project import REPO_ROOT, REPORTS_DIR
 
 TABLE = REPORTS_DIR / "rehearsal.txt"
-STEP_TIMEOUT_S = 20 * 60  # the longest job (test_app) takes about 4 minutes
+STEP_TIMEOUT_S = 20 * 60  # the longest command (test_app) takes about 5 minutes side by side
 _results: dict[Step, Outcome] = {}
 _collected: list[Step] = []  # the steps of the config this session rehearses
+_requires: dict[str, dict[str, list[str]]] = {}  # workflow -> job -> the jobs it requires
 _printing = threading.Lock()
 
 
@@ -30,8 +31,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "step" in metafunc.fixturenames:
-        found = steps(load(metafunc.config.getoption("--circleci-config")))
+        config = load(metafunc.config.getoption("--circleci-config"))
+        found = steps(config)
         _collected[:] = found
+        _requires.update({name: job_requires(w) for name, w in workflows(config).items()})
         metafunc.parametrize("step", found, ids=[step.test_id for step in found])
 
 
@@ -47,25 +50,20 @@ def _report(step: Step, outcome: Outcome) -> None:
 
 
 @pytest.fixture(scope="session")
-def rehearsal(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> dict[Step, Outcome]:
+def rehearsal(tmp_path_factory: pytest.TempPathFactory) -> dict[Step, Outcome]:
     """Every collected step's outcome: the whole pipeline runs once, at the first test."""
-    config = load(request.config.getoption("--circleci-config"))
-    requires = {name: job_requires(w) for name, w in workflows(config).items()}
     slots = int(os.environ.get("REHEARSE_JOBS", "2"))
     # SIGTERM (a CI timeout, a supervisor) ends the rehearsal as Ctrl-C does: the jobs' commands
     # run in sessions of their own and are stopped by the scheduler, the outside world after.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     with outside_world(tmp_path_factory.mktemp("outside")) as env:
-        run_command = runner(env, str(REPO_ROOT), STEP_TIMEOUT_S)
 
         def run(step: Step) -> Outcome:
             if step.command in NOT_REHEARSED:
                 return Outcome("not rehearsed", tail=NOT_REHEARSED[step.command])
-            return run_command(step)
+            return run_step(step, env, str(REPO_ROOT), STEP_TIMEOUT_S)
 
-        rehearse(_collected, requires, run, _report, slots)
+        rehearse(_collected, _requires, run, _report, slots)
     return _results
 
 

@@ -24,7 +24,8 @@ TAIL_LINES = 120  # of a failed command's output, repeated in its test's failure
 
 @dataclass
 class Outcome:
-    result: str  # "rehearsed", "FAILED", "not run" (an earlier step or a required job failed)
+    # "rehearsed", "FAILED", "not run" (an earlier step or a required job failed), "not rehearsed"
+    result: str
     seconds: float = 0.0
     tail: str = ""
 
@@ -59,7 +60,7 @@ def stop_all(grace_s: float = STOP_GRACE_S) -> None:
         stopper.join()
 
 
-def _run_step(step: Step, env: dict[str, str], cwd: str, timeout_s: float) -> Outcome:
+def run_step(step: Step, env: dict[str, str], cwd: str, timeout_s: float) -> Outcome:
     """The step's command as CircleCI runs it (bash -eo pipefail), bounded by `timeout_s`."""
     started = time.monotonic()
     process = subprocess.Popen(
@@ -173,7 +174,3 @@ def rehearse(
         _Pool(steps, requires, slots).run(run, report)
     finally:  # interrupted (Ctrl-C): the commands still running end as Ctrl-C ends them
         stop_all()
-
-
-def runner(env: dict[str, str], cwd: str, timeout_s: float) -> Callable[[Step], Outcome]:
-    return lambda step: _run_step(step, env, cwd, timeout_s)

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from pipeline import Step
-from scheduler import Outcome, _run_step, rehearse, stop_all
+from scheduler import Outcome, rehearse, run_step, stop_all
 
 
 def _steps(spec: dict[str, list[str]], workflow: str = "push") -> list[Step]:
@@ -91,7 +91,7 @@ def test_stopping_ends_a_running_command_as_ctrl_c_does_and_a_timeout_is_named(
 
     def run(name: str, command: str, timeout_s: float) -> None:
         step = Step("push", name, command, command)
-        outcomes[name] = _run_step(step, env, str(tmp_path), timeout_s)
+        outcomes[name] = run_step(step, env, str(tmp_path), timeout_s)
 
     threads = [
         threading.Thread(target=run, args=("polite", polite, 60.0)),
