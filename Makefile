@@ -100,7 +100,7 @@ PORT ?= 8001
 INDEX_PORT ?= 8090
 export INDEX_PORT
 RUN_LOG := reports/make-run.log
-STEP := PYTHONPATH=release/src $(PYTHON) -m titanic_release.make_step --log $(RUN_LOG)
+STEP := PYTHONPATH=release/src:masking $(PYTHON) -m titanic_release.make_step --log $(RUN_LOG)
 # The prediction store of `make run` (and what `make monitor` reads): a SQLite file under data/.
 PREDICTION_STORE_URL ?= sqlite:///$(CURDIR)/data/predictions.sqlite3
 run:
@@ -167,10 +167,13 @@ monitor:
 	+@$(MONITOR_BIN)/titanic-monitor --store-url $(PREDICTION_STORE_URL) --since 7d --output reports/monitoring
 
 # make itself exits 0, 1 or 2 only in question mode (-q): 0 done, 1 "not up to date", 2 failed.
-# `make monitor` runs in it (its recipe lines start with `+`, which run even then), so a report's
-# exit 1 (drift) reaches the shell as 1, with no `make: *** Error` line, instead of make's 2.
-ifeq ($(MAKECMDGOALS),monitor)
+# `make monitor` and `make shadow-report`, each alone, run in it (their recipe lines start with
+# `+`, which run even then), so a report's exit 1 (drift, REJECT) reaches the shell as 1, with no
+# `make: *** Error` line, instead of make's 2.
+ifneq ($(filter $(MAKECMDGOALS),monitor shadow-report),)
+ifeq ($(words $(MAKECMDGOALS)),1)
 MAKEFLAGS += --question
+endif
 endif
 
 ## make retrain: retrain on the labelled rows of the store's last $(RETRAIN_SINCE) (RETRAIN_STORE_URL,
@@ -180,8 +183,10 @@ endif
 ## Exit 2 with the count when fewer labelled rows than release's retrain.yml minimum.
 RETRAIN_SINCE ?= 90d
 RETRAIN_STORE_URL ?= $(PREDICTION_STORE_URL)
+# The URL reaches the job through the environment (env:NAME), so a password in it is never printed.
+retrain: export RETRAIN_STORE_URL := $(RETRAIN_STORE_URL)
 retrain: $(VENV)/.ready
-	$(TOX) run -e retrain -- --store-url $(RETRAIN_STORE_URL) --since $(RETRAIN_SINCE)
+	$(TOX) run -e retrain -- --store-url env:RETRAIN_STORE_URL --since $(RETRAIN_SINCE)
 
 ## make shadow VERSION=<candidate>: that version from the local index into its own venv
 ## ($(SHADOW_VENV)), served as the shadow (SERVING_ROLE=shadow) on 127.0.0.1:$(SHADOW_PORT), storing
@@ -192,14 +197,18 @@ shadow: $(VENV)/.ready
 	@test -n "$(VERSION)" || { echo "make shadow VERSION=<candidate version on the index>" >&2; exit 1; }
 	$(TOX) run -q -e index -- start
 	@mkdir -p data
-	PORT=$(SHADOW_PORT) PREDICTION_STORE_URL=$(PREDICTION_STORE_URL) $(INDEX_PY) -m titanic_release.shadow_serve \
+	@PORT=$(SHADOW_PORT) PREDICTION_STORE_URL=$(PREDICTION_STORE_URL) $(INDEX_PY) -m titanic_release.shadow_serve \
 	  --version $(VERSION) --venv $(SHADOW_VENV) --port $(SHADOW_PORT)
 
 ## make shadow-report: live and shadow answers of make run's store paired by id, last $(SHADOW_SINCE),
 ## into reports/shadow/ (report.html, summary.json); exit 0 PROMOTE, 1 REJECT, 2 INSUFFICIENT
 SHADOW_SINCE ?= 7d
-shadow-report: $(VENV)/.ready
-	$(TOX) run -q -e shadow_report -- --store-url $(PREDICTION_STORE_URL) --since $(SHADOW_SINCE) --output reports/shadow
+# The store's URL reaches the report through the environment: a password in it is never printed.
+# Its exit code is the verdict's, as make monitor's is the report's (question mode, below).
+shadow-report: export PREDICTION_STORE_URL := $(PREDICTION_STORE_URL)
+shadow-report:
+	+@env -u MAKEFLAGS $(MAKE) --no-print-directory -s venv
+	+@$(TOX) run -q -e shadow_report -- --since $(SHADOW_SINCE) --output reports/shadow
 
 ## make promote VERSION=<candidate>: refuses without a PROMOTE report (reports/shadow/) for that
 ## version younger than shadow.yml's max_report_age_hours; else moves the pin and VERSION and

@@ -31,6 +31,11 @@ RUN_HERE = {
 # examples of test_doc_examples.CURL_PAGES need no entry: that test reads them from the page.
 RUN_ELSEWHERE = {
     "model_package/README.md": {"titanic-model evaluate": "tests/ci/test_doc_examples.py"},
+    "docs/deploy-railway.md": {"make image BASE_IMAGE=local": "tests/image/conftest.py"},
+    "docs/shadow.md": {
+        "make shadow-report": "tests/shadow/e2e_production.py",
+        "make promote VERSION=0.3.1.dev20261206120000": "tests/shadow/test_promote.py",
+    },
     "docs/batch.md": dict.fromkeys(
         [
             "titanic-model predict --engine spark --input passengers.parquet --output "

@@ -33,10 +33,11 @@ MakeRun = Callable[..., subprocess.CompletedProcess[str]]
 
 @pytest.fixture
 def make_run(tmp_path: Path) -> MakeRun:
-    """`make run VAR=...` in a copy holding only the Makefile and release/src: anything past the
-    port check would fail at once there, and nothing of the real clone is touched."""
+    """`make run VAR=...` in a copy holding only the Makefile, release/src and the masker: anything
+    past the port check would fail at once there, and nothing of the real clone is touched."""
     shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
     shutil.copytree(ROOT / "release" / "src", tmp_path / "release" / "src")
+    shutil.copytree(ROOT / "masking" / "titanic_masking", tmp_path / "masking" / "titanic_masking")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TOX_", "MAKE", "VIRTUAL_ENV"))}
 
     def run(*variables: str) -> subprocess.CompletedProcess[str]:
@@ -143,6 +144,19 @@ def test_a_failed_step_shows_its_whole_output_and_keeps_its_code(
     assert f"(exit 3); its output (also in {log}):" in out
     assert "first\nxxxxxxxxxx\n" in out
     assert "earlier step" not in out  # only the failed step's output
+
+
+def test_a_step_logs_its_command_without_the_credentials_of_a_url(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "run.log"
+    url = "postgresql+psycopg://writer:s3cr%40t@db:5432/store?sslmode=require"
+    command = [sys.executable, "-c", "pass", "--url", url]
+    assert run_step("[1/1] upgrade", command, log, new_log=True) == 0
+    logged = log.read_text()
+    assert "db:5432/store?sslmode=require" in logged
+    assert "s3cr" not in logged
+    assert "writer" not in logged
 
 
 def test_elapsed_time_reads_in_seconds_then_minutes() -> None:

@@ -1,14 +1,15 @@
-"""The API image as `make image BASE_IMAGE=local NO_CACHE=1` builds it, the command itself, against
-a fresh authenticated index.
+"""The API image as `make image BASE_IMAGE=local` builds it, the command itself, against a fresh
+authenticated index.
 
 The model of the working tree is built and published to a throwaway local index (as the e2e suite
 does); `make image` builds api/Dockerfile on the cached local Debian base with that index as
-PIP_EXTRA_INDEX_URL, without the layer cache, so this run's install and provenance check really run.
-Its build stage is kept for the layer cache of the `make image` runs that follow (make test's
-rehearsal).
+PIP_EXTRA_INDEX_URL, without the layer cache (NO_CACHE=1 in its environment), so this run's
+install and provenance check really run. Its build stage is kept for the layer cache of the
+`make image` runs that follow (make test's rehearsal).
 """
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -26,7 +27,7 @@ from titanic_release.project import REPO_ROOT, REPORTS_DIR, current_version
 
 VERSION = current_version()
 TAG = f"titanic-api:{VERSION}"  # what make image builds
-MAKE_IMAGE = ["make", "--no-print-directory", "image", "BASE_IMAGE=local", "NO_CACHE=1"]
+MAKE_IMAGE = "make image BASE_IMAGE=local"  # as docs/deploy-railway.md prints it
 KEPT_STAGE = REPO_ROOT / ".cache" / "image-suite" / "kept-build-stage"  # its image ids
 
 
@@ -91,17 +92,24 @@ def base_image(engine: str) -> str:
 
 @pytest.fixture(scope="session")
 def build(index: LocalIndex) -> BuildRun:
-    """`make image BASE_IMAGE=local NO_CACHE=1`, run as a person runs it, with the index given
-    the way CircleCI gives it (PIP_EXTRA_INDEX_URL)."""
+    """`make image BASE_IMAGE=local`, run as a person runs it, with the index given the way
+    CircleCI gives it (PIP_EXTRA_INDEX_URL) and NO_CACHE=1 in the environment (make reads it
+    there too), so that no layer of an earlier run stands in for a step."""
     env = {
         **_environ_without_index_settings(),
         "PIP_EXTRA_INDEX_URL": index.authenticated_simple_url(),
+        "NO_CACHE": "1",
     }
     env.pop("MAKEFLAGS", None)
     with keeping_the_build_stage():
         started = time.monotonic()
         made = subprocess.run(
-            MAKE_IMAGE, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900
+            shlex.split(MAKE_IMAGE),
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
         seconds = time.monotonic() - started
     output = made.stdout + made.stderr

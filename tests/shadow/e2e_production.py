@@ -1,10 +1,12 @@
 """Production in miniature for the end-to-end shadow tests: the released model live with the
 mirror on, a candidate as its shadow, both from their own venvs on one store; traffic through the
-live API's predict route, labels through its outcomes route, and the shadow report run as users
-run it (`tox -e shadow_report -- ...` from the checkout, in a subprocess)."""
+live API's predict route, labels through its outcomes route, and the shadow report run as the page
+prints it (`make shadow-report` from the checkout, in a subprocess, its store URL from the
+environment as a reader would point it at another store)."""
 
 import json
 import os
+import shlex
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +21,8 @@ from released_models import serve_from
 from shadow_services import TOKEN, shadow_rows, wait_until
 from titanic_release.project import REPO_ROOT
 
-TOX = REPO_ROOT / ".venv" / "bin" / "tox"  # make venv's tox, the one `make shadow-report` runs
+SHADOW_REPORT = "make shadow-report"  # as docs/shadow.md prints it
+REPORT = REPO_ROOT / "reports" / "shadow"  # where it writes
 OUTCOMES_TOKEN = "shadow-e2e-outcomes-t0ken"
 BATCH = 50
 # What the test's own tox env sets, which the shell of a user running tox would not have.
@@ -103,17 +106,23 @@ def production(
             yield Production(server, store, traffic)
 
 
-def shadow_report(store: str, output: Path) -> tuple[subprocess.CompletedProcess[str], Any]:
-    """`tox -e shadow_report -- --store-url URL --since 7d --output DIR`: its exit and summary;
+def shadow_report(store: str) -> tuple[subprocess.CompletedProcess[str], Any]:
+    """`make shadow-report` on `store`: its exit and summary (an earlier run's removed first);
     one line of its figures printed (pytest -s shows it)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(_NOT_PASSED)}
-    command = [str(TOX), "run", "-q", "-e", "shadow_report", "--", "--store-url", store]
-    command += ["--since", "7d", "--output", str(output)]
+    env["PREDICTION_STORE_URL"] = store
+    (REPORT / "summary.json").unlink(missing_ok=True)
     done = subprocess.run(
-        command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
+        shlex.split(SHADOW_REPORT),
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
-    assert (output / "summary.json").exists(), done.stdout + done.stderr
-    summary = json.loads((output / "summary.json").read_text(encoding="utf-8"))
+    assert (REPORT / "summary.json").exists(), done.stdout + done.stderr
+    summary = json.loads((REPORT / "summary.json").read_text(encoding="utf-8"))
     differences = [
         f"{d['metric']} {d['worse_by']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}]"
         for d in summary["quality"].get("differences", [])

@@ -1,13 +1,12 @@
 """The shadow report's verdicts end to end, with real services on SQLite and PostgreSQL: the
 released model installed from a private index answers held-out titanic passengers with the mirror
 on, a candidate installed the same way stores its answers as the shadow, the true labels come
-back through the live API's outcomes route, and `tox -e shadow_report` decides.
+back through the live API's outcomes route, and `make shadow-report` decides.
 
 The same model as candidate: INSUFFICIENT with 30 labels, PROMOTE once every label is in. A
 candidate that lost the passenger's sex: REJECT, naming accuracy and its interval.
 """
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,19 +35,19 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Installed]:
 
 
 def test_the_same_model_is_insufficient_on_30_labels_then_promoted(
-    installed: dict[str, Installed], store_url: str, traffic: list[dict[str, Any]], tmp_path: Path
+    installed: dict[str, Installed], store_url: str, traffic: list[dict[str, Any]]
 ) -> None:
     released = installed["released"]
     with production(released, released, store_url, traffic) as live:
         live.send_traffic()
         live.post_labels(0, FEW_LABELS)
-        done, summary = shadow_report(store_url, tmp_path / "few")
+        done, summary = shadow_report(store_url)
         assert done.returncode == 2, done.stdout + done.stderr
         assert summary["verdict"] == "INSUFFICIENT"
         assert summary["quality"]["labelled_pairs"] == FEW_LABELS
         assert f"{load_rules().min_labelled_pairs - FEW_LABELS} more" in done.stdout
         live.post_labels(FEW_LABELS, len(traffic))
-        done, summary = shadow_report(store_url, tmp_path / "all")
+        done, summary = shadow_report(store_url)
     assert done.returncode == 0, done.stdout + done.stderr
     assert summary["verdict"] == "PROMOTE"
     assert summary["candidate_version"] == released.version
@@ -58,13 +57,13 @@ def test_the_same_model_is_insufficient_on_30_labels_then_promoted(
 
 
 def test_a_candidate_that_lost_the_passengers_sex_is_rejected_naming_accuracy(
-    installed: dict[str, Installed], store_url: str, traffic: list[dict[str, Any]], tmp_path: Path
+    installed: dict[str, Installed], store_url: str, traffic: list[dict[str, Any]]
 ) -> None:
     sexless = installed["sexless"]
     with production(installed["released"], sexless, store_url, traffic) as live:
         live.send_traffic()
         live.post_labels(0, len(traffic))
-        done, summary = shadow_report(store_url, tmp_path / "report")
+        done, summary = shadow_report(store_url)
     assert done.returncode == 1, done.stdout + done.stderr
     assert summary["verdict"] == "REJECT"
     assert summary["candidate_version"] == sexless.version

@@ -15,6 +15,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from titanic_masking import mask_url_credentials
+
 
 def elapsed_text(seconds: float) -> str:
     """12.3 s, or 2 min 05 s."""
@@ -24,13 +26,18 @@ def elapsed_text(seconds: float) -> str:
     return f"{minutes} min {rest:02d} s"
 
 
+def _logged(command: Sequence[str]) -> str:
+    """The command as the log shows it: a URL's user and password masked (a store's URL)."""
+    return shlex.join(mask_url_credentials(arg, arg) if "://" in arg else arg for arg in command)
+
+
 def run_step(title: str, command: Sequence[str], log_path: Path, *, new_log: bool) -> int:
     """Run `command` with its output appended to `log_path`; print one line; its exit code."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     print(f"{title} ...", end=" ", flush=True)
     started = time.monotonic()
     with log_path.open("w" if new_log else "a", encoding="utf-8") as log:
-        log.write(f"=== {title}: {shlex.join(command)}\n")
+        log.write(f"=== {title}: {_logged(command)}\n")
         log.flush()
         step_start = log.tell()
         try:
