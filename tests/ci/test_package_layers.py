@@ -11,6 +11,7 @@ LAYERS = {
     "titanic_release": REPO_ROOT / "release" / "src" / "titanic_release",
     "app": REPO_ROOT / "api" / "app",
     "titanic_monitoring": REPO_ROOT / "monitoring" / "titanic_monitoring",
+    "titanic_paired": REPO_ROOT / "paired" / "titanic_paired",
     "titanic_store": REPO_ROOT / "store" / "titanic_store",
     "titanic_masking": REPO_ROOT / "masking" / "titanic_masking",
     "titanic_model": REPO_ROOT / "model_package" / "titanic_model",
@@ -18,6 +19,7 @@ LAYERS = {
 # What each package is named in the README's table ("imports of ours" column).
 SHORT = {
     "titanic_monitoring": "monitoring",
+    "titanic_paired": "paired",
     "titanic_store": "store",
     "titanic_masking": "masking",
     "titanic_model": "model",

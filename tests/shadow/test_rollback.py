@@ -47,13 +47,14 @@ STANDIN = textwrap.dedent(
 )
 SERVER = textwrap.dedent(
     """\
-    import json, sys, time
+    import json, os, sys, time
     from http.server import BaseHTTPRequestHandler, HTTPServer
     port, version, release = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    rollout_s = float(os.environ.get("STANDIN_ROLLOUT_S", "3"))  # the old release answers meanwhile
     started, deadline = time.monotonic(), time.monotonic() + 60
     class Health(BaseHTTPRequestHandler):
         def do_GET(self):
-            rolled_out = time.monotonic() - started > 3  # the old release answers meanwhile
+            rolled_out = time.monotonic() - started > rollout_s
             body = {"model_version": version if rolled_out else "0.4.0",
                     "release_id": release if rolled_out else "the-bad-release",
                     "status": "ok", "ready": True}
@@ -157,6 +158,7 @@ def test_rollback_stops_before_the_pin_moves_when_the_release_never_answers(
     root, railway, target = released
     url, _ = target.split("|")
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "RAILWAY_TOKEN": "t"}
+    env["STANDIN_ROLLOUT_S"] = "3600"  # never rolled out, however slowly the smoke test starts
     env |= {"RAILWAY_CLI": str(railway), "PYTHONPATH": str(REPO_ROOT / "release/src")}
     result = subprocess.run(
         [*ROLLBACK, "--root", str(root), "--api-url", url, "--wait", "1", "--smoke", SMOKE],

@@ -14,7 +14,7 @@ from e2e_production import Installed, production, shadow_report
 from released_models import install_version, publish_released, publish_sexless
 from titanic_release.local_index import running_index
 
-from titanic_monitoring.shadow.rules import load_rules
+from titanic_paired.rules import load_rules
 
 FEW_LABELS = 30
 

@@ -12,8 +12,8 @@ import pytest
 from store_fill import fill, shadow_report
 
 from titanic_model import make_prediction
-from titanic_monitoring.shadow.rules import load_rules
 from titanic_monitoring.store import read_window
+from titanic_paired.rules import load_rules
 
 
 @pytest.fixture(scope="module")

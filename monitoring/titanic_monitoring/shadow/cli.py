@@ -15,9 +15,9 @@ from pathlib import Path
 from titanic_monitoring.cli import parse_since
 from titanic_monitoring.shadow.html import render
 from titanic_monitoring.shadow.pairs import NoPairsError, PairsError, read_pairs
-from titanic_monitoring.shadow.rules import DEFAULT_FILE, load_rules
 from titanic_monitoring.shadow.summary import summarise
-from titanic_monitoring.shadow.verdict import INSUFFICIENT
+from titanic_paired.rules import DEFAULT_FILE, load_rules
+from titanic_paired.verdict import INSUFFICIENT
 
 EXIT_UNREADABLE = 3
 

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from titanic_monitoring.shadow.rules import Rules
-from titanic_monitoring.shadow.stats import METRIC_FUNCTIONS, mcnemar_exact, paired_bootstrap
-from titanic_monitoring.shadow.verdict import decide
+from titanic_paired.rules import Rules
+from titanic_paired.stats import METRIC_FUNCTIONS, mcnemar_exact, paired_bootstrap
+from titanic_paired.verdict import decide
 
 
 def age_band(age: object, bands: list[float]) -> str:

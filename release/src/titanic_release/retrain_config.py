@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from titanic_model.settings_yaml import load_yaml_settings
-from titanic_monitoring.shadow.rules import Tolerance
+from titanic_paired.rules import Tolerance
 
 RETRAIN_FILE = Path(__file__).resolve().with_name("retrain.yml")
 

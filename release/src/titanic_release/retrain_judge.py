@@ -3,7 +3,7 @@
 The change budgets of gate.yml are for code changes, where the model should barely move; a
 candidate that learnt from new outcomes is meant to move. It is judged instead by non-inferiority
 on the held-out rows it never trained on, with the shadow report's own paired statistics
-(titanic_monitoring.shadow: paired bootstrap intervals, exact McNemar, the same decision rule), so
+(titanic_paired: paired bootstrap intervals, exact McNemar, the same decision rule), so
 the weekly retrain and the shadow release cannot disagree about what "worse" means. Production
 rows that repeat a held-out passenger are left out of training (and counted), or the held-out
 rows would grade the candidate on answers it had learnt.
@@ -16,9 +16,9 @@ import numpy as np
 from pydantic import ValidationError
 
 from titanic_model import PassengerInput, extract_deck, extract_title
-from titanic_monitoring.shadow.rules import Rules, load_rules
-from titanic_monitoring.shadow.stats import PairedDifference, mcnemar_exact, paired_bootstrap
-from titanic_monitoring.shadow.verdict import PROMOTE, decide
+from titanic_paired.rules import Rules, load_rules
+from titanic_paired.stats import PairedDifference, mcnemar_exact, paired_bootstrap
+from titanic_paired.verdict import PROMOTE, decide
 from titanic_release.compare import Comparison
 from titanic_release.inputs import HELD_OUT, InputSet
 from titanic_release.retrain_config import NonInferiority

@@ -7,8 +7,8 @@ the candidate less accurate, naming the metric and interval; else PROMOTE (0).
 
 from dataclasses import dataclass
 
-from titanic_monitoring.shadow.rules import Rules
-from titanic_monitoring.shadow.stats import PairedDifference
+from titanic_paired.rules import Rules
+from titanic_paired.stats import PairedDifference
 
 PROMOTE, REJECT, INSUFFICIENT = 0, 1, 2
 NAMES = {PROMOTE: "PROMOTE", REJECT: "REJECT", INSUFFICIENT: "INSUFFICIENT"}
