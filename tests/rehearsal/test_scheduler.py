@@ -84,8 +84,9 @@ def test_stopping_ends_a_running_command_as_ctrl_c_does_and_a_timeout_is_named(
     """A command whose SIGINT handler writes a file (as pytest's fixtures stop their servers)
     gets the chance to; one that ignores SIGINT is killed after the grace."""
     cleaned = tmp_path / "cleaned"
-    polite = f"trap 'touch {cleaned}; exit 130' INT; sleep 60 & wait"
-    stubborn = "trap '' INT; sleep 60"
+    ready = [tmp_path / "polite-ready", tmp_path / "stubborn-ready"]  # their traps are set
+    polite = f"trap 'touch {cleaned}; exit 130' INT; touch {ready[0]}; sleep 60 & wait"
+    stubborn = f"trap '' INT; touch {ready[1]}; sleep 60"
     env = {"PATH": os.environ["PATH"]}
     outcomes: dict[str, Outcome] = {}
 
@@ -99,7 +100,9 @@ def test_stopping_ends_a_running_command_as_ctrl_c_does_and_a_timeout_is_named(
     ]
     for thread in threads:
         thread.start()
-    time.sleep(0.5)
+    deadline = time.monotonic() + 30  # a loaded machine starts a shell slowly
+    while not all(path.exists() for path in ready) and time.monotonic() < deadline:
+        time.sleep(0.05)
     started = time.monotonic()
     stop_all(grace_s=1.0)
     for thread in threads:
