@@ -25,6 +25,16 @@ _requires: dict[str, dict[str, list[str]]] = {}  # workflow -> job -> the jobs i
 _printing = threading.Lock()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl-C reaches the rehearsal and its commands even when it was started in the background
+    of a non-interactive shell, which starts it with SIGINT ignored: the commands would inherit
+    that, and neither bash's trap nor pytest's fixtures could then stop their servers on the
+    scheduler's SIGINT (only its SIGKILL, after the grace, would end them). A handled signal is
+    back to its default in every command the rehearsal starts."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--circleci-config", type=Path, default=CONFIG, help="the config to rehearse")
 
