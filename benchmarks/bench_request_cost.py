@@ -11,6 +11,10 @@ lifespan run first, as uvicorn runs it), so the figures are the app's own cost p
 - the app with the SQLite store on: what recording adds, the writer thread's work included (it
   runs in the same process and needs the same GIL).
 
+A second table splits each from the same runs: the CPU spent outside the request's own thread
+(with the store on, its writer's) and the voluntary context switches per request, which count the
+GIL hand-offs between the two threads.
+
 Each runs in its own fresh interpreter (the app reads its settings and registers its metrics at
 import), with api/ and benchmarks/ on PYTHONPATH as uvicorn's --app-dir would put them.
 
@@ -25,6 +29,7 @@ import asyncio
 import importlib
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -81,8 +86,10 @@ async def _request(app: Any, path: str) -> None:
         raise RuntimeError(f"{path} answered {status}")
 
 
-async def _cost(app: Any, path: str, requests: int) -> float:
-    """Microseconds of CPU per request, the app's lifespan run around the loop."""
+async def _cost(app: Any, path: str, requests: int) -> dict[str, float]:
+    """Per request, the app's lifespan run around the loop: microseconds of CPU, of which the
+    request's own thread, and the threads' voluntary context switches (a thread giving way:
+    waiting for the GIL, a lock or a timer)."""
     events: asyncio.Queue[dict[str, str]] = asyncio.Queue()
     started = asyncio.Event()
 
@@ -95,13 +102,22 @@ async def _cost(app: Any, path: str, requests: int) -> float:
     await started.wait()
     for _ in range(WARM_UP_REQUESTS):
         await _request(app, path)
-    cpu = time.process_time()
+    cpu, own, switches = time.process_time(), time.thread_time(), _voluntary_switches()
     for _ in range(requests):
         await _request(app, path)
-    cost = (time.process_time() - cpu) / requests * 1e6
+    cost = {
+        "cpu": (time.process_time() - cpu) / requests * 1e6,
+        "request thread": (time.thread_time() - own) / requests * 1e6,
+        "switches": (_voluntary_switches() - switches) / requests,
+    }
     await events.put({"type": "lifespan.shutdown"})
     await lifespan
     return cost
+
+
+def _voluntary_switches() -> int:
+    """Of every thread of this process, those that have ended included (Linux's RUSAGE_SELF)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw
 
 
 TARGETS = {  # label: (module, path, PREDICTION_STORE_URL)
@@ -116,7 +132,7 @@ TARGETS = {  # label: (module, path, PREDICTION_STORE_URL)
 }
 
 
-def _measure(label: str, requests: int, api_dir: Path) -> float:
+def _measure(label: str, requests: int, api_dir: Path) -> dict[str, float]:
     """The cost of one target, measured in a child interpreter."""
     store_url = TARGETS[label][2]
     with tempfile.TemporaryDirectory() as tmp:
@@ -134,7 +150,8 @@ def _measure(label: str, requests: int, api_dir: Path) -> float:
         result = subprocess.run(
             command, env=env, capture_output=True, text=True, timeout=600, check=True
         )
-    return float(result.stdout.strip().splitlines()[-1])
+    costs: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    return costs
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -147,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.one:
         module, path, _ = TARGETS[args.one]
         app = importlib.import_module(module).app
-        print(asyncio.run(_cost(app, path, args.requests)))
+        print(json.dumps(asyncio.run(_cost(app, path, args.requests))))
         return
     print(
         f"CPU per single-record predict, in-process, {args.requests:,} requests per run, "
@@ -157,21 +174,26 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.before:
         checkouts["before: "] = args.before.resolve()
         print(f"before: {checkouts['before: ']}")
-    runs: dict[str, list[float]] = {}
+    runs: dict[str, list[dict[str, float]]] = {}
     for _ in range(args.rounds):  # in turns, so a noisy moment hits every target alike
         for prefix, api_dir in checkouts.items():
             for label in TARGETS:
                 if prefix and "echo" in label:
                     continue
-                cost = _measure(label, args.requests, api_dir)
-                runs.setdefault(prefix + label, []).append(cost)
+                runs.setdefault(prefix + label, []).append(_measure(label, args.requests, api_dir))
     previous = None
-    for label, costs in runs.items():
+    for label, measured in runs.items():
+        costs = [run["cpu"] for run in measured]
         cost = statistics.median(costs)
         added = "" if previous is None else f"  ({cost - previous:+.1f} µs)"
         spread = f"runs {min(costs):.0f}-{max(costs):.0f}"
         print(f"  {label:32} {cost:6.1f} µs  {spread:12}{added}")
         previous = cost
+    print("The same runs (medians): CPU outside the request's thread, voluntary context switches:")
+    for label, measured in runs.items():
+        others = statistics.median(run["cpu"] - run["request thread"] for run in measured)
+        switches = statistics.median(run["switches"] for run in measured)
+        print(f"  {label:32} {others:6.1f} µs  {switches:5.2f} switches per request")
 
 
 if __name__ == "__main__":
