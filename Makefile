@@ -183,8 +183,11 @@ endif
 ## Exit 2 with the count when fewer labelled rows than release's retrain.yml minimum.
 RETRAIN_SINCE ?= 90d
 RETRAIN_STORE_URL ?= $(PREDICTION_STORE_URL)
-# The URL reaches the job through the environment (env:NAME), so a password in it is never printed.
+# The URL reaches the job through the environment (env:NAME), so a password in it is never printed;
+# one given in the environment reaches it untouched.
+ifneq ($(origin RETRAIN_STORE_URL),environment)
 retrain: export RETRAIN_STORE_URL := $(RETRAIN_STORE_URL)
+endif
 retrain: $(VENV)/.ready
 	$(TOX) run -e retrain -- --store-url env:RETRAIN_STORE_URL --since $(RETRAIN_SINCE)
 
@@ -203,9 +206,12 @@ shadow: $(VENV)/.ready
 ## make shadow-report: live and shadow answers of make run's store paired by id, last $(SHADOW_SINCE),
 ## into reports/shadow/ (report.html, summary.json); exit 0 PROMOTE, 1 REJECT, 2 INSUFFICIENT
 SHADOW_SINCE ?= 7d
-# The store's URL reaches the report through the environment: a password in it is never printed.
+# The store's URL reaches the report through the environment: a password in it is never printed,
+# and one given in the environment reaches it untouched (make would expand a `$` in it).
 # Its exit code is the verdict's, as make monitor's is the report's (question mode, below).
+ifneq ($(origin PREDICTION_STORE_URL),environment)
 shadow-report: export PREDICTION_STORE_URL := $(PREDICTION_STORE_URL)
+endif
 shadow-report:
 	+@env -u MAKEFLAGS $(MAKE) --no-print-directory -s venv
 	+@$(TOX) run -q -e shadow_report -- --since $(SHADOW_SINCE) --output reports/shadow
