@@ -103,6 +103,13 @@ RUN_LOG := reports/make-run.log
 STEP := PYTHONPATH=release/src:masking $(PYTHON) -m titanic_release.make_step --log $(RUN_LOG)
 # The prediction store of `make run` (and what `make monitor` reads): a SQLite file under data/.
 PREDICTION_STORE_URL ?= sqlite:///$(CURDIR)/data/predictions.sqlite3
+# The targets that use it read it from their environment, never from a command line: a password in
+# it is never printed or logged, and one given in the environment reaches them untouched (make
+# would expand a `$` in it).
+STORE_TARGETS := run monitor shadow shadow-report
+ifneq ($(origin PREDICTION_STORE_URL),environment)
+$(STORE_TARGETS): export PREDICTION_STORE_URL := $(PREDICTION_STORE_URL)
+endif
 run:
 	@PYTHONPATH=release/src $(PYTHON) -m titanic_release.free_ports --api-port $(PORT) \
 	  --index-port $(INDEX_PORT) --index-state .index/server.json
@@ -117,10 +124,10 @@ run:
 	  $(INDEX_PY) -m titanic_release.install_api --venv $(API_VENV)
 	@mkdir -p data
 	@$(STEP) "[6/6] the prediction store's schema (titanic-store upgrade)" -- \
-	  $(API_VENV)/bin/titanic-store upgrade --url $(PREDICTION_STORE_URL)
+	  $(API_VENV)/bin/titanic-store upgrade
 	@$(INDEX_PY) -m titanic_release.local_index status
 	@echo "Its pip URL: make -s index-url. Stop it: make index-stop."
-	@PORT=$(PORT) PREDICTION_STORE_URL=$(PREDICTION_STORE_URL) $(INDEX_PY) -m titanic_release.run_api --venv $(API_VENV)
+	@PORT=$(PORT) $(INDEX_PY) -m titanic_release.run_api --venv $(API_VENV)
 
 ## make index-published: the local index running with this VERSION on it (make run, make image)
 index-published: index
@@ -164,7 +171,7 @@ monitor:
 	+@env -u MAKEFLAGS $(MAKE) --no-print-directory -s venv
 	+@$(TOX) run -q -e monitor --notest >/dev/null
 	+@$(MONITOR_BIN)/titanic-model train --if-missing >/dev/null
-	+@$(MONITOR_BIN)/titanic-monitor --store-url $(PREDICTION_STORE_URL) --since 7d --output reports/monitoring
+	+@$(MONITOR_BIN)/titanic-monitor --since 7d --output reports/monitoring
 
 # make itself exits 0, 1 or 2 only in question mode (-q): 0 done, 1 "not up to date", 2 failed.
 # `make monitor` and `make shadow-report`, each alone, run in it (their recipe lines start with
@@ -183,8 +190,7 @@ endif
 ## Exit 2 with the count when fewer labelled rows than release's retrain.yml minimum.
 RETRAIN_SINCE ?= 90d
 RETRAIN_STORE_URL ?= $(PREDICTION_STORE_URL)
-# The URL reaches the job through the environment (env:NAME), so a password in it is never printed;
-# one given in the environment reaches it untouched.
+# The URL reaches the job through the environment (env:NAME), as for STORE_TARGETS.
 ifneq ($(origin RETRAIN_STORE_URL),environment)
 retrain: export RETRAIN_STORE_URL := $(RETRAIN_STORE_URL)
 endif
@@ -200,18 +206,14 @@ shadow: $(VENV)/.ready
 	@test -n "$(VERSION)" || { echo "make shadow VERSION=<candidate version on the index>" >&2; exit 1; }
 	$(TOX) run -q -e index -- start
 	@mkdir -p data
-	@PORT=$(SHADOW_PORT) PREDICTION_STORE_URL=$(PREDICTION_STORE_URL) $(INDEX_PY) -m titanic_release.shadow_serve \
+	PORT=$(SHADOW_PORT) $(INDEX_PY) -m titanic_release.shadow_serve \
 	  --version $(VERSION) --venv $(SHADOW_VENV) --port $(SHADOW_PORT)
 
 ## make shadow-report: live and shadow answers of make run's store paired by id, last $(SHADOW_SINCE),
 ## into reports/shadow/ (report.html, summary.json); exit 0 PROMOTE, 1 REJECT, 2 INSUFFICIENT
 SHADOW_SINCE ?= 7d
-# The store's URL reaches the report through the environment: a password in it is never printed,
-# and one given in the environment reaches it untouched (make would expand a `$` in it).
-# Its exit code is the verdict's, as make monitor's is the report's (question mode, below).
-ifneq ($(origin PREDICTION_STORE_URL),environment)
-shadow-report: export PREDICTION_STORE_URL := $(PREDICTION_STORE_URL)
-endif
+# Its store comes from the environment (STORE_TARGETS); its exit code is the verdict's, as make
+# monitor's is the report's (question mode, below).
 shadow-report:
 	+@env -u MAKEFLAGS $(MAKE) --no-print-directory -s venv
 	+@$(TOX) run -q -e shadow_report -- --since $(SHADOW_SINCE) --output reports/shadow
