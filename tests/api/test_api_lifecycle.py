@@ -104,13 +104,34 @@ DRAIN = {
 SHUTDOWN_BOUND_S = 1 + 3 + 3 + 5
 
 
-async def _outcome(client: httpx.AsyncClient, prediction_id: str) -> tuple[int | str, float]:
+class SentCount:
+    """How many requests are wholly on the wire: a fixed sleep is not enough on a slow host,
+    where look-ups still connecting at SIGTERM met a closed listener instead of the store."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    async def trace(self, event: str, info: dict[str, Any]) -> None:
+        if event == "http11.send_request_body.complete":
+            self.sent += 1
+
+    async def reach(self, count: int, within_s: float = 60) -> None:
+        deadline = time.monotonic() + within_s
+        while self.sent < count:
+            assert time.monotonic() < deadline, f"{self.sent} of {count} requests sent"
+            await asyncio.sleep(0.01)
+
+
+async def _outcome(
+    client: httpx.AsyncClient, prediction_id: str, sent: SentCount
+) -> tuple[int | str, float]:
     started = time.monotonic()
     try:
         answer = await client.post(
             "/api/v1/outcomes",
             json=[{"id": prediction_id, "survived": 1}],
             headers={"Authorization": f"Bearer {TOKEN}"},
+            extensions={"trace": sent.trace},
         )
     except httpx.TransportError as error:
         return type(error).__name__, time.monotonic() - started
@@ -146,11 +167,13 @@ def test_sigterm_with_postgres_hung_and_look_ups_blocked_ends_within_the_bound(
         async def hung() -> dict[str, Any]:
             limits = httpx.Limits(max_connections=200)
             async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
-                look_ups = [asyncio.create_task(_outcome(client, prediction_id)) for _ in range(60)]
-                await asyncio.sleep(0.2)
+                sent = SentCount()
+                look_up = partial(_outcome, client, prediction_id, sent)
+                look_ups = [asyncio.create_task(look_up()) for _ in range(60)]
+                await sent.reach(60)
                 latencies = await _predict_latencies(client, hundred, 40)
-                blocked = [asyncio.create_task(_outcome(client, prediction_id)) for _ in range(60)]
-                await asyncio.sleep(0.2)
+                blocked = [asyncio.create_task(look_up()) for _ in range(60)]
+                await sent.reach(120)  # all of them held by the server when SIGTERM comes
                 os.kill(server.process.pid, signal.SIGTERM)
                 signalled = time.monotonic()
                 ready = await client.get("/api/v1/ready")

@@ -16,6 +16,11 @@ SKIPPED = '<testcase classname="t" name="{0}"><skipped message="needs Chromium"/
 XFAILED = (
     '<testcase classname="t" name="x"><skipped type="pytest.xfail" message="known"/></testcase>'
 )
+FAILED = (
+    '<testcase classname="tests.api.test_drain" name="test_bound">'
+    '<failure message="AssertionError: exit 14.2 s&#10;assert 14.2 &lt; 12">trace</failure>'
+    "</testcase>"
+)
 
 
 def _junit(directory: Path, suite: str, *cases: str) -> None:
@@ -29,12 +34,13 @@ def _junit(directory: Path, suite: str, *cases: str) -> None:
 @pytest.fixture
 def junit_dir(tmp_path: Path) -> Path:
     directory = tmp_path / "junit"
-    _junit(directory, "test_app", PASSED, SKIPPED.format("a"), SKIPPED.format("b"), XFAILED)
+    cases = (PASSED, SKIPPED.format("a"), SKIPPED.format("b"), XFAILED, FAILED)
+    _junit(directory, "test_app", *cases)
     _junit(directory, "test_monitor", SKIPPED.format("c"))  # skipped as a whole
     return directory
 
 
-def test_the_summary_names_every_skip_and_every_suite_that_did_not_run(
+def test_the_summary_names_every_failure_skip_and_suite_that_did_not_run(
     junit_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("CI", raising=False)
@@ -43,7 +49,8 @@ def test_the_summary_names_every_skip_and_every_suite_that_did_not_run(
     out = capsys.readouterr().out
     assert code == 0  # outside CI the skips are reported, the tests' own exit code decides
     assert (
-        "test_app: 1 passed, 0 failed, 2 skipped, 1 expected failures\n"
+        "test_app: 1 passed, 1 failed, 2 skipped, 1 expected failures\n"
+        "    FAILED tests.api.test_drain::test_bound: AssertionError: exit 14.2 s\n"
         "    skipped 2x: needs Chromium\n"
     ) in out
     assert "test_monitor: 0 passed, 0 failed, 1 skipped (SKIPPED AS A WHOLE)" in out

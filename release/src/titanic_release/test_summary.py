@@ -1,5 +1,6 @@
-"""The end of `make test`: one line per suite from its JUnit report, naming every skipped test's
-reason, so no suite or test is skipped silently; under CI=true a suite that did not run fails.
+"""The end of `make test`: one line per suite from its JUnit report, naming every failed test
+and every skipped test's reason, so no suite or test fails or is skipped out of sight in a long
+log; under CI=true a suite that did not run fails.
 
     python -m titanic_release.test_summary --junit-dir reports/junit test_ci test_package ...
 
@@ -21,7 +22,7 @@ class Suite:
     name: str
     ran: bool = False
     tests: int = 0
-    failed: int = 0
+    failures: list[str] = field(default_factory=list)
     xfailed: int = 0
     skip_reasons: Counter[str] = field(default_factory=Counter)
 
@@ -37,8 +38,9 @@ class Suite:
     def line(self) -> str:
         if not self.ran:
             return f"{self.name}: NOT RUN (no JUnit report)"
-        passed = self.tests - self.failed - self.skipped - self.xfailed
-        text = f"{self.name}: {passed} passed, {self.failed} failed, {self.skipped} skipped"
+        failed = len(self.failures)
+        passed = self.tests - failed - self.skipped - self.xfailed
+        text = f"{self.name}: {passed} passed, {failed} failed, {self.skipped} skipped"
         if self.xfailed:
             text += f", {self.xfailed} expected failures"
         if self.not_run:
@@ -54,14 +56,22 @@ def read_suite(name: str, junit_dir: Path) -> Suite:
     suite.ran = True
     for case in ElementTree.parse(path).getroot().iter("testcase"):
         suite.tests += 1
-        if case.find("failure") is not None or case.find("error") is not None:
-            suite.failed += 1
+        problem = case.find("failure")
+        problem = case.find("error") if problem is None else problem
+        if problem is not None:
+            suite.failures.append(_failure(case, problem))
         skipped = case.find("skipped")
         if skipped is not None and skipped.get("type") == "pytest.xfail":
             suite.xfailed += 1  # an expected failure, reported the same way: it did run
         elif skipped is not None:
             suite.skip_reasons[skipped.get("message") or "no reason given"] += 1
     return suite
+
+
+def _failure(case: ElementTree.Element, problem: ElementTree.Element) -> str:
+    """`module.Class::test: the message's first line`, short enough for one line of a CI log."""
+    message = (problem.get("message") or "no message").strip().splitlines() or ["no message"]
+    return f"{case.get('classname')}::{case.get('name')}: {message[0][:200]}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -73,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("make test summary:")
     for suite in suites:
         print(f"  {suite.line()}")
+        for failure in suite.failures:
+            print(f"    FAILED {failure}")
         for reason, count in sorted(suite.skip_reasons.items()):
             print(f"    skipped {count}x: {reason}")
     missing = [suite.name for suite in suites if suite.not_run]
