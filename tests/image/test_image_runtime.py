@@ -70,6 +70,29 @@ def test_the_image_runs_as_a_user_who_may_write_only_its_data_directory(rootfs: 
     assert elsewhere.returncode != 0
 
 
+# Prints the path of every module compiled from source while the service's module is imported:
+# the import system compiles through this loader method only when no valid bytecode is found.
+COMPILED_AT_IMPORT = """
+from importlib.machinery import SourceFileLoader
+compiled = []
+original = SourceFileLoader.source_to_code
+def counted(self, data, path, *args, **kwargs):
+    compiled.append(path)
+    return original(self, data, path, *args, **kwargs)
+SourceFileLoader.source_to_code = counted
+import app.main
+print("\\n".join(compiled))
+"""
+
+
+def test_a_start_compiles_no_module_of_the_service_or_its_packages(rootfs: Rootfs) -> None:
+    """Bytecode for every module the service imports is in the image: the image's user cannot
+    write it, so a module without it is compiled again at every start and scale-up."""
+    imported = rootfs.run(["python", "-c", COMPILED_AT_IMPORT], {"PREDICTION_STORE_URL": "off"})
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.split() == []
+
+
 def test_the_images_own_command_answers_health_and_predicts_like_the_package(
     served: ImageServer,
 ) -> None:
