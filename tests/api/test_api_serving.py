@@ -2,6 +2,7 @@
 large batches kept off the event loop."""
 
 import asyncio
+import json
 import re
 import socket
 import threading
@@ -169,3 +170,29 @@ async def test_single_records_are_answered_while_a_large_batch_is_being_scored(
     assert single.status_code == 200
     assert batch_response.status_code == 200
     assert len(batch_response.json()["predictions"]) == 5000
+
+
+def _predict_request(rows: int) -> bytes:
+    body = json.dumps({"inputs": [ROW] * rows}).encode()
+    head = f"POST {PREDICT} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    return f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body
+
+
+def test_a_client_that_hangs_up_on_pipelined_requests_is_logged_499_not_500() -> None:
+    """Three predicts pipelined on one connection, closed without reading: the answer in
+    progress cannot be sent. Before, uvicorn's error for it reached the 500 handler (an
+    `answered 500` error with a traceback for a client that had left); now it is logged as 499
+    and the server goes on serving."""
+    with serve() as server:
+        port = int(server.base_url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+            connection.sendall(_predict_request(5000) + _predict_request(1) * 2)
+        deadline = time.monotonic() + 30
+        while f"POST {PREDICT} " not in server.output():  # its access line, at its end
+            assert time.monotonic() < deadline, server.output()[-3000:]
+            time.sleep(0.1)
+        assert httpx.get(f"{server.base_url}/api/v1/health").status_code == 200
+        log = server.output()
+    assert "answered 500" not in log, log[-3000:]
+    assert "Traceback" not in log, log[-3000:]
+    assert re.search(rf"POST {PREDICT} 499 ", log), log[-3000:]

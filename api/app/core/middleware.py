@@ -23,6 +23,9 @@ ACCEPTED_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:+/=-]{1,128}")
 _ID_PREFIX = secrets.token_hex(8)
 _ID_COUNTER = itertools.count()
 UNMATCHED_ROUTE = "unmatched"  # the metrics' route label of a request no route matched
+# Logged and counted for a request whose client hung up before its answer could be sent (nginx's
+# convention): neither the app's failure nor a 500 that nobody received.
+CLIENT_GONE = 499
 
 
 def _logged_path(scope: Scope) -> str:
@@ -31,6 +34,13 @@ def _logged_path(scope: Scope) -> str:
     if isinstance(raw_path, bytes) and raw_path:
         return raw_path.decode("ascii", "backslashreplace")
     return str(scope["path"]).encode("unicode_escape").decode("ascii")
+
+
+def _connection_gone(error: Exception) -> bool:
+    """ASGI's signal for a closed connection is an OSError. uvicorn on uvloop raises this
+    RuntimeError instead when a client hangs up with requests pipelined behind the one being
+    answered: it marks only the last one parsed as disconnected."""
+    return isinstance(error, OSError) or "handler is closed" in str(error)
 
 
 def _request_id(scope: Scope) -> str:
@@ -59,10 +69,17 @@ class RequestLogMiddleware:
 
         async def send_with_request_id(message: Message) -> None:
             nonlocal status
+            if status == CLIENT_GONE:
+                return  # nobody to send the rest to
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = [*message.get("headers", ()), header]
-            await send(message)
+            try:
+                await send(message)
+            except (OSError, RuntimeError) as error:
+                if not _connection_gone(error):
+                    raise
+                status = CLIENT_GONE
 
         started = time.perf_counter()
         token = REQUEST_ID.set(request_id)
