@@ -1,5 +1,6 @@
 """What the API refuses as a whole (422, 413) and what it answers row by row (200 + errors)."""
 
+import gzip
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -161,6 +162,32 @@ def test_a_body_without_content_type_gets_415_saying_so(client: TestClient) -> N
 
     assert response.status_code == 415
     assert "not no Content-Type" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        (PREDICT, {"inputs": [VALID]}),
+        ("/api/v1/outcomes", [{"id": "0" * 32, "survived": 1}]),
+        (
+            "/v2/models/titanic/infer",
+            {"inputs": [{"name": "pclass", "shape": [1], "datatype": "INT64", "data": [1]}]},
+        ),
+    ],
+)
+def test_a_compressed_body_gets_415_naming_its_coding_on_every_route_with_a_body(
+    client: TestClient, path: str, body: Any
+) -> None:
+    """A gzip body used to be refused as "not valid UTF-8", which sends its sender looking
+    for a bad character instead of at the header."""
+    headers = {"content-type": "application/json", "content-encoding": "gzip"}
+    response = client.post(path, content=gzip.compress(json.dumps(body).encode()), headers=headers)
+
+    assert response.status_code == 415, response.text
+    assert "Content-Encoding: gzip" in response.text
+    assert response.headers["accept-encoding"] == "identity"
+    plain = {**headers, "content-encoding": "identity"}
+    assert client.post(path, content=json.dumps(body).encode(), headers=plain).status_code != 415
 
 
 @pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "application/JSON"])

@@ -91,10 +91,25 @@ def _unparsable_body_reason(exc: HTTPException) -> str | None:
     return None
 
 
+def _compressed_body(request: Request) -> Response | None:
+    """415 naming the coding, for a body sent compressed (RFC 9110: with the one taken, in
+    Accept-Encoding). Checked only once a body could not be parsed, so it costs the others
+    nothing; otherwise a gzip body was refused as "not valid UTF-8"."""
+    coding = request.headers.get("content-encoding", "identity")
+    if coding.strip().lower() == "identity":
+        return None
+    message = f"the body must be sent uncompressed, not with Content-Encoding: {coding[:100]}"
+    body = error_body(request.url.path, message)
+    return SafeJSONResponse(body, status_code=415, headers={"Accept-Encoding": "identity"})
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
-    """FastAPI answers 400 to a body json.loads cannot take; as a malformed body, that is 422."""
+    """FastAPI answers 400 to a body json.loads cannot take; as a malformed body, that is 422
+    (415 when it was sent compressed)."""
     assert isinstance(exc, HTTPException)
     reason = _unparsable_body_reason(exc)
+    if reason and (compressed := _compressed_body(request)):
+        return compressed
     body = error_body(request.url.path, reason or str(exc.detail))
     if "error" in body:
         status = 400 if reason else exc.status_code

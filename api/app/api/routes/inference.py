@@ -53,6 +53,7 @@ INFER_ERRORS: Responses = {
     **NOT_SERVED,
     400: {"model": InferenceError, "description": "Not passenger tensors, or a bad row"},
     413: {"model": InferenceError, "description": "More than MAX_BATCH_SIZE rows"},
+    415: {"model": InferenceError, "description": "A compressed body (Content-Encoding)"},
     503: {
         "model": InferenceError,
         "description": "Overloaded or not ready: retry after Retry-After s",

@@ -62,7 +62,10 @@ router = APIRouter(prefix=API_V1_PREFIX, tags=["outcomes"])
         401: {"model": MessageResponse, "description": "Missing or wrong bearer token"},
         404: {"model": MessageResponse, "description": "OUTCOMES_TOKEN or the store is off"},
         413: {"model": MessageResponse, "description": "More than MAX_BATCH_SIZE items"},
-        415: {"model": MessageResponse, "description": "A Content-Type other than JSON"},
+        415: {
+            "model": MessageResponse,
+            "description": "A Content-Type other than JSON, or a compressed body",
+        },
         503: {"model": MessageResponse, "description": "Store unreadable or queue full"},
     },
 )

@@ -25,7 +25,10 @@ router = APIRouter(prefix=API_V1_PREFIX, tags=["predict"])
     dependencies=[Depends(require_json), Depends(require_ready)],
     responses={
         413: {"model": MessageResponse, "description": "More than MAX_BATCH_SIZE rows"},
-        415: {"model": MessageResponse, "description": "A Content-Type other than JSON"},
+        415: {
+            "model": MessageResponse,
+            "description": "A Content-Type other than JSON, or a compressed body",
+        },
         422: {"model": RequestErrorResponse, "description": "Malformed body"},
         503: {
             "model": MessageResponse,
