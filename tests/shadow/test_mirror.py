@@ -4,6 +4,7 @@ live service no answer: every request is 200, and the failures and drops are cou
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,6 +19,7 @@ from shadow_services import (
     metric,
     shadow_rows,
     stopped_process,
+    upgrade_store,
     wait_until,
 )
 from titanic_release.servers import free_port
@@ -25,6 +27,8 @@ from titanic_release.servers import free_port
 MIRRORED = "titanic_api_shadow_mirrored_requests_total"
 DROPPED = "titanic_api_shadow_dropped_requests_total"
 FAILED = "titanic_api_shadow_failed_requests_total"
+READY = "/api/v1/ready"
+MIRROR = "/api/v1/shadow/predictions"
 
 
 def send(server: LiveServer, rows: list[dict[str, Any]], batch: int) -> list[str]:
@@ -119,3 +123,29 @@ def test_a_broken_candidate_costs_no_live_answer(
         assert metric(server, MIRRORED) == 0
         assert metric(server, DROPPED, reason="breaker_open") > 0  # the breaker opened
         assert TOKEN not in server.output()  # the secret is never logged
+
+
+def test_a_candidate_is_not_ready_until_its_store_has_the_schema(
+    tmp_path: Path, traffic: list[dict[str, Any]]
+) -> None:
+    """A candidate pointed at a store without the schema used to say ready and answer every
+    mirrored call 503 (its insert failed). Now its readiness says why, the mirrored call is
+    refused naming it, and once `titanic-store upgrade` has run it is ready and stores."""
+    url = f"sqlite:///{tmp_path}/new.sqlite3"
+    mirrored = {"inputs": traffic[:2], "ids": ["a" * 32, "b" * 32], "live_version": "0.3.0"}
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    with candidate(url) as shadow, httpx.Client(base_url=shadow.base_url, timeout=30) as client:
+        wait_until(lambda: "not current" in client.get(READY).text)
+        ready = client.get(READY)
+        assert ready.status_code == 503
+        assert "titanic-store upgrade" in ready.json()["reason"]
+        refused = client.post(MIRROR, json=mirrored, headers=headers)
+        assert refused.status_code == 503
+        assert "titanic-store upgrade" in refused.json()["detail"]
+        assert refused.headers["retry-after"]
+
+        upgrade_store(url)
+        wait_until(lambda: client.get(READY).status_code == 200)
+        stored = client.post(MIRROR, json=mirrored, headers=headers)
+        assert stored.status_code == 200, stored.text
+    assert {row["live_prediction_id"] for row in shadow_rows(url)} == {"a" * 32, "b" * 32}

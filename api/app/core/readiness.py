@@ -31,7 +31,8 @@ def unavailable(app: FastAPI) -> str | None:
     """Why a prediction cannot be answered and stored now, or None."""
     if not getattr(app.state, "model_loaded", False):
         return "the model is not loaded"
-    store = getattr(app.state, "prediction_store", None)
+    live_store = getattr(app.state, "prediction_store", None)
+    store = live_store or getattr(app.state, "shadow_answers", None)  # a candidate's (app/shadow)
     if store is not None:
         reason: str | None = store.not_ready()
         return reason

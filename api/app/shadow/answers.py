@@ -3,14 +3,24 @@
 Written synchronously (in a worker thread) before the mirrored call is answered: the live side
 counts a call as mirrored only once its rows are stored, so "mirrored = stored" can be checked.
 The candidate's latency does not matter to anyone, so there is no queue here.
+
+The candidate is ready only once its store's schema is current, as a live service is (it never
+upgrades a store itself: the deploy's pre-deploy step, or the live service for its own SQLite
+file, does). Before, a candidate on a store without the schema said ready and refused every
+mirrored call.
 """
 
+import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from titanic_store import statements
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+
+SCHEMA_CHECK_EVERY_S = 2.0  # until the schema is current; readiness reads the last verdict
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,35 @@ class ShadowAnswers:
         self._engine: Engine = open_engine(
             url, connect_timeout_s, statement_timeout_s, create_directory=True
         )
+        self._not_ready: str | None = "the prediction store's schema has not been checked yet"
+        self._stopping = threading.Event()
+        self._schema_watch = threading.Thread(
+            target=self._watch_schema, name="shadow-schema", daemon=True
+        )
+        self._schema_watch.start()
+
+    def not_ready(self) -> str | None:
+        """Why the candidate cannot store answers yet, or None. Read, never checked, here: a
+        readiness probe must not wait on the database."""
+        return self._not_ready
+
+    def _watch_schema(self) -> None:
+        """Check the schema until it is current. A database that cannot be reached is an
+        outage, not unreadiness (core/readiness.py): the write's own 503 covers it."""
+        while True:
+            try:
+                with self._engine.connect() as connection:
+                    cursor = connection.connection.cursor()
+                    statements.require_current_schema(cursor, self._engine.dialect.name)
+            except statements.SchemaBehindError as behind:
+                self._not_ready = f"the prediction store's schema is not current: {behind}"
+            except Exception:  # unreachable, or refused: an outage
+                self._not_ready = None
+            else:
+                self._not_ready = None
+                return
+            if self._stopping.wait(SCHEMA_CHECK_EVERY_S):
+                return
 
     def write(self, answers: list[ShadowAnswer]) -> None:
         from titanic_store.tables import shadow_predictions
@@ -47,4 +86,6 @@ class ShadowAnswers:
                 )
 
     def close(self) -> None:
+        self._stopping.set()
+        self._schema_watch.join(timeout=1.0)
         self._engine.dispose()

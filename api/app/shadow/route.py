@@ -72,6 +72,8 @@ async def mirrored(
     answers_store: ShadowAnswers | None = request.app.state.shadow_answers
     if answers_store is None:
         raise HTTPException(503, "this candidate has no prediction store (PREDICTION_STORE_URL)")
+    if (reason := answers_store.not_ready()) is not None:
+        raise HTTPException(503, f"not ready: {reason}", headers={"Retry-After": "5"})
     started = time.perf_counter()
     result = await run_in_threadpool(make_prediction, input_data=body.inputs)
     latency_ms = (time.perf_counter() - started) * 1000
