@@ -123,6 +123,19 @@ def at_first_revision(url: str) -> None:
     engine.dispose()
 
 
+OTHER_DATABASE = "mysql://deploy:s3cret@db/store"  # pragma: allowlist secret
+
+
+@pytest.mark.parametrize("url", [OTHER_DATABASE, "no url at all s3cret"])
+def test_a_url_of_another_database_is_one_line_naming_the_two_taken(url: str) -> None:
+    """It was SQLAlchemy's traceback (a missing MySQL driver, an unparsable URL)."""
+    upgraded = titanic_store("upgrade", "--url", url)
+    assert upgraded.returncode == 2
+    assert "neither sqlite:/// nor postgresql://" in upgraded.stderr
+    assert "Traceback" not in upgraded.stderr
+    assert "s3cret" not in upgraded.stdout + upgraded.stderr
+
+
 def test_check_fails_for_a_store_behind(empty_url: str) -> None:
     at_first_revision(empty_url)
     checked = titanic_store("check", "--url", empty_url)
