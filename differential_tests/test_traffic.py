@@ -120,6 +120,10 @@ def test_an_unreadable_store_is_an_error_without_its_password(tmp_path: Path) ->
     assert "s3cret" not in shown_url(url)
     with pytest.raises(TrafficError, match="cannot read traffic from sqlite"):
         read_traffic(_sqlite(tmp_path), DAY)  # no tables: never upgraded
+    other = "mysql://reader:s3cret@db.example/store"  # pragma: allowlist secret
+    with pytest.raises(TrafficError, match="neither sqlite:/// nor postgresql://") as refused:
+        read_traffic(other, DAY)  # was SQLAlchemy's error for a missing MySQL driver
+    assert "s3cret" not in str(refused.value)
 
 
 @pytest.fixture(scope="module")

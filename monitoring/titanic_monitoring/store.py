@@ -99,8 +99,11 @@ def read_window(
 ) -> Window:
     """The rows answered within `since` before `now`."""
     start = (now or datetime.now(UTC)) - since
+    try:
+        engine = open_engine(url)  # connects to nothing yet
+    except ValueError as error:
+        raise StoreError(str(error)) from None
     _refuse_missing_sqlite_file(url)
-    engine = open_engine(url)
     if engine.dialect.name == "sqlite":
         start = start.replace(tzinfo=None)  # SQLite keeps the API's UTC times without an offset
     in_window = predictions.c.created_at >= start

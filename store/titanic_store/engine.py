@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 
-from titanic_store.connection import postgres_timeouts, set_wal_mode, sqlalchemy_url
+from titanic_store.connection import backend, postgres_timeouts, set_wal_mode, sqlalchemy_url
 
 
 def database_url(url: str) -> URL:
@@ -26,7 +26,9 @@ def open_engine(
 ) -> Engine:
     """An engine for `url` whose waits are bounded (connection.postgres_timeouts, SQLite's busy
     timeout); SQLite in WAL mode, its file's directory created when `create_directory` (a
-    reader must not create an empty store). No pre-ping: a ping could hang like any statement."""
+    reader must not create an empty store). No pre-ping: a ping could hang like any statement.
+    Any other URL is a ValueError naming the two taken (never quoting it: a password)."""
+    backend(url)
     parsed = database_url(url)
     if parsed.get_backend_name() != "sqlite":
         timeouts = postgres_timeouts(connect_timeout_s, statement_timeout_s)

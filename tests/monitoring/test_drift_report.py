@@ -97,6 +97,12 @@ def test_no_rows_or_no_store_is_exit_2_with_a_clear_message(
     bad_window = run_monitor("--store-url", "sqlite://", "--since", "soon", "--output", "x")
     assert bad_window.returncode == 2
     assert not (tmp_path / "a").exists()
+    for other in ("mysql://u:secret-pw@db/store", "not a url secret-pw"):  # was a traceback
+        refused = run_monitor("--store-url", other, "--output", str(tmp_path / "c"))
+        assert refused.returncode == 2
+        assert "neither sqlite:/// nor postgresql://" in refused.stderr
+        assert "Traceback" not in refused.stderr
+        assert "secret-pw" not in refused.stdout + refused.stderr
 
 
 def test_reference_rows_take_the_contracts_recorded_form() -> None:

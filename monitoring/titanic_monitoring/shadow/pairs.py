@@ -37,7 +37,10 @@ def read_pairs(
 ) -> tuple[str, pd.DataFrame]:
     """The candidate's version (the newest in the window unless given) and its pairs."""
     start = (now or datetime.now(UTC)) - since
-    engine = open_engine(url)
+    try:
+        engine = open_engine(url)
+    except ValueError as error:
+        raise PairsError(str(error)) from None
     if engine.dialect.name == "sqlite":
         start = start.replace(tzinfo=None)  # SQLite keeps UTC times without an offset
     live, shadow = predictions.c, shadow_predictions.c

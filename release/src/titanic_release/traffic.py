@@ -148,7 +148,10 @@ def read_traffic(
     """The window's scored rows as an input set (at most `sample_rows`), with their outcomes;
     with `labelled_only`, only the rows that have one."""
     start = (now or datetime.now(UTC)) - since
-    engine = open_engine(url)
+    try:
+        engine = open_engine(url)
+    except ValueError as error:
+        raise TrafficError(str(error)) from None
     # SQLite keeps the API's UTC times without an offset.
     bound = start.replace(tzinfo=None) if engine.dialect.name == "sqlite" else start
     in_window = predictions.c.created_at >= bound
