@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from titanic_store.connection import backend, driver_message
+from titanic_store.connection import driver_message
 from titanic_store.engine import open_engine
 from titanic_store.names import HEAD_REVISION
 from titanic_store.schema import check, current_revision, upgrade
@@ -25,10 +25,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.url:
         parser.error("no store: pass --url or set PREDICTION_STORE_URL")
     try:
-        backend(args.url)  # a clear line for any other URL, not SQLAlchemy's traceback
-    except ValueError as error:
+        engine = open_engine(args.url)
+    except ValueError as error:  # another database's URL: one line, not SQLAlchemy's traceback
         parser.error(str(error))
-    engine = open_engine(args.url)
     try:
         with engine.connect() as connection:
             if args.command == "upgrade":

@@ -28,9 +28,9 @@ def open_engine(
     timeout); SQLite in WAL mode, its file's directory created when `create_directory` (a
     reader must not create an empty store). No pre-ping: a ping could hang like any statement.
     Any other URL is a ValueError naming the two taken (never quoting it: a password)."""
-    backend(url)
+    kind = backend(url)
     parsed = database_url(url)
-    if parsed.get_backend_name() != "sqlite":
+    if kind != "sqlite":
         timeouts = postgres_timeouts(connect_timeout_s, statement_timeout_s)
         return create_engine(parsed, pool_size=1, max_overflow=0, connect_args=timeouts)
     if create_directory and parsed.database and parsed.database != ":memory:":
