@@ -1,8 +1,11 @@
 """`titanic-model predict` never loses or alters data, whatever the input file holds."""
 
 import csv
+import os
+import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -362,3 +365,39 @@ def test_exit_codes_are_documented_in_the_help(capsys: pytest.CaptureFixture[str
         main(["predict", "--help"])
     help_text = capsys.readouterr().out
     assert "0 output written" in " ".join(help_text.split())
+
+
+def test_a_pipe_as_output_gets_the_scores_and_stays_a_pipe(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(TITANIC_CSV.read_bytes()[:20_000])
+    assert _predict("--input", source, "--output", tmp_path / "file.csv") == 0
+    fifo = tmp_path / "scores.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    assert _predict("--input", source, "--output", fifo) == 0
+    reader.join(timeout=30)
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)  # not replaced by a regular file
+    assert received == [(tmp_path / "file.csv").read_bytes()]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["file.csv", "in.csv", "scores.fifo"]
+
+
+def test_a_full_device_as_output_is_a_one_line_error_and_stays_a_device(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(TITANIC_CSV.read_bytes()[:20_000])
+    full = tmp_path / "full"  # a /dev/full of our own (root makes device nodes, as make test runs)
+    os.mknod(full, stat.S_IFCHR | 0o666, os.makedev(1, 7))
+    assert _predict("--input", source, "--output", full) == 1
+    assert "No space left on device" in capsys.readouterr().err
+    assert stat.S_ISCHR(full.lstat().st_mode)
+
+
+def test_a_directory_as_output_is_refused_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _write(tmp_path / "in.csv", "pclass,sex\n1,female\n")
+    assert _predict("--input", source, "--output", tmp_path) == 1
+    assert f"the output {tmp_path} is a directory" in capsys.readouterr().err
