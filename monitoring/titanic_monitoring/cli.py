@@ -93,6 +93,8 @@ def _report(args: argparse.Namespace) -> tuple[int, dict[str, Any] | None]:
         )
     except ValueError as error:
         return _no_report(str(error)), None
+    except OSError as error:  # a full disk or an output path under a file: not a drift (exit 1)
+        return _no_report(f"cannot write the report to {args.output}: {error}"), None
     rows, report = summary["rows"]["window"], args.output / "report.html"
     quality = summary["quality"]
     labelled = (

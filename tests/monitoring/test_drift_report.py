@@ -112,3 +112,19 @@ def test_reference_rows_take_the_contracts_recorded_form() -> None:
     assert list(frame.columns) == [*contract.RECORDED_COLUMNS, "prediction", "probability"]
     assert len(frame) == 1047
     assert frame["title"].isin(["Mr", "Mrs", "Miss", "Master", "Rare", "Unknown"]).all()
+
+
+def test_a_report_that_cannot_be_written_is_exit_2_not_a_drift(
+    reports: dict[str, tuple[subprocess.CompletedProcess[str], Path]],
+    tmp_path: Path,
+    run_monitor: Monitor,
+) -> None:
+    _, output = reports["held_out_like"]
+    store = f"sqlite:///{output.parent / 'predictions.sqlite3'}"
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory\n")
+    # Exit 1 is the daily job's "drift": a disk that refuses the report must not say so.
+    result = run_monitor("--store-url", store, "--since", "1h", "--output", str(blocker / "r"))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"cannot write the report to {blocker / 'r'}" in result.stderr
+    assert "Traceback" not in result.stderr
