@@ -83,3 +83,20 @@ def test_the_live_report_never_counts_shadow_rows(
     assert window.total_rows == 50
     assert window.labelled_rows == 50
     assert set(window.model_versions) == {"0.3.0"}
+
+
+def test_no_verdict_when_the_rules_or_the_output_fail_is_exit_3_not_reject(
+    sqlite_store: str, tmp_path: Path, traffic: list[dict[str, Any]], scored: list[float]
+) -> None:
+    fill(sqlite_store, traffic, scored, scored, labelled=len(traffic))
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory\n")
+    unwritable = shadow_report(sqlite_store, blocker / "report")
+    assert unwritable.returncode == 3, unwritable.stdout + unwritable.stderr  # 1 is REJECT
+    assert "cannot write the report" in unwritable.stderr
+    rules = tmp_path / "rules.yml"
+    rules.write_text("min_labelled_pairs: many\n")
+    bad_rules = shadow_report(sqlite_store, tmp_path / "report", "--rules", str(rules))
+    assert bad_rules.returncode == 3, bad_rules.stdout + bad_rules.stderr
+    assert "min_labelled_pairs" in bad_rules.stderr
+    assert "Traceback" not in unwritable.stderr + bad_rules.stderr

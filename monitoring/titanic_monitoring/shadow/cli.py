@@ -1,8 +1,9 @@
 """titanic-shadow-report --store-url URL --since 7d --output DIR [--version V] [--rules FILE]
 
 Pairs live and shadow answers by the live id and writes report.html and summary.json to DIR.
-Exit 0 PROMOTE, 1 REJECT, 2 INSUFFICIENT (also when there is nothing to pair), 3 when the store
-cannot be read. The store URL is never printed (it may hold a password).
+Exit 0 PROMOTE, 1 REJECT, 2 INSUFFICIENT (also when there is nothing to pair), 3 when no verdict
+can be made: the store or the rules cannot be read, or the report cannot be written (a traceback
+would exit 1, REJECT). The store URL is never printed (it may hold a password).
 """
 
 import argparse
@@ -12,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from titanic_model.settings_yaml import SettingsError
 from titanic_monitoring.cli import parse_since
 from titanic_monitoring.shadow.html import render
 from titanic_monitoring.shadow.pairs import NoPairsError, PairsError, read_pairs
@@ -39,7 +41,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "titanic-shadow-report: pass --store-url or set PREDICTION_STORE_URL", file=sys.stderr
         )
         return EXIT_UNREADABLE
-    rules = load_rules(args.rules)
+    try:
+        rules = load_rules(args.rules)
+    except SettingsError as error:
+        print(f"titanic-shadow-report: {error}", file=sys.stderr)
+        return EXIT_UNREADABLE
     try:
         version, frame = read_pairs(args.store_url, args.since, args.version)
     except NoPairsError as error:
@@ -49,9 +55,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"titanic-shadow-report: {error}", file=sys.stderr)
         return EXIT_UNREADABLE
     summary = summarise(version, frame, rules)
-    args.output.mkdir(parents=True, exist_ok=True)
-    (args.output / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-    (args.output / "report.html").write_text(render(summary), encoding="utf-8")
+    try:
+        args.output.mkdir(parents=True, exist_ok=True)
+        (args.output / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        (args.output / "report.html").write_text(render(summary), encoding="utf-8")
+    except OSError as error:  # a full disk, an output under a file
+        print(f"titanic-shadow-report: cannot write the report: {error}", file=sys.stderr)
+        return EXIT_UNREADABLE
     print(f"shadow report for {version}: {summary['verdict']}")
     for reason in summary["reasons"]:
         print(f"  {reason}")
