@@ -111,8 +111,8 @@ ifneq ($(origin PREDICTION_STORE_URL),environment)
 $(STORE_TARGETS): export PREDICTION_STORE_URL := $(PREDICTION_STORE_URL)
 endif
 run:
-	@PYTHONPATH=release/src $(PYTHON) -m titanic_release.free_ports --api-port $(PORT) \
-	  --index-port $(INDEX_PORT) --index-state .index/server.json
+	@PYTHONPATH=release/src $(PYTHON) -m titanic_release.free_ports --api-port "$(PORT)" \
+	  --index-port "$(INDEX_PORT)" --index-state .index/server.json
 	@echo "make run: one line per step; their output goes to $(CURDIR)/$(RUN_LOG)"
 	@$(STEP) --new-log "[1/6] .venv with tox" -- $(MAKE) --no-print-directory venv
 	@$(STEP) "[2/6] the local index on port $(INDEX_PORT)" -- $(TOX) run -e index -- start

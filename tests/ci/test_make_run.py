@@ -78,6 +78,49 @@ def test_a_busy_index_port_stops_make_run_before_any_work_naming_index_port(
     assert not (tmp_path / ".venv").exists()
 
 
+@pytest.mark.parametrize(
+    ("variables", "named"),
+    [
+        (("PORT=abc",), "PORT='abc'"),
+        (("PORT=99999",), "PORT='99999'"),
+        (("PORT=",), "PORT=''"),
+        (("INDEX_PORT=-1",), "INDEX_PORT='-1'"),
+    ],
+)
+def test_a_port_setting_that_is_no_port_stops_make_run_naming_the_setting(
+    make_run: MakeRun, variables: tuple[str, ...], named: str, tmp_path: Path
+) -> None:
+    result = make_run(*variables)
+
+    assert result.returncode != 0
+    assert f"{named} is not a port: give a number from 1 to 65535" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / ".venv").exists()
+
+
+def test_make_index_with_an_index_port_that_is_no_port_is_one_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "titanic_release.local_index",
+            "--state-dir",
+            str(tmp_path),
+            "start",
+        ],
+        env={**os.environ, "INDEX_PORT": "70000"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "The local index did not start: INDEX_PORT='70000' is not a port: "
+        "give a number from 1 to 65535"
+    )
+
+
 def test_the_port_held_by_this_clone_s_own_index_is_not_busy(
     busy_port: int, tmp_path: Path
 ) -> None:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from titanic_release.servers import HOST, is_alive, port_in_use
+from titanic_release.servers import HOST, is_alive, port_in_use, port_setting
 
 
 def held_by_own_index(port: int, state_file: Path) -> bool:
@@ -42,11 +42,17 @@ def busy_ports(api_port: int, index_port: int, index_state: Path) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--api-port", type=int, required=True)
-    parser.add_argument("--index-port", type=int, required=True)
+    parser.add_argument("--api-port", required=True, help="PORT's value")
+    parser.add_argument("--index-port", required=True, help="INDEX_PORT's value")
     parser.add_argument("--index-state", type=Path, required=True)
     args = parser.parse_args(argv)
-    problems = busy_ports(args.api_port, args.index_port, args.index_state)
+    try:
+        api_port = port_setting("PORT", args.api_port)
+        index_port = port_setting("INDEX_PORT", args.index_port)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    problems = busy_ports(api_port, index_port, args.index_state)
     for problem in problems:
         print(problem, file=sys.stderr)
     return 1 if problems else 0

@@ -32,6 +32,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def port_setting(name: str, value: str) -> int:
+    """The port a setting such as PORT or INDEX_PORT names; ValueError naming the setting, for a
+    value a socket would refuse with a traceback (`abc`, `99999`, `-1`)."""
+    if value.strip().isdigit() and 1 <= int(value) <= 65535:
+        return int(value)
+    raise ValueError(f"{name}={value!r} is not a port: give a number from 1 to 65535")
+
+
 def port_in_use(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.settimeout(0.5)

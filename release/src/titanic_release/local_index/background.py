@@ -6,10 +6,10 @@ import os
 import sys
 from pathlib import Path
 
-from titanic_release.local_index.credentials import read_credentials
+from titanic_release.local_index.credentials import LocalIndexError, read_credentials
 from titanic_release.local_index.server import LocalIndex, health_url, start_index, stop_index
 from titanic_release.project import REPO_ROOT
-from titanic_release.servers import answers_health, is_alive
+from titanic_release.servers import answers_health, is_alive, port_setting
 
 DEFAULT_STATE_DIR = REPO_ROOT / ".index"
 DEFAULT_PORT = 8090
@@ -33,8 +33,12 @@ def read_background_index(state_dir: Path = DEFAULT_STATE_DIR) -> LocalIndex | N
 
 
 def configured_port() -> int:
-    """The background index's port: $INDEX_PORT, else DEFAULT_PORT."""
-    return int(os.environ.get("INDEX_PORT") or DEFAULT_PORT)
+    """The background index's port: $INDEX_PORT, else DEFAULT_PORT; LocalIndexError for a value
+    that is no port."""
+    try:
+        return port_setting("INDEX_PORT", os.environ.get("INDEX_PORT") or str(DEFAULT_PORT))
+    except ValueError as error:
+        raise LocalIndexError(str(error)) from None
 
 
 def ensure_background_index(
