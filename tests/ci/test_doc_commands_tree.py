@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from doc_commands import documented
 from doc_run import bash, clean_env, copy_tree, printed
 from titanic_release.local_index.background import stop_background_index
 from titanic_release.project import REPO_ROOT, current_version
@@ -91,14 +92,16 @@ def _signal_group(pid: int, signum: signal.Signals) -> None:
         os.killpg(pid, signum)
 
 
-def test_make_run_serves_the_api_until_stopped(tree: Tree) -> None:
-    log = tree.path.parent / "make-run.out"
-    health = f"http://{HOST}:{tree.env['PORT']}/api/v1/health"
+@contextlib.contextmanager
+def _served(command: str, tree: Tree, env: dict[str, str], health: str) -> Iterator[Path]:
+    """`command` run in the background until `health` answers 200; then SIGTERM to its process
+    group (make and what it started), SIGKILL if it lingers. Yields its output's file."""
+    log = tree.path.parent / f"{command.split()[1]}.out"
     with log.open("w") as out:
         served = subprocess.Popen(
-            ["bash", "-e", "-c", printed("README.md", [MAKE_RUN])],
+            ["bash", "-e", "-c", command],
             cwd=tree.path,
-            env=tree.env,
+            env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: make, run_api and uvicorn
@@ -109,9 +112,7 @@ def test_make_run_serves_the_api_until_stopped(tree: Tree) -> None:
             assert served.poll() is None, f"exited {served.returncode}:\n{log.read_text()}"
             assert time.monotonic() < deadline, f"no answer:\n{log.read_text()}"
             time.sleep(1)
-        with urllib.request.urlopen(health, timeout=5) as answer:
-            body = json.load(answer)
-        assert body["model_version"] == current_version(), body
+        yield log
     finally:  # the group started above, by its leader's PID (its members, should it be gone)
         _signal_group(served.pid, signal.SIGTERM)
         try:
@@ -119,8 +120,36 @@ def test_make_run_serves_the_api_until_stopped(tree: Tree) -> None:
         except subprocess.TimeoutExpired:
             _signal_group(served.pid, signal.SIGKILL)
             served.wait(timeout=30)
+
+
+def _health(url: str) -> dict[str, object]:
+    with urllib.request.urlopen(url, timeout=5) as answer:
+        body: dict[str, object] = json.load(answer)
+    return body
+
+
+def test_make_run_serves_the_api_until_stopped(tree: Tree) -> None:
+    health = f"http://{HOST}:{tree.env['PORT']}/api/v1/health"
+    with _served(printed("README.md", [MAKE_RUN]), tree, tree.env, health) as log:
+        body = _health(health)
+        assert body["model_version"] == current_version(), body
     shown = log.read_text()
     assert "[6/6] the prediction store's schema" in shown, shown
+
+
+def test_make_shadow_installs_a_version_from_the_index_and_serves_it_as_the_shadow(
+    tree: Tree,
+) -> None:
+    """docs/shadow.md's `make shadow VERSION=...` with a version this copy's index holds (the
+    page's is a retrained candidate's): a fresh venv (a new one once lost its requirements)."""
+    port = free_port()
+    env = {**tree.env, "SHADOW_TOKEN": "a-token-of-the-test", "SHADOW_PORT": str(port)}
+    shadow = f"make shadow VERSION={current_version()}"
+    assert documented("docs/shadow.md", "make shadow VERSION=0.3.1.dev20261206120000")
+    health = f"http://{HOST}:{port}/api/v1/health"
+    with _served(shadow, tree, env, health):
+        assert _health(health)["model_version"] == current_version()
+    assert (tree.path / ".venv-shadow" / "bin" / "titanic-store").exists()
 
 
 def test_make_retrain_on_make_run_s_empty_store_stops_at_the_count(tree: Tree) -> None:

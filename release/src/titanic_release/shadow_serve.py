@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -54,17 +55,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if index is None:
         print("No local index is running (start it with: make index).", file=sys.stderr)
         return 1
-    args.venv.mkdir(parents=True, exist_ok=True)
-    requirements = args.venv.resolve() / "requirements-shadow.txt"
-    requirements.write_text(candidate_requirements(args.version), encoding="utf-8")
-    result = install_api(
-        args.venv,
-        index.authenticated_simple_url(),
-        env=os.environ,
-        requirements=requirements,
-        quiet=True,
-    )
-    print(result.output, end="", file=sys.stdout if result.passed else sys.stderr)
+    with tempfile.TemporaryDirectory() as scratch:  # not in the venv: a new one is made empty
+        requirements = Path(scratch) / "requirements-shadow.txt"
+        requirements.write_text(candidate_requirements(args.version), encoding="utf-8")
+        result = install_api(
+            args.venv,
+            index.authenticated_simple_url(),
+            env=os.environ,
+            requirements=requirements,
+            quiet=True,
+        )
+    print(result.output.rstrip("\n"), file=sys.stdout if result.passed else sys.stderr)
     if not result.passed or args.install_only:
         return 0 if result.passed else 1
     store = os.environ.get("PREDICTION_STORE_URL")
