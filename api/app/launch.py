@@ -17,14 +17,22 @@ import os
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from app.core.config import get_settings
 from app.core.metrics_dir import MULTIPROC_DIR_VARIABLE, prepare_multiprocess_dir
+from app.shadow.settings import get_shadow_settings
+from titanic_model.settings_yaml import describe
 
 
 def main(command: list[str]) -> None:
     if not command:
         sys.exit("usage: python -m app.launch COMMAND [ARGS...]  (e.g. uvicorn app.main:app)")
-    settings = get_settings()  # a bad value stops here, naming the variable
+    try:
+        settings = get_settings()
+        get_shadow_settings()
+    except ValidationError as error:  # every bad variable on a line, never its value
+        sys.exit(f"the API's settings are invalid; nothing was started:\n{describe(error)}")
     workers = settings.WEB_CONCURRENCY
     shared = prepare_multiprocess_dir(workers, os.getpid(), os.environ)
     if shared is not None:

@@ -1,8 +1,13 @@
 """Settings come from the environment; bad values stop start-up naming the variable."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
+from live_server import API_DIR, LOOPBACK_COMMAND
 from pydantic import ValidationError
 
 from app.core.config import Settings
@@ -72,3 +77,39 @@ def test_no_cors_headers_when_no_origin_is_configured(client: Any) -> None:
     response = client.get("/api/v1/health", headers={"Origin": "https://app.example"})
 
     assert "access-control-allow-origin" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("variables", "shown"),
+    [
+        ({"STORE_QUEUE_ROWS": "abc"}, "  STORE_QUEUE_ROWS: Input should be a valid integer"),
+        (
+            {"PREDICTION_STORE_URL": "mysql://u:secret-pw@db/store"},  # pragma: allowlist secret
+            "  PREDICTION_STORE_URL: Value error, neither sqlite:///path nor postgresql://",
+        ),
+        ({"SERVING_ROLE": "bogus"}, "  SERVING_ROLE: Input should be 'live' or 'shadow'"),
+        (
+            {"SHADOW_URL": "http://user:secret-pw@candidate:8002"},  # pragma: allowlist secret
+            "SHADOW_TOKEN is required with SHADOW_URL",
+        ),
+    ],
+)
+def test_the_start_command_refuses_bad_settings_in_lines_naming_them_never_their_values(
+    variables: dict[str, str], shown: str
+) -> None:
+    env = {**os.environ, "PORT": "8001", "PREDICTION_STORE_URL": "off", **variables}
+    env.pop("SHADOW_TOKEN", None)
+    started = subprocess.run(
+        ["/bin/sh", "-c", f"exec {LOOPBACK_COMMAND}"],
+        cwd=API_DIR,
+        env={**env, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert started.returncode == 1
+    assert started.stderr.startswith("the API's settings are invalid; nothing was started:\n")
+    assert shown in started.stderr
+    assert "Traceback" not in started.stderr
+    assert "secret-pw" not in started.stdout + started.stderr

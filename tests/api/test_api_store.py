@@ -163,10 +163,11 @@ def test_database_down_still_answers_and_counts_dropped_rows(
 @pytest.mark.parametrize(
     "url", ["./data/predictions.sqlite3", "mysql://user:s3cret-pw@db/store", "postgresql:/x"]
 )
-def test_a_store_url_the_writer_cannot_open_stops_start_up(
+def test_a_store_url_the_writer_cannot_open_stops_start_up_in_the_settings(
     make_client: Callable[..., TestClient], url: str
 ) -> None:
-    with pytest.raises(ValueError, match="PREDICTION_STORE_URL is neither") as refused:
+    neither = r"PREDICTION_STORE_URL\s+Value error, neither sqlite:///path nor postgresql://"
+    with pytest.raises(ValueError, match=neither) as refused:
         make_client(PREDICTION_STORE_URL=url)
     assert "s3cret-pw" not in str(refused.value)
 

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from titanic_store.connection import backend
+
 API_V1_PREFIX = "/api/v1"  # a public contract (docs/api.md), not a setting
 API_V2_PREFIX = "/v2"  # the Open Inference Protocol's, for the one model MODEL_NAME
 MODEL_NAME = "titanic"
@@ -27,9 +29,17 @@ def _comma_separated(value: object) -> object:
 
 
 def _store_url(value: object) -> object:
-    """PREDICTION_STORE_URL=off (or none, or empty) turns the prediction store off."""
+    """PREDICTION_STORE_URL=off (or none, or empty) turns the prediction store off; any other
+    value must be a SQLite or PostgreSQL URL."""
     if isinstance(value, str) and value.strip().lower() in {"", "off", "none"}:
         return None
+    if isinstance(value, str):
+        try:
+            backend(value)
+        except ValueError:
+            raise ValueError(
+                "neither sqlite:///path nor postgresql://... (set it to off for no store)"
+            ) from None
     return value
 
 
@@ -40,7 +50,8 @@ def _upper(value: object) -> object:
 class Settings(BaseSettings):
     """Every knob of the service; a bad value stops start-up with the variable named."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    # Errors name the variable, never its value: a URL or a token may hold a secret.
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
 
     PROJECT_NAME: str = "Titanic survival API"
     RELEASE_ID: str = Field(

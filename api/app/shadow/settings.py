@@ -16,7 +16,8 @@ MIRROR_PATH = "/api/v1/shadow/predictions"  # the candidate's route the live API
 class ShadowSettings(BaseSettings):
     """Live with SHADOW_URL mirrors; SERVING_ROLE=shadow serves the mirror's route instead."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    # Errors name the variable, never its value: SHADOW_URL may carry credentials.
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
 
     SERVING_ROLE: Literal["live", "shadow"] = Field(
         default="live", description="shadow: a candidate that stores answers to mirrored rows"

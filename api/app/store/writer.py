@@ -55,13 +55,7 @@ class PredictionWriter:
         statement_timeout_s: float,
         read_timeout_s: float = 2.0,
     ) -> None:
-        try:
-            self.backend = db.backend(url)  # what the log may say: never the URL
-        except ValueError:  # stops start-up, before any request
-            raise ValueError(
-                "PREDICTION_STORE_URL is neither sqlite:///path nor postgresql://... "
-                "(set it to off for no store)"
-            ) from None
+        self.backend = db.backend(url)  # what the log may say: never the URL (settings checked it)
         self.shutdown_timeout_s = shutdown_timeout_s
         database = Database(url, self.backend, connect_timeout_s, statement_timeout_s)
         gate = SchemaGate(database)
