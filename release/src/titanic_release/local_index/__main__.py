@@ -79,7 +79,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         pid = stop_background_index(state_dir)
         print(f"Local index stopped (pid {pid})." if pid else "No local index was running.")
         return 0
-    running = read_background_index(state_dir)
+    try:
+        running = read_background_index(state_dir)
+    except LocalIndexError as error:  # its credentials are damaged
+        print(error, file=sys.stderr)
+        return 1
     if args.command == "status":
         if running is None:
             print("No local index is running (start it with: make index).")

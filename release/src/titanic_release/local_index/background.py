@@ -6,7 +6,11 @@ import os
 import sys
 from pathlib import Path
 
-from titanic_release.local_index.credentials import LocalIndexError, read_credentials
+from titanic_release.local_index.credentials import (
+    LocalIndexError,
+    read_credentials,
+    write_private,
+)
 from titanic_release.local_index.server import LocalIndex, health_url, start_index, stop_index
 from titanic_release.project import REPO_ROOT
 from titanic_release.servers import answers_health, is_alive, port_setting
@@ -20,16 +24,25 @@ SERVER_STATE_FILE = "server.json"
 
 def read_background_index(state_dir: Path = DEFAULT_STATE_DIR) -> LocalIndex | None:
     """The background index recorded in `server.json`, if its process is alive and answers."""
-    state_path = state_dir / SERVER_STATE_FILE
-    if not state_path.exists():
+    recorded = _recorded(state_dir)
+    if recorded is None:
         return None
-    state = json.loads(state_path.read_text(encoding="utf-8"))
-    pid, port = int(state["pid"]), int(state["port"])
+    pid, port = recorded
     if not is_alive(pid) or not answers_health(health_url(port)):
         return None
     return LocalIndex(
         port=port, pid=pid, state_dir=state_dir.resolve(), credentials=read_credentials(state_dir)
     )
+
+
+def _recorded(state_dir: Path) -> tuple[int, int] | None:
+    """(pid, port) from server.json; None when there is none, or it is damaged (a write cut short
+    by a full disk or a kill): an index it named is then not this clone's to reuse or stop."""
+    try:
+        state = json.loads((state_dir / SERVER_STATE_FILE).read_text(encoding="utf-8"))
+        return int(state["pid"]), int(state["port"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def configured_port() -> int:
@@ -56,18 +69,16 @@ def ensure_background_index(
         state_dir, configured_port() if port is None else port, python=python, max_hours=max_hours
     )
     state = {"pid": index.pid, "port": index.port, "url": index.url, "python": python}
-    (state_dir / SERVER_STATE_FILE).write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+    write_private(state_dir / SERVER_STATE_FILE, json.dumps(state, indent=2) + "\n")
     return index, True
 
 
 def stop_background_index(state_dir: Path = DEFAULT_STATE_DIR) -> int | None:
     """Stop the background index by the PID it recorded. Returns that PID, or None if none ran."""
     state_path = state_dir / SERVER_STATE_FILE
-    if not state_path.exists():
+    recorded = _recorded(state_dir)
+    state_path.unlink(missing_ok=True)
+    if recorded is None or not is_alive(recorded[0]):
         return None
-    pid = int(json.loads(state_path.read_text(encoding="utf-8"))["pid"])
-    was_alive = is_alive(pid)
-    if was_alive:
-        stop_index(pid)
-    state_path.unlink()
-    return pid if was_alive else None
+    stop_index(recorded[0])
+    return recorded[0]

@@ -33,7 +33,7 @@ def authenticated_simple_url(host: str, port: int, credentials: Credentials) -> 
     return f"http://{user}:{password}@{host}:{port}/simple/"
 
 
-def _write_private(path: Path, text: str) -> None:
+def write_private(path: Path, text: str) -> None:
     """Create (or replace) a file that only its owner can read: mode 600 from the first byte."""
     tmp = path.with_name(path.name + ".tmp")
     with contextlib.suppress(FileNotFoundError):
@@ -55,7 +55,7 @@ def _write_htpasswd(path: Path, credentials: Credentials) -> None:
 
     htpasswd = HtpasswdFile(default_scheme="apr_md5_crypt")
     htpasswd.set_password(credentials.username, credentials.password)
-    _write_private(path, htpasswd.to_string().decode("utf-8"))
+    write_private(path, htpasswd.to_string().decode("utf-8"))
 
 
 def ensure_credentials(state_dir: Path) -> tuple[Credentials, bool]:
@@ -67,25 +67,40 @@ def ensure_credentials(state_dir: Path) -> tuple[Credentials, bool]:
     credentials_path = state_dir / CREDENTIALS_FILE
     htpasswd_path = state_dir / HTPASSWD_FILE
     created = False
-    if credentials_path.exists():
-        stored = json.loads(credentials_path.read_text(encoding="utf-8"))
-        credentials = Credentials(username=stored["username"], password=stored["password"])
-    else:
+    stored = _stored(credentials_path) if credentials_path.exists() else None
+    if stored is not None:
+        credentials = stored
+    else:  # none yet, or damaged: the index is not running (it is started next), so new ones
         credentials = Credentials(username=USERNAME, password=secrets.token_urlsafe(32))
         payload = {"username": credentials.username, "password": credentials.password}
-        _write_private(credentials_path, json.dumps(payload, indent=2) + "\n")
+        write_private(credentials_path, json.dumps(payload, indent=2) + "\n")
         created = True
     if created or not htpasswd_path.exists():
         _write_htpasswd(htpasswd_path, credentials)
     return credentials, created
 
 
+def _stored(path: Path) -> Credentials | None:
+    """The credentials kept in `path`, or None when the file is damaged (edited by hand, or cut
+    short: it is written whole, then renamed, so not by this code)."""
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        return Credentials(username=str(stored["username"]), password=str(stored["password"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 def read_credentials(state_dir: Path) -> Credentials:
     path = state_dir / CREDENTIALS_FILE
     if not path.exists():
         raise LocalIndexError(f"no index credentials in {path}; start the index first (make index)")
-    stored = json.loads(path.read_text(encoding="utf-8"))
-    return Credentials(username=stored["username"], password=stored["password"])
+    credentials = _stored(path)
+    if credentials is None:
+        raise LocalIndexError(
+            f"the index credentials in {path} are damaged; "
+            "make index-stop, then make index writes new ones"
+        )
+    return credentials
 
 
 def announce_credentials(state_dir: Path, credentials: Credentials) -> None:
