@@ -1,6 +1,6 @@
 """The released model and a worse candidate as production has them: each built into a wheel,
 published to a throwaway private index and installed from it into its own venv the way
-`make shadow VERSION=...` installs a version (shadow_serve's requirements, install_api), then
+`make shadow VERSION=...` installs a version (shadow_serve.install_candidate), then
 served by the Procfile's command from that venv, live or as the shadow.
 
 The worse candidate is built like make retrain builds one (the package source staged under a dev
@@ -19,12 +19,11 @@ from pathlib import Path
 
 from live_server import LOOPBACK_COMMAND, LiveServer, serve
 from titanic_release.candidate_version import candidate_version
-from titanic_release.install_api import install_api
 from titanic_release.local_index import LocalIndex
 from titanic_release.project import REPO_ROOT, current_version
 from titanic_release.publish import build_checked, upload
 from titanic_release.retrain import stage_source
-from titanic_release.shadow_serve import candidate_requirements
+from titanic_release.shadow_serve import install_candidate
 from titanic_release.venvs import clean_env
 
 COMMAND_TIMEOUT_S = 600
@@ -73,12 +72,10 @@ def publish_sexless(index: LocalIndex, work: Path) -> str:
 
 
 def install_version(index: LocalIndex, version: str, venv: Path) -> Path:
-    """The API with `version` pinned, from the index only, into `venv` (make shadow's install)."""
-    requirements = venv.with_name(f"{venv.name}-requirements.txt")
-    requirements.write_text(candidate_requirements(version), encoding="utf-8")
-    result = install_api(
-        venv, index.authenticated_simple_url(), env=clean_env(), requirements=requirements
-    )
+    """The API with `version` pinned, from the index only, into `venv`: make shadow's own
+    install (its twin once wrote the requirements beside the venv, where make shadow's did not
+    survive the venv's creation)."""
+    result = install_candidate(version, venv, index.authenticated_simple_url(), clean_env())
     assert result.passed, result.output[-3000:]
     return venv
 

@@ -15,10 +15,10 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from titanic_release.install_api import REQUIREMENTS, install_api
+from titanic_release.install_api import REQUIREMENTS, ApiInstall, install_api
 from titanic_release.local_index import read_background_index
 from titanic_release.project import API_DIR, DIST_NAME
 
@@ -41,6 +41,16 @@ def candidate_requirements(version: str, requirements: Path = REQUIREMENTS) -> s
     )
 
 
+def install_candidate(
+    version: str, venv: Path, index_url: str, env: Mapping[str, str]
+) -> ApiInstall:
+    """The API with `version` pinned, from the index only, into `venv`: make shadow's install."""
+    with tempfile.TemporaryDirectory() as scratch:  # not in the venv: a new one is made empty
+        requirements = Path(scratch) / "requirements-shadow.txt"
+        requirements.write_text(candidate_requirements(version), encoding="utf-8")
+        return install_api(venv, index_url, env=env, requirements=requirements, quiet=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", required=True, help="the candidate's version on the index")
@@ -55,16 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if index is None:
         print("No local index is running (start it with: make index).", file=sys.stderr)
         return 1
-    with tempfile.TemporaryDirectory() as scratch:  # not in the venv: a new one is made empty
-        requirements = Path(scratch) / "requirements-shadow.txt"
-        requirements.write_text(candidate_requirements(args.version), encoding="utf-8")
-        result = install_api(
-            args.venv,
-            index.authenticated_simple_url(),
-            env=os.environ,
-            requirements=requirements,
-            quiet=True,
-        )
+    result = install_candidate(
+        args.version, args.venv, index.authenticated_simple_url(), os.environ
+    )
     print(result.output.rstrip("\n"), file=sys.stdout if result.passed else sys.stderr)
     if not result.passed or args.install_only:
         return 0 if result.passed else 1
