@@ -84,6 +84,7 @@ def test_a_busy_index_port_stops_make_run_before_any_work_naming_index_port(
         (("PORT=abc",), "PORT='abc'"),
         (("PORT=99999",), "PORT='99999'"),
         (("PORT=",), "PORT=''"),
+        (("PORT=8²",), "PORT='8²'"),
         (("INDEX_PORT=-1",), "INDEX_PORT='-1'"),
     ],
 )

@@ -35,7 +35,7 @@ def free_port() -> int:
 def port_setting(name: str, value: str) -> int:
     """The port a setting such as PORT or INDEX_PORT names; ValueError naming the setting, for a
     value a socket would refuse with a traceback (`abc`, `99999`, `-1`)."""
-    if value.strip().isdigit() and 1 <= int(value) <= 65535:
+    if value.strip().isdecimal() and 1 <= int(value) <= 65535:  # isdigit takes '²'
         return int(value)
     raise ValueError(f"{name}={value!r} is not a port: give a number from 1 to 65535")
 
