@@ -39,13 +39,8 @@ def fill_up(disk: Path) -> IO[bytes]:
     filler = (disk / "filler").open("wb", buffering=0)
     try:
         while True:
-            filler.write(b"\0" * 65536)
+            filler.write(b"\0" * 4096)  # tmpfs's page: no partial block is left free
     except OSError:  # ENOSPC: the disk is full
-        pass
-    try:
-        while True:
-            filler.write(b"\0" * 512)  # the last partial block
-    except OSError:
         return filler
 
 

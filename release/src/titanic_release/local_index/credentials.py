@@ -67,7 +67,7 @@ def ensure_credentials(state_dir: Path) -> tuple[Credentials, bool]:
     credentials_path = state_dir / CREDENTIALS_FILE
     htpasswd_path = state_dir / HTPASSWD_FILE
     created = False
-    stored = _stored(credentials_path) if credentials_path.exists() else None
+    stored = _stored(credentials_path)
     if stored is not None:
         credentials = stored
     else:  # none yet, or damaged: the index is not running (it is started next), so new ones
@@ -81,12 +81,12 @@ def ensure_credentials(state_dir: Path) -> tuple[Credentials, bool]:
 
 
 def _stored(path: Path) -> Credentials | None:
-    """The credentials kept in `path`, or None when the file is damaged (edited by hand, or cut
-    short: it is written whole, then renamed, so not by this code)."""
+    """The credentials kept in `path`, or None when there are none or the file is damaged (edited
+    by hand, or cut short: it is written whole, then renamed, so not by this code)."""
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
         return Credentials(username=str(stored["username"]), password=str(stored["password"]))
-    except (ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
