@@ -84,11 +84,13 @@ def _sqlite_statement_sizes(count: int) -> Iterator[int]:
 
 
 def insert_predictions(cursor: Any, backend: str, rows: Sequence[PredictionRow]) -> None:
-    """Insert prediction rows in as few statements as the driver allows:
-    psycopg pipelines an executemany; SQLite takes many rows per statement."""
+    """Insert prediction rows in as few statements as the driver allows: PostgreSQL takes them as
+    one COPY, SQLite many rows per statement. COPY costs a third to a quarter of the CPU of a
+    pipelined executemany (docs/performance.md#measured-choices-in-the-code)."""
     if backend != "sqlite":
-        values = [_prediction_values(backend, row) for row in rows]
-        cursor.executemany(_insert(backend, TABLE_NAME, COLUMNS), values)
+        with cursor.copy(f"COPY {TABLE_NAME} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(_prediction_values(backend, row))
         return
     start = 0
     for size in _sqlite_statement_sizes(len(rows)):
