@@ -83,12 +83,16 @@ def _sqlite_statement_sizes(count: int) -> Iterator[int]:
             yield size
 
 
+# PostgreSQL takes a write's rows as one COPY: cheaper for the writer than a pipelined executemany
+# (docs/performance.md#measured-choices-in-the-code).
+_POSTGRES_COPY = f"COPY {TABLE_NAME} ({', '.join(COLUMNS)}) FROM STDIN"
+
+
 def insert_predictions(cursor: Any, backend: str, rows: Sequence[PredictionRow]) -> None:
     """Insert prediction rows in as few statements as the driver allows: PostgreSQL takes them as
-    one COPY, SQLite many rows per statement. COPY costs a third to a quarter of the CPU of a
-    pipelined executemany (docs/performance.md#measured-choices-in-the-code)."""
+    one COPY, SQLite many rows per statement."""
     if backend != "sqlite":
-        with cursor.copy(f"COPY {TABLE_NAME} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        with cursor.copy(_POSTGRES_COPY) as copy:
             for row in rows:
                 copy.write_row(_prediction_values(backend, row))
         return
