@@ -44,7 +44,8 @@ class Scores:
 def check_columns(
     columns: list[str], *, source: Path | str = "the input", csv_file: bool = False
 ) -> None:
-    """Fail before reading rows when a required field is missing or a result column exists."""
+    """Fail before reading rows when a required field is missing, a field the model reads is
+    named twice (which one would be scored is anybody's guess) or a result column exists."""
     missing = [field for field in REQUIRED_FIELDS if field not in columns]
     if missing:
         found = ", ".join(repr(name) for name in columns)
@@ -54,6 +55,9 @@ def check_columns(
             f"required column(s) {', '.join(missing)} not found in {source}; "
             f"the columns found are: {found}{hint}"
         )
+    for field in MODEL_FIELDS:
+        if (count := columns.count(field)) > 1:
+            raise BatchError(f"column {field} appears {count} times in {source}: keep one of them")
     taken = [name for name in RESULT_COLUMNS if name in columns]
     if taken:
         raise BatchError(
