@@ -133,6 +133,15 @@ def test_hostile_body_gets_a_4xx_or_per_row_errors_never_5xx(
         assert answer["detail"][0]["field"] in {"body", "inputs"}
 
 
+def test_a_number_too_long_to_parse_is_named_as_such(client: TestClient) -> None:
+    """Valid JSON that json.loads refuses: an integer of 5,000 digits (Python's limit is 4,300)."""
+    body = rows('{"pclass": 1' + "0" * 5_000 + ', "sex": "male"}')
+    response = client.post(PREDICT, content=body, headers={"content-type": JSON})
+    assert response.status_code == 422
+    message = response.json()["detail"][0]["message"]
+    assert message == "body has a number of over 4,300 digits", message
+
+
 def test_wrong_method_and_unknown_path_are_4xx(client: TestClient) -> None:
     assert client.get(PREDICT).status_code == 405
     assert client.post("/api/v1/nothing-here", json={}).status_code == 404

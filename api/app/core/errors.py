@@ -7,6 +7,7 @@ Neither echoes the input back: an echoed value can be huge, can be someone's sec
 made Starlette's default 422 fail to encode a lone surrogate.
 """
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -86,6 +87,8 @@ def _unparsable_body_reason(exc: HTTPException) -> str | None:
         return "JSON nested too deeply"
     if isinstance(cause, UnicodeDecodeError):
         return "body is not valid UTF-8"
+    if isinstance(cause, ValueError) and "integer string conversion" in str(cause):
+        return f"body has a number of over {sys.get_int_max_str_digits():,} digits"
     if isinstance(cause, ValueError):
         return "body is not valid JSON"
     return None
