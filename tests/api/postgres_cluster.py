@@ -140,6 +140,11 @@ class PostgresCluster:
             connection.commit()
         engine.dispose()
 
+    def delete_rows(self, table: str) -> None:
+        """Empty one table of the store, its schema and the other tables as they are."""
+        with psycopg.connect(self.url.replace("+psycopg", "")) as connection:
+            connection.execute(f"DELETE FROM {table}")
+
     def count_rows(self, table: str = "predictions") -> int:
         with psycopg.connect(self.url.replace("+psycopg", "")) as connection:
             row = connection.execute(f"SELECT count(*) FROM {table}").fetchone()
