@@ -57,6 +57,10 @@ class PostgresCluster:
             **_as_postgres_user(),
         )
 
+    def connect(self, **options: Any) -> psycopg.Connection[Any]:
+        """A driver connection to the cluster's database (its URL without SQLAlchemy's driver)."""
+        return psycopg.connect(self.url.replace("+psycopg", ""), **options)
+
     def start(self) -> None:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
@@ -82,7 +86,7 @@ class PostgresCluster:
             if self.process.poll() is not None:
                 raise RuntimeError(f"postgres exited:\n{self.log_path.read_text()}")
             try:
-                psycopg.connect(self.url.replace("+psycopg", ""), connect_timeout=2).close()
+                self.connect(connect_timeout=2).close()
                 return
             except psycopg.OperationalError:
                 time.sleep(0.1)
@@ -131,7 +135,7 @@ class PostgresCluster:
 
     def reset_store(self) -> None:
         """An empty prediction store at the newest schema, as the pre-deploy step leaves it."""
-        with psycopg.connect(self.url.replace("+psycopg", "")) as connection:
+        with self.connect() as connection:
             tables = ", ".join([*metadata.tables, "alembic_version"])
             connection.execute(f"DROP TABLE IF EXISTS {tables}")
         engine = open_engine(self.url)
@@ -142,11 +146,11 @@ class PostgresCluster:
 
     def delete_rows(self, table: str) -> None:
         """Empty one table of the store, its schema and the other tables as they are."""
-        with psycopg.connect(self.url.replace("+psycopg", "")) as connection:
+        with self.connect() as connection:
             connection.execute(f"DELETE FROM {table}")
 
     def count_rows(self, table: str = "predictions") -> int:
-        with psycopg.connect(self.url.replace("+psycopg", "")) as connection:
+        with self.connect() as connection:
             row = connection.execute(f"SELECT count(*) FROM {table}").fetchone()
         assert row is not None
         return int(row[0])

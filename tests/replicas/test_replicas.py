@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 from balancer import CHECK_INTERVAL_MS, haproxy
 from live_server import LOOPBACK_COMMAND
@@ -48,7 +47,7 @@ assert float(REPLICA_ENV["SHUTDOWN_DELAY_S"]) * 1000 > 3 * CHECK_INTERVAL_MS
 
 def empty(cluster: PostgresCluster) -> None:
     """No table at all: the database a new deploy's store starts as."""
-    with psycopg.connect(cluster.url.replace("+psycopg", "")) as connection:
+    with cluster.connect() as connection:
         connection.execute(
             f"DROP TABLE IF EXISTS {', '.join([*metadata.tables, 'alembic_version'])}"
         )
