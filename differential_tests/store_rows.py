@@ -1,13 +1,13 @@
 """Rows written into a real prediction store through the store package (titanic_store), as the
 API writes them: what the traffic replay and the retraining tests read back."""
 
-import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from titanic_model import PassengerInput, extract_deck, extract_title
 from titanic_store.engine import open_engine
+from titanic_store.ids import new_ids
 from titanic_store.inserts import insert_outcomes, insert_rows
 from titanic_store.rows import OutcomeRow, PredictionRow
 from titanic_store.schema import upgrade
@@ -39,9 +39,11 @@ def write_traffic(
     age: timedelta = timedelta(hours=1),
 ) -> list[str]:
     """Store `records` as scored rows answered `age` ago (outcomes where `truth` has one) and
-    `rejected` rejected rows; return the prediction ids, in the order of `records`."""
+    `rejected` rejected rows; return the prediction ids, in the order of `records` (ids as the
+    API makes them, one millisecond apart: the later a record, the larger its id)."""
     created_at = datetime.now(UTC) - age
-    ids = [uuid.uuid4().hex for _ in records]
+    start = created_at.timestamp()
+    ids = [new_ids(1, start + i / 1000)[0] for i in range(len(records))]
     common = {"created_at": created_at, "request_id": "recorded", "model_version": "0.0.0"}
     rows = [
         stored_row(

@@ -105,13 +105,15 @@ def test_rejected_rows_are_skipped_and_counted_and_old_rows_left_out(tmp_path: P
 
 def test_a_large_window_is_sampled_the_same_way_every_time(tmp_path: Path) -> None:
     records, _ = _held_out_records()
-    write_traffic(_sqlite(tmp_path), records[:50], [None] * 50)
+    ids = write_traffic(_sqlite(tmp_path), records[:50], [None] * 50)
 
     first, second = (read_traffic(_sqlite(tmp_path), DAY, sample_rows=10) for _ in range(2))
 
     assert first.replayed_rows == 10
     assert first.sampled
     assert first.inputs.row_ids == second.inputs.row_ids
+    oldest = {f"store:{prediction_id}" for prediction_id in sorted(ids)[:10]}
+    assert set(first.inputs.row_ids) != oldest, "ids lead with their time: a sample, not the oldest"
     assert "a sample of 10 of the 50 scored rows" in first.describe()
 
 

@@ -127,17 +127,31 @@ def test_stored_inputs_of_an_accepted_row_are_what_the_model_saw(
 ) -> None:
     result = make_prediction(input_data=[raw], record=True)
     assert result["errors"] is None, "the package must accept every row of this test"
-    [row] = stored_rows(0.0, "req", result, prediction_ids(result))
+    [row] = stored_rows(0.0, "req", result, prediction_ids(result, 0.0))
     stored = dict(zip(COLUMNS, row.column_values(), strict=True))
     expected = dict(zip(INPUT_COLUMNS, expected_inputs, strict=True))
     assert typed({name: stored[name] for name in INPUT_COLUMNS}) == typed(expected)
+
+
+def test_prediction_ids_lead_with_the_answer_time_so_later_ids_sort_after() -> None:
+    result = make_prediction(input_data=[RAW_ROWS[0], {"pclass": 9}, *RAW_ROWS[:2]], record=True)
+    earlier = prediction_ids(result, 1_700_000_000.25)
+    later = prediction_ids(result, 1_700_000_000.26)
+
+    assert earlier[1] is None, "a rejected row has no id"
+    assert later[1] is None
+    scored = [earlier[0], *earlier[2:], later[0], *later[2:]]
+    assert all(isinstance(i, str) and len(i) == 32 and int(i, 16) >= 0 for i in scored)
+    assert len(set(scored)) == 6
+    assert {int(str(i)[:12], 16) for i in earlier if i} == {1_700_000_000_250}  # milliseconds
+    assert max(i for i in earlier if i) < min(i for i in later if i)
 
 
 @pytest.mark.parametrize("count", [1, 3, 255, 256, 257, 700])
 def test_sqlite_gets_every_row_of_a_batch_in_order(count: int) -> None:
     raw = RAW_ROWS[0]
     result = make_prediction(input_data=[raw] * count, record=True)
-    rows = stored_rows(1_700_000_000.25, "req", result, prediction_ids(result))
+    rows = stored_rows(1_700_000_000.25, "req", result, prediction_ids(result, 0.0))
     engine = sa.create_engine("sqlite://")
     try:
         with engine.begin() as connection:
@@ -161,8 +175,9 @@ def _memory_kept_by_stored_rows(raw_rows: list[dict[str, Any]]) -> tuple[int, in
     try:
         rows = json.loads(body)["inputs"]  # fresh objects, as a request parses them
         result = make_prediction(input_data=rows, record=True)
-        stored = stored_rows(1_700_000_000.0, "req-" + "0" * 60, result, prediction_ids(result))
-        del rows, result
+        ids = prediction_ids(result, 0.0)
+        stored = stored_rows(1_700_000_000.0, "req-" + "0" * 60, result, ids)
+        del rows, result, ids
         gc.collect()
         kept = tracemalloc.get_traced_memory()[0]
     finally:

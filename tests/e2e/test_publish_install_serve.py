@@ -25,7 +25,7 @@ from impostor_index import impostor_wheel, static_index
 from titanic_release.install_api import ApiInstall, install_api
 from titanic_release.local_index import LOG_FILE, LocalIndex, running_index
 from titanic_release.project import API_DIR, DIST_FILE_PREFIX, DIST_NAME, REPO_ROOT, current_version
-from titanic_release.publish import distributions, published_files
+from titanic_release.publish import PYPA_BUILD, distributions, published_files
 from titanic_release.run_api import LOCAL_HOST, local_argv, procfile_web_command, venv_environment
 from titanic_release.servers import free_port, start_server, stopped_on_exit
 from titanic_release.simple_index import SimpleIndex
@@ -95,7 +95,7 @@ def dist_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """sdist + wheel of the working tree, built as `tox -e publish_model` builds them."""
     out = tmp_path_factory.mktemp("dist")
     code, output = _run(
-        [sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", str(out), str(REPO_ROOT)],
+        [*PYPA_BUILD, "--sdist", "--wheel", "--outdir", str(out), str(REPO_ROOT)],
         env=dict(os.environ),
         timeout=BUILD_TIMEOUT_S,
     )

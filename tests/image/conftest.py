@@ -24,6 +24,7 @@ from container_rootfs import ENGINE, Rootfs, container_rootfs, dangling_images
 from titanic_release.local_base import ensure_local_base
 from titanic_release.local_index import LocalIndex, running_index
 from titanic_release.project import REPO_ROOT, REPORTS_DIR, current_version
+from titanic_release.publish import PYPA_BUILD
 
 VERSION = current_version()
 TAG = f"titanic-api:{VERSION}"  # what make image builds
@@ -59,7 +60,7 @@ def engine() -> str:
 def dist_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", str(out), str(REPO_ROOT)],
+        [*PYPA_BUILD, "--sdist", "--wheel", "--outdir", str(out), str(REPO_ROOT)],
         check=True,
         capture_output=True,
         timeout=300,

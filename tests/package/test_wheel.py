@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from titanic_release.commands import run
+from titanic_release.publish import PYPA_BUILD
 
 from titanic_model import __version__
 from titanic_model.config import PACKAGE_ROOT
@@ -18,7 +19,7 @@ REPO_ROOT = PACKAGE_ROOT.parents[1]
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    run([sys.executable, "-m", "build", "--wheel", "--outdir", out, REPO_ROOT], "build the wheel")
+    run([*PYPA_BUILD, "--wheel", "--outdir", out, REPO_ROOT], "build the wheel")
     [built] = out.glob("*.whl")
     return built
 

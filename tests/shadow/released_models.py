@@ -21,7 +21,7 @@ from live_server import LOOPBACK_COMMAND, LiveServer, serve
 from titanic_release.candidate_version import candidate_version
 from titanic_release.local_index import LocalIndex
 from titanic_release.project import REPO_ROOT, current_version
-from titanic_release.publish import build_checked, upload
+from titanic_release.publish import PYPA_BUILD, build_checked, upload
 from titanic_release.retrain import stage_source
 from titanic_release.shadow_serve import install_candidate
 from titanic_release.venvs import clean_env
@@ -47,7 +47,7 @@ def _run(command: list[str], cwd: Path, **env: str) -> None:
 def publish_released(index: LocalIndex, work: Path) -> str:
     """The working tree's VERSION, built as `make publish` builds it, on the index."""
     dist = work / "released-dist"
-    _run([sys.executable, "-m", "build", "--outdir", str(dist), str(REPO_ROOT)], cwd=work)
+    _run([*PYPA_BUILD, "--outdir", str(dist), str(REPO_ROOT)], cwd=work)
     upload(sorted(dist.iterdir()), index.twine_env())
     return current_version()
 

@@ -56,8 +56,9 @@ def answer(
         metrics.observe_rejected(result["errors"])
         raise RowsRejectedError(result["errors"])
     metrics.observe_result(result)
-    ids = prediction_ids(result)
-    recorded = stored_rows(time.time(), request_id, result, ids) if record else []
+    answered_at = time.time()
+    ids = prediction_ids(result, answered_at)
+    recorded = stored_rows(answered_at, request_id, result, ids) if record else []
     body: dict[str, Any] = {**result, "ids": ids}
     body.pop("recorded", None)  # the store's, not the client's
     return body, recorded

@@ -7,9 +7,10 @@ role is enough. Rejected rows (stored with errors and no inputs) cannot be repla
 counted. Where an outcome was recorded for a row, it is the row's truth, and the gate's metric
 checks run on those rows.
 
-A large window is sampled in SQL: the rows with the smallest prediction ids. The ids are random,
-so that is a uniform sample, and the same one on every run over the same rows. Retraining reads
-the same rows the same way, only those with an outcome (`labelled_only`).
+A large window is sampled in SQL: the rows whose prediction ids have the smallest random part
+(titanic_store.ids: the time part is left out), so the sample is uniform, and the same one on
+every run over the same rows. Retraining reads the same rows the same way, only those with an
+outcome (`labelled_only`).
 """
 
 import os
@@ -26,6 +27,7 @@ from titanic_masking import shown_url
 from titanic_model import contract
 from titanic_release.inputs import InputSet
 from titanic_store.engine import open_engine
+from titanic_store.ids import RANDOM_FROM
 from titanic_store.tables import outcomes, predictions
 
 TRAFFIC = "traffic"
@@ -176,7 +178,7 @@ def read_traffic(
         )
         .outerjoin(outcomes, outcomes.c.prediction_id == predictions.c.prediction_id)
         .where(in_window, scored, *([outcomes.c.survived.is_not(None)] if labelled_only else []))
-        .order_by(predictions.c.prediction_id.asc().nulls_last(), predictions.c.id)
+        .order_by(func.substr(predictions.c.prediction_id, RANDOM_FROM), predictions.c.id)
         .limit(sample_rows)
     )
     try:
