@@ -57,7 +57,7 @@ def prediction_ids(result: PredictionResult, answered_at: float) -> list[str | N
     """A fresh id per scored row (None for a rejected one): time-ordered, with 80 random bits
     (titanic_store.ids)."""
     labels = result["predictions"]
-    fresh = iter(new_ids(len(labels), answered_at))
+    fresh = iter(new_ids(len(labels) - labels.count(None), answered_at))
     return [None if label is None else next(fresh) for label in labels]
 
 

@@ -51,8 +51,8 @@ def distributions(dist_dir: Path, version: str) -> list[Path]:
 
 
 PYPA_BUILD = (sys.executable, "-m", "build", "--installer", "uv")
-"""PyPA build with uv making its isolated build environments: the same sdist and wheel in about a
-fifth of the time pip takes (docs/performance.md#measured-choices-in-the-code)."""
+"""PyPA build with uv making its isolated build environments: the same sdist and wheel, faster
+than with pip (docs/performance.md#measured-choices-in-the-code)."""
 
 
 def build_checked(source: Path, dist: Path) -> list[Path]:
