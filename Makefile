@@ -11,7 +11,7 @@ unexport PYTHONDONTWRITEBYTECODE
 .PHONY: test train build bench clean index index-stop publish run venv deploy-api java monitor postgres-bin \
 	chromium system-deps index-url
 .PHONY: image image-tools index-published image-smoke retrain rehearse prometheus-bin haproxy-bin
-.PHONY: shadow shadow-report promote rollback kind-smoke python311 deploy-shadow
+.PHONY: shadow shadow-report promote rollback kind-smoke python311 deploy-shadow docs-slow
 
 # tox, tox-uv and all they pull in come from the lock (constraints.txt), so every machine runs
 # the same tox; a changed lock reinstalls them. A .venv that is not a directory (such as the PEP 832
@@ -235,6 +235,12 @@ rollback: $(VENV)/.ready
 ## not part of make test
 bench: $(VENV)/.ready postgres-bin
 	$(TOX) run -e bench,bench_api,bench_batch,bench_monitor,bench_replay,soak_api
+
+## make docs-slow: the pages' commands too slow for make test (the benchmarks, make bench among
+## them, the differential suite, model selection, pre-commit, the lock's recompile, MLflow's UI),
+## run exactly as printed in copies of the tree, two at a time: about an hour
+docs-slow: $(VENV)/.ready postgres-bin
+	$(TOX) run -e docs_slow
 
 # apt-get install $(1), as root or through sudo; without either, stop at once naming the command.
 define apt_install

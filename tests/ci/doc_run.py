@@ -49,7 +49,15 @@ def copy_tree(base: Path) -> Path:
     if (REPO_ROOT / ".cache").is_dir():
         (copy / ".cache").symlink_to(REPO_ROOT / ".cache")
     env = clean_env()
-    bash("git init -q -b main . && git add -A && git commit -q -m copy", copy, env)
+    # The links are not the tree's files: a clone has directories there, which .gitignore names
+    # with a trailing slash (a link does not match it), and `git archive` of a commit that held
+    # them (the differential baseline from BASELINE_REF) would carry absolute links.
+    bash(
+        "git init -q -b main . && printf '/.venv\\n/.cache\\n' >> .git/info/exclude"
+        " && git add -A && git commit -q -m copy",
+        copy,
+        env,
+    )
     bash(
         f"git clone -q --bare {copy} ../origin.git && git remote add origin ../origin.git",
         copy,

@@ -8,13 +8,17 @@
     command is, whole, a `run` command of .circleci/config.yml that the rehearsal does not list as
     an exception (the rehearsal's stand-ins for the outside world apply: BASE_IMAGE=local and a
     local index for `make image`, a throwaway PostgreSQL for the production store);
-(d) marked on the page as not run by the tests, with the reason (doc_commands.py shows how).
+(d) run exactly as printed by make docs-slow (tests/docs_slow, not part of make test: the
+    benchmarks, the differential suite, model selection and the like take about an hour), listed
+    in tests/docs_slow/slow_commands.py;
+(e) marked on the page as not run by the tests, with the reason (doc_commands.py shows how).
 
 A command in none of these, or in more than one, fails here with its page and line: so does a
 command added to a page later, until it is run or marked.
 """
 
 import importlib.util
+from types import ModuleType
 
 import pytest
 from doc_commands import PAGES, Command, block_commands, marks, page_commands
@@ -55,14 +59,20 @@ CURL_EXAMPLES = {
 }
 
 
-def _rehearsed() -> dict[str, str]:
-    """command -> its job, for each `run` command of the CircleCI config that the rehearsal runs."""
-    path = REPO_ROOT / "tests" / "rehearsal" / "pipeline.py"
-    spec = importlib.util.spec_from_file_location("rehearsal_pipeline", path)
+def _module(relative: str) -> ModuleType:
+    """A module of another suite's directory, loaded from its file (not on this suite's path)."""
+    path = REPO_ROOT / relative
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     assert spec is not None
     assert spec.loader is not None
-    pipeline = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(pipeline)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _rehearsed() -> dict[str, str]:
+    """command -> its job, for each `run` command of the CircleCI config that the rehearsal runs."""
+    pipeline = _module("tests/rehearsal/pipeline.py")
     rehearsed: dict[str, str] = {}
     for step in pipeline.steps(pipeline.load()):
         if step.command not in pipeline.NOT_REHEARSED:
@@ -71,6 +81,8 @@ def _rehearsed() -> dict[str, str]:
 
 
 REHEARSED = _rehearsed()
+# page -> the commands make docs-slow runs (plain data)
+RUN_SLOW: dict[str, list[str]] = _module("tests/docs_slow/slow_commands.py").RUN_SLOW
 ALL = [command for page in PAGES for command in page_commands(page)]
 
 
@@ -90,6 +102,8 @@ def categories(command: Command) -> list[str]:
     if command.key in REHEARSED:
         job = REHEARSED[command.key]
         found.append(f"run by tests/rehearsal/test_pipeline.py (CircleCI's {job} job)")
+    if command.key in RUN_SLOW.get(command.page, ()):
+        found.append("run by make docs-slow (tests/docs_slow)")
     if command.marked is not None:
         found.append(f"marked on the page: {command.marked}")
     return found
@@ -113,7 +127,7 @@ def test_every_command_is_run_or_marked_with_a_reason(command: Command) -> None:
     ("page", "key"),
     [
         (page, key)
-        for table in (*RUN_HERE.values(), RUN_ELSEWHERE)
+        for table in (*RUN_HERE.values(), RUN_ELSEWHERE, RUN_SLOW)
         for page in table
         for key in table[page]
     ],
