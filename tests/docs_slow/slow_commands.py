@@ -38,10 +38,17 @@ MLFLOW_UI = [
     '.venv-mlflow/bin/mlflow ui --backend-store-uri "sqlite:///$PWD/reports/mlflow/mlflow.db" \\\n'
     "  --host 127.0.0.1 --port 5000",
 ]
+SHADOW_VERSION = "0.3.1.dev20261206120000"
+SHADOW_BLOCK = [
+    "export SHADOW_TOKEN=$(openssl rand -hex 16)",
+    f"make shadow VERSION={SHADOW_VERSION} &",
+    "SHADOW_URL=http://127.0.0.1:8002 make run",
+]
 RUN_SLOW = {
     PERFORMANCE: [MAKE_BENCH, *BENCHMARKS, *BEFORE_AFTER],
     "docs/differential-gate.md": DIFFERENTIAL,
     "docs/model.md": [MODEL_SELECTION],
     "docs/ci.md": [COMPILE, *PRE_COMMIT],
     "docs/tracking.md": MLFLOW_UI,
+    "docs/shadow.md": SHADOW_BLOCK,
 }
