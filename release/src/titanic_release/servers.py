@@ -11,11 +11,13 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from types import FrameType
 
 HOST = "127.0.0.1"
 
@@ -155,10 +157,33 @@ def stop_server(pid: int, timeout: float = 15.0) -> None:
         os.waitpid(pid, 0)
 
 
+def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+@contextlib.contextmanager
+def _sigterm_exits() -> Iterator[None]:
+    """While inside, SIGTERM raises SystemExit in the main thread, so `finally` blocks run: by
+    default it ends Python without them, and a server in its own process group outlives it."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+    ):
+        yield  # not ours to change (a server's own handler, or one set by an outer block)
+        return
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 @contextlib.contextmanager
 def stopped_on_exit(process: subprocess.Popen[bytes]) -> Iterator[subprocess.Popen[bytes]]:
-    """`with stopped_on_exit(start_server(...)) as process:` stops it on exit, even on error."""
-    try:
-        yield process
-    finally:
-        stop_server(process.pid)
+    """`with stopped_on_exit(start_server(...)) as process:` stops it on exit, even on error or
+    SIGTERM (a benchmark or a test ended by `kill`)."""
+    with _sigterm_exits():
+        try:
+            yield process
+        finally:
+            stop_server(process.pid)
