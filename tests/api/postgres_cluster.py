@@ -21,6 +21,7 @@ from typing import Any
 import psycopg
 import pytest
 from live_server import free_port
+from titanic_release.servers import sigterm_exits
 
 from titanic_store.engine import open_engine
 from titanic_store.schema import upgrade
@@ -163,11 +164,12 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         if os.getuid() == 0:
             shutil.chown(root, "postgres", "postgres")
         cluster = PostgresCluster(root)
-        cluster.start()
-        try:
-            yield cluster
-        finally:
-            cluster.stop()
+        with sigterm_exits():  # a `kill` of this process stops the cluster too
+            cluster.start()
+            try:
+                yield cluster
+            finally:
+                cluster.stop()
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -162,7 +162,7 @@ def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
 
 
 @contextlib.contextmanager
-def _sigterm_exits() -> Iterator[None]:
+def sigterm_exits() -> Iterator[None]:
     """While inside, SIGTERM raises SystemExit in the main thread, so `finally` blocks run: by
     default it ends Python without them, and a server in its own process group outlives it."""
     if (
@@ -182,7 +182,7 @@ def _sigterm_exits() -> Iterator[None]:
 def stopped_on_exit(process: subprocess.Popen[bytes]) -> Iterator[subprocess.Popen[bytes]]:
     """`with stopped_on_exit(start_server(...)) as process:` stops it on exit, even on error or
     SIGTERM (a benchmark or a test ended by `kill`)."""
-    with _sigterm_exits():
+    with sigterm_exits():
         try:
             yield process
         finally:
