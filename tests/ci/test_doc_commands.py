@@ -184,3 +184,11 @@ def test_a_command_the_rehearsal_runs_counts_and_one_it_lists_as_an_exception_do
     assert categories(image) == ["run by tests/rehearsal/test_pipeline.py (CircleCI's image job)"]
     assert categories(Command("docs/x.md", 4, ".venv/bin/tox run -e security", None)) == []
     assert categories(Command("docs/x.md", 5, "make image NO_CACHE=1", None)) == []
+
+
+def test_a_command_make_docs_slow_runs_counts_on_its_own_page_only() -> None:
+    selection = ".venv/bin/tox run -e model_selection"
+    assert categories(Command("docs/model.md", 3, selection, None)) == [
+        "run by make docs-slow (tests/docs_slow)"
+    ]
+    assert categories(Command("docs/batch.md", 3, selection, None)) == []
