@@ -14,9 +14,18 @@ from titanic_release.project import REPO_ROOT
 BIN = Path(sys.executable).parent  # titanic-model, titanic-store: this env's
 
 
+# What tox.ini's [testenv] set_env gives every env: a reader's shell has none of it (the lock's
+# recompile under this clone's UV_CONSTRAINT would name that file in every `# via`).
+TOX_SET_ENV = ("UV_CONSTRAINT", "UV_COMPILE_BYTECODE", "PIP_DISABLE_PIP_VERSION_CHECK")
+
+
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment without this tox run's own settings, this env's tools on PATH."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TOX_", "MAKE", "VIRTUAL_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TOX_", "MAKE", "VIRTUAL_")) and k not in TOX_SET_ENV
+    }
     env["PATH"] = f"{BIN}{os.pathsep}{env['PATH']}"
     if (REPO_ROOT / ".cache" / "uv").is_dir():  # the clone's download cache, as make sets it
         env.setdefault("UV_CACHE_DIR", str(REPO_ROOT / ".cache" / "uv"))

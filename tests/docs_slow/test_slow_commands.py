@@ -53,12 +53,19 @@ def test_the_model_selection_writes_its_comparison(
     assert "ROC AUC" in table.read_text(encoding="utf-8")
 
 
+def _pinned(lock: str) -> set[str]:
+    return {line.split("==")[0] for line in lock.splitlines() if "==" in line and line[0].isalnum()}
+
+
 def test_the_lock_recompiles_from_pypi(tmp_path_factory: pytest.TempPathFactory) -> None:
     tree = _copy(tmp_path_factory, "lock")
+    committed = (tree / "constraints.txt").read_text(encoding="utf-8")
     run_page("docs/ci.md", [COMPILE], tree, reader_env(tree))
     lock = (tree / "constraints.txt").read_text(encoding="utf-8")
+    assert _pinned(lock) == _pinned(committed)  # versions may move (tox's), never the set
     assert "uv pip compile constraints.in" in lock.splitlines()[1], lock[:500]
     assert any(line.startswith("tox==") for line in lock.splitlines()), lock
+    assert "#   -c " not in lock, lock[:2000]  # compiled from constraints.in alone
 
 
 def test_pre_commit_installs_its_hook_and_passes_on_the_tree(
