@@ -25,12 +25,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import psycopg
-from postgres_cluster import postgres_cluster
+from postgres_cluster import PostgresCluster, postgres_cluster
 
 from titanic_model import contract, extract_deck, extract_title, make_prediction, reference_data
-from titanic_store.engine import open_engine
 from titanic_store.names import COLUMNS
-from titanic_store.schema import upgrade
 
 TARGET_SECONDS = 60.0
 TARGET_MIB = 1024.0
@@ -87,17 +85,12 @@ def _copy(connection: psycopg.Connection, table: str, frame: pd.DataFrame) -> No
         copy.write(text.getvalue())
 
 
-def fill(url: str, rows: int) -> int:
-    """`rows` predictions (and outcomes for 30 % of the scored ones); how many outcomes."""
-    engine = open_engine(url)
-    with engine.connect() as connection:
-        connection.exec_driver_sql("DROP TABLE IF EXISTS predictions, outcomes, alembic_version")
-        connection.exec_driver_sql("DROP TABLE IF EXISTS prediction_quarantine")
-        upgrade(connection)
-        connection.commit()
-    engine.dispose()
+def fill(cluster: PostgresCluster, rows: int) -> int:
+    """An empty store (every table of the schema dropped, then upgraded), then `rows`
+    predictions and outcomes for 30 % of the scored ones; how many outcomes."""
+    cluster.reset_store()
     base, rng, labelled = _passengers(), np.random.default_rng(0), 0
-    with psycopg.connect(url.replace("+psycopg", "")) as connection:
+    with cluster.connect() as connection:
         for start in range(0, rows, CHUNK_ROWS):
             chunk = _chunk(base, start, min(CHUNK_ROWS, rows - start), rng)
             for column in ("pclass", "sibsp", "parch", "prediction"):
@@ -145,7 +138,7 @@ def main() -> None:
     with postgres_cluster() as cluster, tempfile.TemporaryDirectory() as tmp:
         for rows in (BASELINE_ROWS, args.rows):
             start = time.perf_counter()
-            labelled = fill(cluster.url, rows)
+            labelled = fill(cluster, rows)
             filled = time.perf_counter() - start
             seconds, mib, status, line = run_monitor(cluster.url, Path(tmp) / str(rows))
             summary = json.loads((Path(tmp) / str(rows) / "summary.json").read_text())
