@@ -145,7 +145,7 @@ def test_make_shadow_installs_a_version_from_the_index_and_serves_it_as_the_shad
     port = free_port()
     env = {**tree.env, "SHADOW_TOKEN": "a-token-of-the-test", "SHADOW_PORT": str(port)}
     shadow = f"make shadow VERSION={current_version()}"
-    assert documented("docs/shadow.md", "make shadow VERSION=0.3.1.dev20261206120000")
+    assert documented("docs/shadow.md", "make shadow VERSION=0.3.1.dev20261206120000 &")
     health = f"http://{HOST}:{port}/api/v1/health"
     with _served(shadow, tree, env, health):
         assert _health(health)["model_version"] == current_version()
