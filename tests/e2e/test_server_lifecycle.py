@@ -7,7 +7,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from titanic_release.servers import is_alive, stop_server
+
+pytestmark = pytest.mark.e2e
 
 HOLDER = textwrap.dedent(
     """
