@@ -1,7 +1,10 @@
 """What the slow doc-command tests share: a tree copy's environment with the reader's tools first
 on PATH (`tox` is .venv's, as in an activated venv), and bash running a page's commands there."""
 
+import contextlib
 import os
+import signal
+import subprocess
 from pathlib import Path
 
 from doc_run import bash, clean_env, printed
@@ -20,3 +23,16 @@ def reader_env(tree: Path, **extra: str) -> dict[str, str]:
 def run_page(page: str, keys: list[str], tree: Path, env: dict[str, str]) -> str:
     """The commands as `page` prints them, run by bash -e in `tree`; their output."""
     return bash(printed(page, keys), tree, env, timeout=LONG_S)
+
+
+def stop_group(process: "subprocess.Popen[bytes]", signum: signal.Signals) -> None:
+    """`signum` to the process group `process` leads (started with start_new_session), then
+    SIGKILL to the group if it lingers past a minute."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signum)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)

@@ -7,7 +7,6 @@ candidate under its own version. Both are stopped through their process group.""
 
 import contextlib
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -20,7 +19,7 @@ import pytest
 from doc_run import copy_tree, printed
 from shell import bash
 from slow_commands import SHADOW_BLOCK, SHADOW_VERSION
-from slow_run import reader_env
+from slow_run import reader_env, stop_group
 from titanic_release.local_index.background import stop_background_index
 from titanic_release.project import current_version
 from titanic_release.servers import HOST, free_port
@@ -104,14 +103,7 @@ def test_the_live_api_mirrors_to_the_candidate_make_shadow_serves(
                 assert time.monotonic() < deadline, log.read_text()
                 time.sleep(1)
             assert _shadow_versions(store, prediction_id) == [SHADOW_VERSION]
-        finally:  # the whole group (a background job ignores Ctrl-C), SIGKILL if it lingers
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(block.pid, signal.SIGTERM)
-            try:
-                block.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(block.pid, signal.SIGKILL)
-                block.wait(timeout=30)
+        finally:  # the whole group (a background job ignores Ctrl-C)
+            stop_group(block, signal.SIGTERM)
     finally:
         stop_background_index(tree / ".index")

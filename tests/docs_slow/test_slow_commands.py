@@ -4,9 +4,7 @@ its commit so; this repository's history has no such tag), the model selection, 
 recompiled from PyPI, pre-commit installed into the copy's own .venv and run over its tree, and
 MLflow's UI over the runs `make train` tracked (a server: stopped by its process group)."""
 
-import contextlib
 import json
-import os
 import signal
 import subprocess
 import time
@@ -18,7 +16,7 @@ import pytest
 from doc_run import copy_tree, printed
 from shell import bash
 from slow_commands import COMPILE, DIFFERENTIAL, MLFLOW_UI, MODEL_SELECTION, PRE_COMMIT
-from slow_run import reader_env, run_page
+from slow_run import reader_env, run_page, stop_group
 
 UI = "http://127.0.0.1:5000"
 
@@ -116,12 +114,5 @@ def test_mlflow_s_ui_lists_the_tracked_training_run(
         assert found is not None, log.read_text()
         names = {experiment["name"] for experiment in json.loads(found)["experiments"]}
         assert "titanic-survival-model" in names, names
-    finally:  # Ctrl-C as the page says, to the whole group; SIGKILL if it lingers
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGINT)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=30)
+    finally:  # Ctrl-C as the page says, to the whole group
+        stop_group(server, signal.SIGINT)
