@@ -2,13 +2,14 @@
 
 echo_app.py is FastAPI's floor. This app parses and answers the same way (echo_wire.py), but is
 built the way api/app is: an `APIRouter` per route module included by one `api_router`, itself
-included by the app; the settings and a store object through `Depends`; an `async` dependency
-that checks the content type; and a declared `response_model`. It does no work of ours (no model,
-no middleware, no metrics, no logging), so the gap between the two echoes is what those idioms
-cost on the FastAPI installed, and the gap between this one and the app is what the service's own
-work costs.
+included by the app; the settings and a store object through one `Depends` (as predict gets its
+`Scoring`); an `async` dependency that checks the content type; and a declared `response_model`. It
+does no work of ours (no model, no middleware, no metrics, no logging), so the gap between the two
+echoes is what those idioms cost on the FastAPI installed, and the gap between this one and the app
+is what the service's own work costs.
 """
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from echo_wire import AsciiJSONResponse, EchoRequest
@@ -24,14 +25,14 @@ class Settings(BaseModel):
     MAX_BATCH_SIZE: int = 10_000
 
 
-async def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+@dataclass(frozen=True, slots=True)
+class Serving:
+    settings: Settings
+    store: list[Any]
 
 
-async def get_store(request: Request) -> list[Any]:
-    store: list[Any] = request.app.state.store
-    return store
+async def get_serving(request: Request) -> Serving:
+    return Serving(request.app.state.settings, request.app.state.store)
 
 
 async def require_json(request: Request) -> None:
@@ -45,11 +46,9 @@ echo_router = APIRouter(prefix="/api/v1")
 
 @echo_router.post("/echo", response_model=EchoResponse, dependencies=[Depends(require_json)])
 async def echo(
-    body: EchoRequest,
-    settings: Annotated[Settings, Depends(get_settings)],
-    store: Annotated[list[Any], Depends(get_store)],
+    body: EchoRequest, serving: Annotated[Serving, Depends(get_serving)]
 ) -> dict[str, Any]:
-    if len(body.inputs) > settings.MAX_BATCH_SIZE:
+    if len(body.inputs) > serving.settings.MAX_BATCH_SIZE:
         raise HTTPException(status_code=413, detail="too many rows")
     return {"inputs": body.inputs}
 

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 import app.api.scoring as predict_route
-from app.api.deps import get_prediction_store, get_settings
+from app.api.deps import Scoring, get_scoring, get_settings
 from app.core.config import Settings
 from titanic_model import PassengerInput, contract, make_prediction
 
@@ -138,7 +138,7 @@ def test_settings_and_store_reach_the_routes_through_dependencies(
     app = client.app
     assert isinstance(app, FastAPI)
     app.dependency_overrides[get_settings] = lambda: Settings(MAX_BATCH_SIZE=1)
-    app.dependency_overrides[get_prediction_store] = lambda: None
+    app.dependency_overrides[get_scoring] = lambda: Scoring(Settings(MAX_BATCH_SIZE=1), None, None)
     try:
         too_many = client.post("/api/v1/predict", json={"inputs": [passenger, passenger]})
         health = client.get("/api/v1/health")

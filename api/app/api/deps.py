@@ -1,6 +1,7 @@
-"""What routes get through `Depends`: the app's settings, its prediction store, the shadow
-mirror, a JSON body."""
+"""What routes get through `Depends`: the app's settings, its prediction store, a JSON body, and
+for the scoring routes all they need in one dependency (`ScoringDep`)."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -23,12 +24,6 @@ async def get_prediction_store(request: Request) -> PredictionWriter | None:
     return store
 
 
-async def get_shadow_mirror(request: Request) -> ShadowMirror | None:
-    """The shadow mirror, started by the lifespan when SHADOW_URL is set (app/shadow/)."""
-    mirror: ShadowMirror | None = request.app.state.shadow_mirror
-    return mirror
-
-
 async def require_json(request: Request) -> None:
     """A body sent as another media type (text/plain, a form) is refused for its type, before
     its content is read: otherwise it would be refused as "not a valid dictionary"."""
@@ -42,14 +37,29 @@ async def require_json(request: Request) -> None:
         )
 
 
-async def require_ready(request: Request) -> None:
-    """Predict and infer answer 503 with Retry-After while the model or the store is not ready:
-    an answer whose rows the store could not take would be an answer dropped."""
+@dataclass(frozen=True, slots=True)
+class Scoring:
+    """What predict and infer need: the settings, the store (None when off) and the shadow mirror
+    (None without SHADOW_URL, app/shadow/)."""
+
+    settings: Settings
+    store: PredictionWriter | None
+    mirror: ShadowMirror | None
+
+
+async def get_scoring(request: Request) -> Scoring:
+    """Predict and infer answer 503 with Retry-After while the model or the store is not ready (an
+    answer whose rows the store could not take would be an answer dropped); otherwise they get
+    what they score with. One dependency, not one per piece: FastAPI resolves each dependency on
+    every request, and four of them cost the hot path 15 % of its throughput
+    (docs/performance.md)."""
     reason = unavailable(request.app)
     if reason is not None:
         raise HTTPException(503, f"not ready: {reason}", headers={"Retry-After": "1"})
+    state = request.app.state
+    return Scoring(state.settings, state.prediction_store, state.shadow_mirror)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[PredictionWriter | None, Depends(get_prediction_store)]
-MirrorDep = Annotated[ShadowMirror | None, Depends(get_shadow_mirror)]
+ScoringDep = Annotated[Scoring, Depends(get_scoring)]

@@ -17,12 +17,10 @@ from typing import Any
 from fastapi import HTTPException
 from starlette.concurrency import run_in_threadpool
 
+from app.api.deps import Scoring
 from app.core import metrics
-from app.core.config import Settings
 from app.core.logging import REQUEST_ID
-from app.shadow.mirror import ShadowMirror
 from app.store.records import prediction_ids, stored_rows
-from app.store.writer import PredictionWriter
 from titanic_model import PredictionResult, RowError, make_prediction
 from titanic_store.rows import PredictionRow
 
@@ -65,14 +63,10 @@ def answer(
 
 
 async def predict_rows(
-    rows: list[dict[str, Any]],
-    explain: bool,
-    settings: Settings,
-    store: PredictionWriter | None,
-    all_or_none: bool = False,
-    mirror: ShadowMirror | None = None,
+    rows: list[dict[str, Any]], explain: bool, scoring: Scoring, all_or_none: bool = False
 ) -> dict[str, Any]:
     """The package's result plus `ids`; 413 beyond MAX_BATCH_SIZE, 503 when the store is full."""
+    settings, store, mirror = scoring.settings, scoring.store, scoring.mirror
     if len(rows) > settings.MAX_BATCH_SIZE:
         raise HTTPException(
             status_code=413,

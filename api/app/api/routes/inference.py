@@ -10,10 +10,10 @@ is JSON, and tritonclient sends none.
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 
 from app import __version__ as api_version
-from app.api.deps import MirrorDep, SettingsDep, StoreDep, require_ready
+from app.api.deps import ScoringDep, SettingsDep
 from app.api.scoring import RowsRejectedError, predict_rows
 from app.api.tensors import (
     TensorError,
@@ -120,20 +120,16 @@ async def model_ready(
     response_model=InferenceResponse,
     response_model_exclude_none=True,
     responses=INFER_ERRORS,
-    dependencies=[Depends(require_ready)],
 )
 @router.post(
     VERSION + "/infer",
     response_model=InferenceResponse,
     response_model_exclude_none=True,
     responses=INFER_ERRORS,
-    dependencies=[Depends(require_ready)],
 )
 async def infer(
     body: InferenceRequest,
-    settings: SettingsDep,
-    store: StoreDep,
-    mirror: MirrorDep,
+    scoring: ScoringDep,
     model_name: str,
     model_version: str | None = None,
 ) -> InferenceResponse:
@@ -143,7 +139,7 @@ async def infer(
     try:
         rows = decode_rows(body)
         outputs, explain = requested_outputs(body)
-        result = await predict_rows(rows, explain, settings, store, all_or_none=True, mirror=mirror)
+        result = await predict_rows(rows, explain, scoring, all_or_none=True)
     except TensorError as error:
         raise HTTPException(400, str(error)) from None
     except RowsRejectedError as rejected:

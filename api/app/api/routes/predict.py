@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from app.api.deps import MirrorDep, SettingsDep, StoreDep, require_json, require_ready
+from app.api.deps import ScoringDep, require_json
 from app.api.scoring import predict_rows
 from app.core.config import API_V1_PREFIX
 from app.schemas.errors import MessageResponse, RequestErrorResponse
@@ -22,7 +22,7 @@ router = APIRouter(prefix=API_V1_PREFIX, tags=["predict"])
     response_model=PredictionResponse,
     # `explanations` only when asked for: the answer is the package's result, key for key.
     response_model_exclude_unset=True,
-    dependencies=[Depends(require_json), Depends(require_ready)],
+    dependencies=[Depends(require_json)],
     responses={
         413: {"model": MessageResponse, "description": "More than MAX_BATCH_SIZE rows"},
         415: {
@@ -36,8 +36,6 @@ router = APIRouter(prefix=API_V1_PREFIX, tags=["predict"])
         },
     },
 )
-async def predict(
-    body: PredictionRequest, settings: SettingsDep, store: StoreDep, mirror: MirrorDep
-) -> dict[str, Any]:
+async def predict(body: PredictionRequest, scoring: ScoringDep) -> dict[str, Any]:
     """Survival prediction per row; a row with a bad value gets null and an error."""
-    return await predict_rows(body.inputs, body.explain, settings, store, mirror=mirror)
+    return await predict_rows(body.inputs, body.explain, scoring)
