@@ -51,8 +51,7 @@ async def get_scoring(request: Request) -> Scoring:
     """Predict and infer answer 503 with Retry-After while the model or the store is not ready (an
     answer whose rows the store could not take would be an answer dropped); otherwise they get
     what they score with. One dependency, not one per piece: FastAPI resolves each dependency on
-    every request, and four of them cost the hot path 15 % of its throughput
-    (docs/performance.md)."""
+    every request (the same-run before/after is in docs/performance.md)."""
     reason = unavailable(request.app)
     if reason is not None:
         raise HTTPException(503, f"not ready: {reason}", headers={"Retry-After": "1"})
