@@ -60,7 +60,8 @@ async def flood(base_url: str, body: bytes) -> dict[str, Any]:
         elapsed = time.perf_counter() - started
         done.set()
         single_answers = await singles
-        after = await client.post(PREDICT, content=body, headers=headers)
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as fresh:  # the same race
+        after = await fresh.post(PREDICT, content=body, headers=headers)
     return {
         "batch_statuses": batch_statuses,
         "single_answers": single_answers,

@@ -8,6 +8,7 @@ the terminal, each line prefixed with its job, as CircleCI's log of that job wou
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 from pipeline import Step
 
 TAIL_LINES = 120  # of a failed command's output, repeated in its test's failure
+VERDICT_LINES = 40  # pytest's `FAILED`/`ERROR` summary lines, named first in that failure
+VERDICT = re.compile(r"^(FAILED|ERROR) \S")
 
 
 @dataclass
@@ -79,11 +82,14 @@ def run_step(step: Step, env: dict[str, str], cwd: str, timeout_s: float) -> Out
     timer.daemon = True  # never what keeps an interrupted rehearsal's interpreter alive
     timer.start()
     tail: deque[str] = deque(maxlen=TAIL_LINES)
+    verdicts: list[str] = []  # a long log's captured output would push them out of the tail
     assert process.stdout is not None
     try:
         for raw in process.stdout:
             line = raw.decode("utf-8", "replace").rstrip("\n")
             tail.append(line)
+            if VERDICT.match(line) and len(verdicts) < VERDICT_LINES:
+                verdicts.append(line)
             sys.stdout.write(f"{step.job:<13}| {line}\n")
             sys.stdout.flush()
         code = process.wait()
@@ -95,8 +101,9 @@ def run_step(step: Step, env: dict[str, str], cwd: str, timeout_s: float) -> Out
     if code == 0:
         return Outcome("rehearsed", seconds)
     why = f"stopped after {timeout_s:.0f} s" if timed_out.is_set() else f"exited {code}"
+    named = "".join(f"\n{line}" for line in verdicts)
     said = "\n".join(tail)
-    return Outcome("FAILED", seconds, f"`{step.command}` {why}; its last lines:\n{said}")
+    return Outcome("FAILED", seconds, f"`{step.command}` {why}{named}\nits last lines:\n{said}")
 
 
 def _run_job(steps: list[Step], run: Callable[[Step], Outcome], report: Report) -> bool:

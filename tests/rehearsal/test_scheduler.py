@@ -115,3 +115,16 @@ def test_stopping_ends_a_running_command_as_ctrl_c_does_and_a_timeout_is_named(
     assert (
         "stopped after 0 s" in outcomes["slow"].tail or "stopped after 1 s" in outcomes["slow"].tail
     )
+
+
+def test_a_failed_commands_pytest_verdicts_are_named_though_its_log_runs_on(tmp_path: Path) -> None:
+    """pytest's `FAILED` summary line comes before pages of captured log; the failure names it."""
+    verdict = "FAILED tests/api/test_x.py::test_y - httpx.ReadError"
+    noise = "DEBUG    httpcore.connection:_trace.py:87 close.complete"
+    script = tmp_path / "suite.sh"  # the verdict is not in the command line the failure quotes
+    script.write_text(f"echo '{verdict}'; for i in $(seq 300); do echo '{noise}'; done; exit 1")
+    step = Step("push", "test_app", "pytest", f"bash {script}")
+    outcome = run_step(step, {"PATH": os.environ["PATH"]}, str(tmp_path), 30.0)
+    assert outcome.result == "FAILED"
+    assert verdict in outcome.tail
+    assert outcome.tail.count(noise) < 300  # the log itself is still cut to its last lines
