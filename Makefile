@@ -44,7 +44,17 @@ JUNIT_SUITES := test_ci test_package test_app test_replicas test_monitor e2e dif
 # installs, no test: a fresh clone's installs wait mostly on the network); then the image suite
 # (mostly the image's pip install, waiting on the network) beside the rehearsal.
 SETUP_ENVS := checks,test_ci,test_package,test_app,test_replicas,test_monitor,e2e,differential,test_spark,test_observability,test_shadow,shadow_report,rehearse,publish_model,image,smoke,monitor,retrain,test_image
-test: $(VENV)/.ready system-deps
+# The [spark] extra's pyspark is on PyPI as an sdist only, and its downloads here carry no cache
+# headers, so uv fetched and built it again for each venv that installs it (the test_spark env,
+# then its suite's own venv; docs/performance.md). make test and make rehearse build its wheel
+# once into WHEELHOUSE and point uv there (UV_FIND_LINKS).
+WHEELHOUSE := .cache/wheels
+$(WHEELHOUSE)/.pyspark: pyproject.toml | $(VENV)/.ready
+	$(VENV)/bin/python -m pip wheel --quiet --no-deps --wheel-dir $(WHEELHOUSE) \
+	  $(shell grep -o '"pyspark[<>=!~][^"]*"' pyproject.toml)
+	touch $@
+test rehearse: export UV_FIND_LINKS := $(CURDIR)/$(WHEELHOUSE)
+test: $(VENV)/.ready system-deps $(WHEELHOUSE)/.pyspark
 	@rm -rf reports/junit
 	@$(TOX) run-parallel -e $(SETUP_ENVS) --notest --parallel 3 --parallel-no-spinner -q || true
 	@$(TOX) run-parallel --parallel 2 --parallel-live -e test_image,rehearse; \
@@ -57,7 +67,7 @@ test: $(VENV)/.ready system-deps
 ## store, podman on a local Debian base for Docker, a stand-in Railway CLI serving the built image
 ## as API_URL; one line per command (job, result, seconds, command), the table in
 ## reports/rehearsal.txt; the few commands that cannot run here are listed with their reason
-rehearse: $(VENV)/.ready system-deps
+rehearse: $(VENV)/.ready system-deps $(WHEELHOUSE)/.pyspark
 	$(TOX) run -e rehearse
 
 ## make train: train the model for the current VERSION
