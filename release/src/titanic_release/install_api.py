@@ -64,7 +64,9 @@ def install_api(
         "PIP_NO_INPUT": "1",
     }
     pip: list[str | Path] = [python, "-m", "pip"]
-    install = [*pip, "install", *(["--quiet"] if quiet else [])]
+    # --no-compile: Python writes bytecode on first import for what runs; pip would compile every
+    # module of every package (docs/performance.md). The image compiles at build: its user may not.
+    install = [*pip, "install", "--no-compile", *(["--quiet"] if quiet else [])]
     report = venv_dir / REPORT_FILE
     try:
         if not python.exists():
