@@ -14,7 +14,8 @@ from postgres_cluster import PostgresCluster
 from prometheus_client.parser import text_string_to_metric_families
 from test_api_store import stored_rows
 
-LOAD_SECONDS = 20.0
+OUTAGE_LOAD_S = 20.0  # 4 s before PostgreSQL stops, 5 s without it, 11 s to recover under load
+SIGTERM_LOAD_S = 5.0  # tens of thousands of rows; the Ctrl-C tests below load for 3 and 4 s
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def test_sigterm_under_load_stores_exactly_the_rows_answered(
 ) -> None:
     url = f"sqlite:///{tmp_path}/predictions.sqlite3"
     with serve(env={"PREDICTION_STORE_URL": url}) as server:
-        outcome = run_load(server.base_url, bodies, LOAD_SECONDS)
+        outcome = run_load(server.base_url, bodies, SIGTERM_LOAD_S)
         server.stop()  # SIGTERM, as soon as the load ends: the queue is not empty yet
         log = server.output()
     assert set(outcome.statuses) == {200}, outcome.statuses
@@ -108,7 +109,7 @@ def test_postgres_outage_loses_no_request_and_the_writer_recovers(
     environment = {"PREDICTION_STORE_URL": postgres.url, "STORE_QUEUE_ROWS": "1000000"}
     postgres.reset_store()
     with serve(env=environment) as server:
-        outcome = run_load(server.base_url, bodies, LOAD_SECONDS, during=outage)
+        outcome = run_load(server.base_url, bodies, OUTAGE_LOAD_S, during=outage)
         time.sleep(1)  # a flush interval or five: the writer catches up after the outage
         dropped = scraped(server.base_url, "titanic_api_store_rows_dropped_total")
         server.stop()
