@@ -41,22 +41,26 @@ $(VENV)/.ready: constraints.txt
 # rehearsal), the rehearsal itself and the image suite.
 JUNIT_SUITES := test_ci test_package test_app test_replicas test_monitor e2e differential test_spark test_observability test_shadow rehearse test_image
 # Every env the rehearsal and the image suite use, set up first three at a time (downloads and
-# installs, no test: a fresh clone's installs wait mostly on the network); then the image suite
-# (mostly the image's pip install, waiting on the network) beside the rehearsal.
-SETUP_ENVS := checks,test_ci,test_package,test_app,test_replicas,test_monitor,e2e,differential,test_spark,test_observability,test_shadow,shadow_report,rehearse,publish_model,image,smoke,monitor,retrain,test_image
+# installs, no test: a fresh clone's installs wait mostly on the network) while pyspark's wheel is
+# built (below); then the image suite (mostly the image's pip install, waiting on the network)
+# beside the rehearsal. test_spark is left to its job, which finds the wheel by then.
+SETUP_ENVS := checks,test_ci,test_package,test_app,test_replicas,test_monitor,e2e,differential,test_observability,test_shadow,shadow_report,rehearse,publish_model,image,smoke,monitor,retrain,test_image
 # The [spark] extra's pyspark is on PyPI as an sdist only, and its downloads here carry no cache
 # headers, so uv fetched and built it again for each venv that installs it (the test_spark env,
 # then its suite's own venv; docs/performance.md). make test and make rehearse build its wheel
 # once into WHEELHOUSE and point uv there (UV_FIND_LINKS).
 WHEELHOUSE := .cache/wheels
+PYSPARK_WHEEL = $(VENV)/bin/python -m pip wheel --quiet --no-deps --wheel-dir $(WHEELHOUSE) \
+	  $(shell grep -o '"pyspark[<>=!~][^"]*"' pyproject.toml) && touch $(WHEELHOUSE)/.pyspark
 $(WHEELHOUSE)/.pyspark: pyproject.toml | $(VENV)/.ready
-	$(VENV)/bin/python -m pip wheel --quiet --no-deps --wheel-dir $(WHEELHOUSE) \
-	  $(shell grep -o '"pyspark[<>=!~][^"]*"' pyproject.toml)
-	touch $@
+	$(PYSPARK_WHEEL)
 test rehearse: export UV_FIND_LINKS := $(CURDIR)/$(WHEELHOUSE)
-test: $(VENV)/.ready system-deps $(WHEELHOUSE)/.pyspark
+test: $(VENV)/.ready system-deps
 	@rm -rf reports/junit
-	@$(TOX) run-parallel -e $(SETUP_ENVS) --notest --parallel 3 --parallel-no-spinner -q || true
+	@mkdir -p $(WHEELHOUSE)  # uv refuses a missing find-links directory
+	@{ test $(WHEELHOUSE)/.pyspark -nt pyproject.toml || $(PYSPARK_WHEEL); } & wheel=$$!; \
+	$(TOX) run-parallel -e $(SETUP_ENVS) --notest --parallel 3 --parallel-no-spinner -q; \
+	wait $$wheel
 	@$(TOX) run-parallel --parallel 2 --parallel-live -e test_image,rehearse; \
 	tox_status=$$?; \
 	PYTHONPATH=release/src $(PYTHON) -m titanic_release.test_summary --junit-dir reports/junit $(JUNIT_SUITES); \
