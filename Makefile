@@ -48,17 +48,16 @@ SETUP_ENVS := checks,test_ci,test_package,test_app,test_replicas,test_monitor,e2
 # The [spark] extra's pyspark is on PyPI as an sdist only, and its downloads here carry no cache
 # headers, so uv fetched and built it again for each venv that installs it (the test_spark env,
 # then its suite's own venv; docs/performance.md). make test and make rehearse build its wheel
-# once into WHEELHOUSE and point uv there (UV_FIND_LINKS).
+# once into WHEELHOUSE (again only when pyproject.toml changed) and point uv there (UV_FIND_LINKS).
 WHEELHOUSE := .cache/wheels
-PYSPARK_WHEEL = $(VENV)/bin/python -m pip wheel --quiet --no-deps --wheel-dir $(WHEELHOUSE) \
-	  $(shell grep -o '"pyspark[<>=!~][^"]*"' pyproject.toml) && touch $(WHEELHOUSE)/.pyspark
-$(WHEELHOUSE)/.pyspark: pyproject.toml | $(VENV)/.ready
-	$(PYSPARK_WHEEL)
+PYSPARK_WHEEL = test $(WHEELHOUSE)/.pyspark -nt pyproject.toml || { $(VENV)/bin/python -m pip wheel \
+	  --quiet --no-deps --wheel-dir $(WHEELHOUSE) $(shell grep -o '"pyspark[<>=!~][^"]*"' pyproject.toml) \
+	  && touch $(WHEELHOUSE)/.pyspark; }
 test rehearse: export UV_FIND_LINKS := $(CURDIR)/$(WHEELHOUSE)
 test: $(VENV)/.ready system-deps
 	@rm -rf reports/junit
 	@mkdir -p $(WHEELHOUSE)  # uv refuses a missing find-links directory
-	@{ test $(WHEELHOUSE)/.pyspark -nt pyproject.toml || $(PYSPARK_WHEEL); } & wheel=$$!; \
+	@{ $(PYSPARK_WHEEL); } & wheel=$$!; \
 	$(TOX) run-parallel -e $(SETUP_ENVS) --notest --parallel 3 --parallel-no-spinner -q; \
 	wait $$wheel
 	@$(TOX) run-parallel --parallel 2 --parallel-live -e test_image,rehearse; \
@@ -71,7 +70,8 @@ test: $(VENV)/.ready system-deps
 ## store, podman on a local Debian base for Docker, a stand-in Railway CLI serving the built image
 ## as API_URL; one line per command (job, result, seconds, command), the table in
 ## reports/rehearsal.txt; the few commands that cannot run here are listed with their reason
-rehearse: $(VENV)/.ready system-deps $(WHEELHOUSE)/.pyspark
+rehearse: $(VENV)/.ready system-deps
+	@$(PYSPARK_WHEEL)
 	$(TOX) run -e rehearse
 
 ## make train: train the model for the current VERSION

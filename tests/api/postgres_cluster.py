@@ -29,6 +29,8 @@ from titanic_store.tables import metadata
 
 BIN_DIRS = sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
 BIN_DIR = Path(BIN_DIRS[0]) if BIN_DIRS else None
+# --no-sync: a throwaway cluster (it runs with fsync=off) need not wait for the disk
+INITDB_OPTIONS = ("-U", "postgres", "-A", "trust", "--no-sync")
 START_TIMEOUT_S = 60.0
 
 
@@ -50,10 +52,8 @@ class PostgresCluster:
         self.port = free_port()
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
         self.process: subprocess.Popen[bytes] | None = None
-        # --no-sync: a throwaway cluster (it runs with fsync=off) need not wait for the disk
-        initdb = [str(BIN_DIR / "initdb"), "-D", str(self.data_dir), "--no-sync"]
         subprocess.run(
-            [*initdb, "-U", "postgres", "-A", "trust"],
+            [str(BIN_DIR / "initdb"), "-D", str(self.data_dir), *INITDB_OPTIONS],
             check=True,
             capture_output=True,
             timeout=120,
